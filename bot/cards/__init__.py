@@ -1,0 +1,1 @@
+"""The content model, its loader and its validator."""

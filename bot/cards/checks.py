@@ -1,0 +1,216 @@
+"""Content checks run by `il2bot check`: small functions, each yielding located errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from bot.cards.loader import Layout, Loaded, load
+from bot.cards.model import CardError
+from bot.text import normalize, numbers, squash_ws
+
+NCT = re.compile(r"^NCT\d{8}$")
+_URL_ID = re.compile(r"(NCT\d{8}|10\.\d{4,9}/\S+)$")
+
+
+def _seed_index(loaded: Loaded) -> dict[str, str]:
+    """Each seed's text with whitespace collapsed, for verbatim quote lookup."""
+    return {sid: squash_ws(text) for sid, text in loaded.seed_texts.items()}
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = squash_ws(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def check_unique_ids(loaded: Loaded) -> Iterator[CardError]:
+    """Every card id is used once."""
+    first: dict[str, str] = {}
+    for card in loaded.deck.cards:
+        if card.id in first:
+            doc = loaded.card_docs[card.file]
+            yield doc.error(f"duplicate id '{card.id}' (first used in {first[card.id]})", "id")
+        else:
+            first[card.id] = card.file
+
+
+def check_citations(loaded: Loaded) -> Iterator[CardError]:
+    """Every citation names a known seed, quotes it verbatim, and links only what it gives."""
+    seeds = _seed_index(loaded)
+    for card in loaded.deck.cards:
+        doc = loaded.card_docs[card.file]
+        for i, fact in enumerate(card.facts):
+            for j, c in enumerate(fact.citations):
+                at = ("facts", i, "cite", j)
+                source = loaded.deck.sources.get(c.source)
+                if source is None:
+                    yield doc.error(f"unknown source '{c.source}' (not in seeds/sources.yaml)", *at, "source")
+                    continue
+                text = seeds.get(c.source)
+                if text is None:
+                    continue  # the missing seed file is reported once, against sources.yaml
+                if squash_ws(c.quote) not in text:
+                    yield doc.error(f"quote not found in seeds/{source.file}: '{_short(c.quote)}'", *at, "quote")
+                if c.url:
+                    m = _URL_ID.search(c.url)
+                    if not m or m.group(1) not in text:
+                        yield doc.error(f"url {c.url} is not derived from an identifier in seeds/{source.file}", *at, "url")
+
+
+def check_vocabulary(loaded: Loaded) -> Iterator[CardError]:
+    """Every subject and topic of a card is in the vocabulary (or an NCT number its seeds give)."""
+    terms = loaded.deck.terms
+    seeds = _seed_index(loaded)
+    for card in loaded.deck.cards:
+        doc = loaded.card_docs[card.file]
+        cited = " ".join(seeds.get(s, "") for s in card.source_ids())
+        for i, s in enumerate(card.subjects):
+            if NCT.match(s):
+                if s not in cited:
+                    yield doc.error(f"subject {s} does not occur in the seeds this card cites", "subjects", i)
+            elif s not in terms:
+                yield doc.error(f"unknown subject '{s}' (add it to facts/vocabulary/)", "subjects", i)
+            elif terms[s].is_topic:
+                yield doc.error(f"'{s}' is a topic, not a subject", "subjects", i)
+        for i, t in enumerate(card.topics):
+            if t not in terms:
+                yield doc.error(f"unknown topic '{t}' (add it to facts/vocabulary/)", "topics", i)
+            elif not terms[t].is_topic:
+                yield doc.error(f"'{t}' is a subject, not a topic", "topics", i)
+
+
+def check_numbers(loaded: Loaded) -> Iterator[CardError]:
+    """Every number a fact or summary states occurs in the quotes behind it."""
+    for card in loaded.deck.cards:
+        doc = loaded.card_docs[card.file]
+        all_quoted: set[str] = set()
+        for i, fact in enumerate(card.facts):
+            quoted = set().union(*(numbers(c.quote) for c in fact.citations))
+            all_quoted |= quoted
+            missing = sorted(numbers(fact.text) - quoted)
+            if missing:
+                yield doc.error(f"number {', '.join(missing)} is not in this fact's quotes", "facts", i, "text")
+        missing = sorted(numbers(card.summary) - all_quoted)
+        if missing:
+            yield doc.error(f"number {', '.join(missing)} in the summary is not in any quote of the card", "summary")
+
+
+def check_trial_fields(loaded: Loaded) -> Iterator[CardError]:
+    """Every registry field of a trial card occurs in a seed the card cites."""
+    seeds = {sid: text.casefold() for sid, text in _seed_index(loaded).items()}
+    for card in loaded.deck.cards:
+        if card.trial is None:
+            continue
+        doc = loaded.card_docs[card.file]
+        cited = " ".join(seeds.get(s, "") for s in card.source_ids())
+        for name in ("nct", "name", "phase", "status", "enrollment", "location"):
+            value = getattr(card.trial, name)
+            if value and squash_ws(value).casefold() not in cited:
+                yield doc.error(f"trial.{name} '{value}' does not occur in the seeds this card cites", "trial", name)
+
+
+def check_sources(loaded: Loaded) -> Iterator[CardError]:
+    """Each source's own date and identifiers occur in its seed; its link comes from them."""
+    layout_file = "seeds/sources.yaml"
+    seeds = _seed_index(loaded)
+    for s in loaded.deck.sources.values():
+        text = seeds.get(s.id)
+        if text is None:
+            continue
+        if squash_ws(s.date_text) not in text:
+            yield CardError(layout_file, 1, f"source '{s.id}': date_text '{s.date_text}' is not in seeds/{s.file}")
+        for kind, ident in s.identifiers.items():
+            if ident not in text:
+                yield CardError(layout_file, 1, f"source '{s.id}': {kind} {ident} is not in seeds/{s.file}")
+        if s.url and not any(s.url.endswith(i) for i in s.identifiers.values()):
+            yield CardError(layout_file, 1, f"source '{s.id}': url {s.url} is not derived from its identifiers")
+
+
+def check_terms(loaded: Loaded) -> Iterator[CardError]:
+    """No phrase names two different vocabulary entries."""
+    owner: dict[str, str] = {}
+    for term in loaded.deck.terms.values():
+        for phrase in term.terms:
+            key = normalize(phrase)
+            if not key:
+                yield CardError(term.file, term.line, f"'{term.id}': term '{phrase}' has no letters or digits")
+            elif owner.get(key, term.id) != term.id:
+                yield CardError(term.file, term.line, f"'{term.id}': term '{phrase}' also names '{owner[key]}'")
+            else:
+                owner[key] = term.id
+
+
+CHECKS: tuple[Callable[[Loaded], Iterator[CardError]], ...] = (
+    check_sources,
+    check_terms,
+    check_unique_ids,
+    check_citations,
+    check_vocabulary,
+    check_numbers,
+    check_trial_fields,
+)
+
+
+@dataclass(slots=True)
+class Report:
+    """What `il2bot check` found."""
+
+    loaded: Loaded
+    errors: list[CardError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        """One line: cards, facts, quotes verified, seeds cited."""
+        deck = self.loaded.deck
+        facts = sum(len(c.facts) for c in deck.cards)
+        quotes = sum(len(f.citations) for c in deck.cards for f in c.facts)
+        seeds = len({s for c in deck.cards for s in c.source_ids()})
+        return (
+            f"ok: {len(deck.cards)} cards, {facts} facts, {quotes} quotes verified, "
+            f"{seeds} of {len(deck.sources)} seeds cited, {len(deck.terms)} vocabulary terms"
+        )
+
+
+def run_checks(layout: Layout) -> Report:
+    """Load the content and run every check; errors sorted by file and line."""
+    loaded = load(layout)
+    errors = list(loaded.errors)
+    for check in CHECKS:
+        errors.extend(check(loaded))
+    errors.sort(key=lambda e: (e.file, e.line, e.message))
+    return Report(loaded, errors)
+
+
+def uncited_lines(loaded: Loaded) -> Iterator[tuple[str, int, str]]:
+    """(seed file, line number, text) of every non-blank seed line no quote covers."""
+    for sid, raw in loaded.seed_texts.items():
+        source = loaded.deck.sources[sid]
+        quotes = [
+            squash_ws(c.quote)
+            for card in loaded.deck.cards
+            for f in card.facts
+            for c in f.citations
+            if c.source == sid
+        ]
+        # Map the squashed text back to lines: squash each line and find quote spans in the joined text.
+        lines = raw.splitlines()
+        starts, pos, parts = [], 0, []
+        for line in lines:
+            s = squash_ws(line)
+            starts.append(pos)
+            parts.append(s)
+            pos += len(s) + 1
+        joined = " ".join(parts)
+        covered = bytearray(len(joined) + 1)
+        for q in quotes:
+            start = joined.find(q)
+            while start != -1:
+                covered[start : start + len(q)] = b"\x01" * len(q)
+                start = joined.find(q, start + 1)
+        for n, (line, start) in enumerate(zip(parts, starts, strict=True), 1):
+            if line and not any(covered[start : start + len(line)]):
+                yield f"seeds/{source.file}", n, line

@@ -1,0 +1,139 @@
+"""The content model: sources, vocabulary, cards and the deck that holds them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class CardError:
+    """One problem in the content, located at a file and line."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class DeckError(Exception):
+    """The content could not be loaded; carries every problem found."""
+
+    def __init__(self, errors: list[CardError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One seed document and what it says about itself."""
+
+    id: str
+    file: str
+    title: str
+    site: str
+    kind: str
+    date: str
+    date_text: str
+    identifiers: dict[str, str]
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A verbatim quote from a seed, with the seed's own reference."""
+
+    source: str
+    quote: str
+    ref: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One statement the bot may make, with its citations."""
+
+    text: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrialInfo:
+    """Registry fields of a trial card, each verified against its seed."""
+
+    nct: str | None = None
+    name: str | None = None
+    phase: str | None = None
+    status: str | None = None
+    enrollment: str | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A curated answer about one subject and topic."""
+
+    id: str
+    title: str
+    kind: str
+    subjects: tuple[str, ...]
+    topics: tuple[str, ...]
+    aliases: tuple[str, ...]
+    keywords: tuple[str, ...]
+    summary: str
+    facts: tuple[Fact, ...]
+    trial: TrialInfo | None
+    file: str
+    line: int
+
+    def citations(self) -> list[Citation]:
+        """Every citation of the card, once each, in order."""
+        seen: dict[tuple[str, str], Citation] = {}
+        for fact in self.facts:
+            for c in fact.citations:
+                seen.setdefault((c.source, c.quote), c)
+        return list(seen.values())
+
+    def source_ids(self) -> list[str]:
+        """The sources the card cites, in order of first citation."""
+        return list(dict.fromkeys(c.source for f in self.facts for c in f.citations))
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A vocabulary entry: a subject or topic and the words that name it."""
+
+    id: str
+    label: str
+    kind: str  # "topic" or a subject kind: drug, disease, study, organization, concept
+    terms: tuple[str, ...]
+    file: str
+    line: int
+
+    @property
+    def is_topic(self) -> bool:
+        """Whether this term is a topic rather than a subject."""
+        return self.kind == "topic"
+
+
+@dataclass(slots=True)
+class Deck:
+    """Everything the matcher needs: cards, vocabulary and sources."""
+
+    cards: list[Card]
+    terms: dict[str, Term]
+    sources: dict[str, Source]
+    stopwords: frozenset[str] = field(default_factory=frozenset)
+
+    def card(self, card_id: str) -> Card | None:
+        """The card with this id, if any."""
+        for c in self.cards:
+            if c.id == card_id:
+                return c
+        return None
+
+    def as_of(self, card: Card) -> str:
+        """The oldest own-date of the sources a card cites (how current the answer is)."""
+        dates = [self.sources[s].date for s in card.source_ids() if s in self.sources]
+        return min(dates) if dates else ""

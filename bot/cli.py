@@ -1,0 +1,96 @@
+"""The `il2bot` command line: ask, check, serve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.paths import content_root
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="il2bot",
+        description="Sourced answers about IL-2 (aldesleukin, Proleukin) and IL-7 therapies.",
+    )
+    p.add_argument("--root", type=Path, help="content folder holding facts/ and seeds/ (default: the installed content)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer a question from the fact cards", description="Answer a question from the fact cards.")
+    ask.add_argument("query", nargs="*", help='what you would type after /il2, e.g. "side-effects aldesleukin"')
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--limit", type=_positive, default=3, metavar="N", help="show at most N matches (default 3)")
+
+    check = sub.add_parser("check", help="validate every card, quote and vocabulary entry", description="Validate the fact cards against the schema and the seeds.")
+    check.add_argument("--coverage", action="store_true", help="also list seed lines that no card cites")
+
+    serve = sub.add_parser("serve", help="run the Slack app", description="Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set).")
+    serve.add_argument("--http", action="store_true", help="serve HTTP at /slack/events instead of Socket Mode")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP host (default 0.0.0.0)")
+    serve.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000)")
+    return p
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= n <= 50:
+        raise argparse.ArgumentTypeError("must be between 1 and 50")
+    return n
+
+
+def _port(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return n
+
+
+def cmd_check(root: Path, coverage: bool) -> int:
+    """Run every content check; print problems as file:line lines, or one summary line."""
+    from bot.cards.checks import run_checks, uncited_lines
+    from bot.cards.loader import Layout
+
+    report = run_checks(Layout(root))
+    for err in report.errors:
+        print(err)
+    if coverage:
+        rows = list(uncited_lines(report.loaded))
+        for file, line, text in rows:
+            print(f"{file}:{line}: not cited: {text[:100]}")
+        print(f"coverage: {len(rows)} seed lines not cited by any card")
+    if not report.ok:
+        print(f"{len(report.errors)} problem{'s' if len(report.errors) != 1 else ''} found", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the il2bot command."""
+    args = _parser().parse_args(argv)
+    root = args.root or content_root()
+    try:
+        if args.command == "check":
+            return cmd_check(root, args.coverage)
+        if args.command == "ask":
+            from bot.ask import cmd_ask
+
+            return cmd_ask(root, " ".join(args.query), as_json=args.json, limit=args.limit)
+        if args.command == "serve":
+            from bot.slack.serve import cmd_serve
+
+            return cmd_serve(http=args.http, host=args.host, port=args.port)
+        _parser().print_help()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -139,6 +139,10 @@ def check_terms(loaded: Loaded) -> Iterator[CardError]:
                 yield CardError(term.file, term.line, f"'{term.id}': term '{phrase}' also names '{owner[key]}'")
             else:
                 owner[key] = term.id
+        for b in term.broader:
+            wider = loaded.deck.terms.get(b)
+            if wider is None or wider.is_topic:
+                yield CardError(term.file, term.line, f"'{term.id}': broader '{b}' is not a subject")
 
 
 CHECKS: tuple[Callable[[Loaded], Iterator[CardError]], ...] = (

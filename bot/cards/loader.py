@@ -155,16 +155,19 @@ def build_sources(doc: Document) -> dict[str, Source]:
     }
 
 
-def build_terms(doc: Document) -> tuple[list[Term], list[str]]:
-    """Terms and stopwords from a schema-valid vocabulary document."""
+def build_terms(doc: Document) -> tuple[list[Term], list[str], list[str]]:
+    """Terms, stopwords and help examples from a schema-valid vocabulary document."""
     terms = []
     for section in ("subjects", "topics"):
         for tid, t in (doc.data.get(section) or {}).items():
             kind = "topic" if section == "topics" else t["kind"]
             terms.append(
-                Term(tid, t["label"], kind, tuple(t["terms"]), doc.file, doc.line(section, tid))
+                Term(
+                    tid, t["label"], kind, tuple(t["terms"]), doc.file, doc.line(section, tid),
+                    tuple(t.get("broader") or ()),
+                )
             )
-    return terms, list(doc.data.get("stopwords") or [])
+    return terms, list(doc.data.get("stopwords") or []), list(doc.data.get("examples") or [])
 
 
 def build_card(doc: Document) -> Card:
@@ -268,6 +271,7 @@ def load(layout: Layout) -> Loaded:
 
     terms: dict[str, Term] = {}
     stopwords: set[str] = set()
+    examples: list[str] = []
     for path in iter_yaml(layout.vocabulary):
         doc, errs = read_yaml(path, layout.rel(path))
         errors += errs
@@ -277,8 +281,9 @@ def load(layout: Layout) -> Loaded:
         errors += errs
         if errs:
             continue
-        new_terms, words = build_terms(doc)
+        new_terms, words, new_examples = build_terms(doc)
         stopwords.update(words)
+        examples += new_examples
         for t in new_terms:
             if t.id in terms:
                 first = terms[t.id]
@@ -301,5 +306,7 @@ def load(layout: Layout) -> Loaded:
         cards.append(card)
         card_docs[card.file] = doc
 
-    deck = Deck(cards=cards, terms=terms, sources=sources, stopwords=frozenset(stopwords))
+    deck = Deck(
+        cards=cards, terms=terms, sources=sources, stopwords=frozenset(stopwords), examples=tuple(examples)
+    )
     return Loaded(deck, errors, card_docs, seed_texts)

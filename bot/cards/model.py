@@ -110,6 +110,7 @@ class Term:
     terms: tuple[str, ...]
     file: str
     line: int
+    broader: tuple[str, ...] = ()
 
     @property
     def is_topic(self) -> bool:
@@ -125,6 +126,7 @@ class Deck:
     terms: dict[str, Term]
     sources: dict[str, Source]
     stopwords: frozenset[str] = field(default_factory=frozenset)
+    examples: tuple[str, ...] = ()
 
     def card(self, card_id: str) -> Card | None:
         """The card with this id, if any."""

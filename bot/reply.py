@@ -1,0 +1,152 @@
+"""The neutral answer object that every renderer (terminal, JSON, Block Kit) works from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.cards.model import Card, Deck
+
+ReplyKind = Literal["answer", "abstain", "help"]
+
+DISCLAIMER = (
+    "Information from the cited sources, not medical advice. "
+    "Talk to a health care provider about treatment decisions."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A citation as shown to a person: the quote, where it is from and how current that is."""
+
+    source_id: str
+    source_title: str
+    site: str
+    quote: str
+    reference: str
+    url: str | None
+    as_of: str  # ISO date the source gives for itself
+    as_of_text: str  # that date as the source writes it
+
+
+@dataclass(frozen=True, slots=True)
+class TrialFields:
+    """Registry fields of a trial answer."""
+
+    nct: str | None
+    name: str | None
+    phase: str | None
+    status: str | None
+    enrollment: str | None
+    location: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One matched card, ready to show."""
+
+    id: str
+    title: str
+    kind: str
+    score: float
+    summary: str
+    facts: tuple[str, ...]
+    citations: tuple[SourceRef, ...]
+    as_of: str
+    trial: TrialFields | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot says to one query: answers best first, or an abstention, or help."""
+
+    query: str
+    kind: ReplyKind
+    matches: tuple[Answer, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    more: bool = False  # more matches exist beyond those shown
+    offset: int = 0  # how many better matches were skipped (for "More results")
+    examples: tuple[str, ...] = field(default=())
+    topics: tuple[str, ...] = field(default=())
+
+    @property
+    def answered(self) -> bool:
+        """Whether the bot gives an answer (not an abstention or help)."""
+        return self.kind == "answer"
+
+    def to_json(self) -> dict[str, Any]:
+        """The `il2bot ask --json` contract."""
+        return {
+            "query": self.query,
+            "answered": self.answered,
+            "kind": self.kind,
+            "matches": [
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "kind": a.kind,
+                    "score": round(a.score, 1),
+                    "summary": a.summary,
+                    "facts": list(a.facts),
+                    "citations": [
+                        {
+                            "source": c.source_title,
+                            "site": c.site,
+                            "quote": c.quote,
+                            "reference": c.reference,
+                            "url": c.url,
+                            "as_of": c.as_of,
+                        }
+                        for c in a.citations
+                    ],
+                    "as_of": a.as_of,
+                    "trial": None if a.trial is None else {
+                        k: getattr(a.trial, k)
+                        for k in ("nct", "name", "phase", "status", "enrollment", "location", "url")
+                    },
+                }
+                for a in self.matches
+            ],
+            "suggestions": list(self.suggestions),
+            "more": self.more,
+        }
+
+
+def trial_url(nct: str | None) -> str | None:
+    """The registry page of an NCT number."""
+    return f"https://clinicaltrials.gov/study/{nct}" if nct else None
+
+
+def answer_from_card(deck: Deck, card: Card, score: float) -> Answer:
+    """Turn a card into an Answer, resolving its sources and dates."""
+    refs = []
+    for c in card.citations():
+        s = deck.sources[c.source]
+        refs.append(
+            SourceRef(
+                source_id=s.id,
+                source_title=s.title,
+                site=s.site,
+                quote=c.quote,
+                reference=c.ref,
+                url=c.url or s.url,
+                as_of=s.date,
+                as_of_text=s.date_text,
+            )
+        )
+    trial = None
+    if card.trial is not None:
+        t = card.trial
+        trial = TrialFields(t.nct, t.name, t.phase, t.status, t.enrollment, t.location, trial_url(t.nct))
+    return Answer(
+        id=card.id,
+        title=card.title,
+        kind=card.kind,
+        score=score,
+        summary=card.summary,
+        facts=tuple(f.text for f in card.facts),
+        citations=tuple(refs),
+        as_of=deck.as_of(card),
+        trial=trial,
+    )

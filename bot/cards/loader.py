@@ -65,6 +65,8 @@ class _Builder:
                         CardError(self.file, key_node.start_mark.line + 1, f"duplicate key '{key}'")
                     )
                 out[key] = self.build(value_node, (*path, key))
+                # Errors about an entry point at its key, where a curator looks for it.
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
@@ -150,6 +152,7 @@ def build_sources(doc: Document) -> dict[str, Source]:
             date_text=s["date_text"],
             identifiers=dict(s.get("identifiers") or {}),
             url=s.get("url"),
+            line=doc.line("sources", sid),
         )
         for sid, s in doc.data["sources"].items()
     }
@@ -245,11 +248,13 @@ class Loaded:
     errors: list[CardError]
     card_docs: dict[str, Document]  # by file
     seed_texts: dict[str, str]
+    broken: set[str]  # kinds of content that failed to load ("sources", "vocabulary")
 
 
 def load(layout: Layout) -> Loaded:
     """Read and structurally validate every content file; collect errors, never raise."""
     errors: list[CardError] = []
+    broken: set[str] = set()
 
     sources: dict[str, Source] = {}
     doc, errs = read_yaml(layout.sources_file, layout.rel(layout.sources_file))
@@ -259,14 +264,20 @@ def load(layout: Layout) -> Loaded:
         errors += errs
         if not errs:
             sources = build_sources(doc)
+    if not sources:
+        broken.add("sources")
     seed_texts: dict[str, str] = {}
     for s in sources.values():
         path = layout.seeds / s.file
         try:
             seed_texts[s.id] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
+            broken.add("seeds")
             errors.append(
-                CardError(layout.rel(layout.sources_file), 1, f"source '{s.id}': seed file {s.file} is missing or unreadable")
+                CardError(
+                    layout.rel(layout.sources_file), s.line,
+                    f"source '{s.id}': seed file {s.file} is missing or unreadable",
+                )
             )
 
     terms: dict[str, Term] = {}
@@ -274,12 +285,11 @@ def load(layout: Layout) -> Loaded:
     examples: list[str] = []
     for path in iter_yaml(layout.vocabulary):
         doc, errs = read_yaml(path, layout.rel(path))
+        if doc is not None:
+            errs += schema_errors(doc, layout.schemas / "vocabulary.schema.json")
         errors += errs
-        if doc is None:
-            continue
-        errs = schema_errors(doc, layout.schemas / "vocabulary.schema.json")
-        errors += errs
-        if errs:
+        if doc is None or errs:
+            broken.add("vocabulary")
             continue
         new_terms, words, new_examples = build_terms(doc)
         stopwords.update(words)
@@ -309,4 +319,4 @@ def load(layout: Layout) -> Loaded:
     deck = Deck(
         cards=cards, terms=terms, sources=sources, stopwords=frozenset(stopwords), examples=tuple(examples)
     )
-    return Loaded(deck, errors, card_docs, seed_texts)
+    return Loaded(deck, errors, card_docs, seed_texts, broken)

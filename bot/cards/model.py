@@ -38,6 +38,7 @@ class Source:
     date_text: str
     identifiers: dict[str, str]
     url: str | None
+    line: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,31 @@
+"""`il2bot ask`: answer a question in the terminal, as text or JSON."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.cards.model import DeckError
+
+
+def cmd_ask(root: Path, query: str, *, as_json: bool = False, limit: int = 3) -> int:
+    """Print the answer to a query; exit 0 whether it answers or abstains, 1 if the content is broken."""
+    from bot.engine import load_engine
+
+    try:
+        engine = load_engine(root)
+    except DeckError as exc:
+        for err in exc.errors[:20]:
+            print(err, file=sys.stderr)
+        print("The fact cards have problems; run 'il2bot check' for the full list.", file=sys.stderr)
+        return 1
+    reply = engine.ask(query, limit=limit)
+    if as_json:
+        import json
+
+        print(json.dumps(reply.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from bot.render.terminal import render
+
+        sys.stdout.write(render(reply))
+    return 0

@@ -1,0 +1,105 @@
+"""Render a Reply as plain text for a terminal."""
+
+from __future__ import annotations
+
+import textwrap
+import unicodedata
+from datetime import date
+
+from bot.reply import DISCLAIMER, Answer, Reply, SourceRef
+
+WIDTH = 88
+OLD_AFTER_YEARS = 3
+
+
+def clean(text: str) -> str:
+    """Drop control and format characters from echoed user text (no escape sequences reach the tty)."""
+    return "".join(
+        ch if unicodedata.category(ch)[0] != "C" or ch == " " else " " for ch in text
+    ).strip()
+
+
+def age_note(iso: str, today: date) -> str:
+    """'(N years old)' when a source's own date is older than a few years, else ''."""
+    try:
+        year, month = int(iso[:4]), int(iso[5:7])
+    except ValueError:
+        return ""
+    years = (today.year - year) - (1 if today.month < month else 0)
+    return f" ({years} years old)" if years >= OLD_AFTER_YEARS else ""
+
+
+def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=first if first is not None else indent, subsequent_indent=indent
+    ) or [first or indent]
+
+
+def _citation(n: int, c: SourceRef, today: date) -> list[str]:
+    lines = _wrap(f"\u201c{c.quote}\u201d", "      ", f"  [{n}] ")
+    lines += _wrap(f"{c.site}: {c.source_title}. Ref: {c.reference}", "      ")
+    if c.url:
+        lines.append(f"      {c.url}")
+    lines.append(f"      Source dated {c.as_of_text.split(': ')[-1].strip()}{age_note(c.as_of, today)}")
+    return lines
+
+
+def _trial(a: Answer) -> list[str]:
+    if a.trial is None:
+        return []
+    t = a.trial
+    rows = [("Trial", t.nct or t.name), ("Phase", t.phase), ("Status", t.status),
+            ("Enrollment", t.enrollment), ("Location", t.location), ("Registry", t.url)]
+    return [f"  {k + ':':<12}{v}" for k, v in rows if v] + [""]
+
+
+def render_answer(a: Answer, today: date) -> list[str]:
+    """The full text of one answer: title, summary, facts, trial fields, citations."""
+    lines = [a.title, "=" * min(len(a.title), WIDTH), *_wrap(a.summary), ""]
+    lines += _trial(a)
+    lines.append("Key facts")
+    for f in a.facts:
+        lines += _wrap(f, "    ", "  - ")
+    lines += ["", "Sources"]
+    for n, c in enumerate(a.citations, 1):
+        lines += _citation(n, c, today)
+    return lines
+
+
+def render(reply: Reply, today: date | None = None) -> str:
+    """A Reply as terminal text."""
+    today = today or date.today()
+    out: list[str] = []
+    if reply.kind == "help":
+        out += [
+            "il2bot answers questions about IL-2 (aldesleukin, Proleukin) and IL-7 therapies",
+            "from curated fact cards, quoting its sources.",
+            "",
+            'Usage: il2bot ask "QUESTION"   (the same text you would type after /il2 in Slack)',
+            "",
+            "Examples:",
+            *(f'  il2bot ask "{e}"' for e in reply.examples),
+            "",
+            "Topics:",
+            *_wrap(", ".join(reply.topics), "  ", "  "),
+        ]
+    elif reply.kind == "abstain":
+        out += [f"I don't have a card on that: \u201c{clean(reply.query)[:200]}\u201d.", ""]
+        if reply.suggestions:
+            out.append("You could ask about:")
+            out += [f"  - {s}" for s in reply.suggestions]
+            out.append("")
+        out.append('Type il2bot ask help for examples.')
+    else:
+        first, *others = reply.matches
+        out += render_answer(first, today)
+        if others:
+            out += ["", "Other matches"]
+            for a in others:
+                out += _wrap(f"{a.title} (score {a.score:.0f})", "    ", "  - ")
+                out += _wrap(a.summary, "    ")
+        if reply.suggestions:
+            out += ["", "Did you mean:"]
+            out += [f"  - {s}" for s in reply.suggestions]
+        out += ["", DISCLAIMER]
+    return "\n".join(out) + "\n"

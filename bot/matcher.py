@@ -94,7 +94,7 @@ class Matcher:
         self.stopwords = frozenset(normalize(w) for w in deck.stopwords)
         self.broader: dict[str, tuple[str, ...]] = {t.id: t.broader for t in deck.terms.values()}
         self.topic_ids = frozenset(t.id for t in deck.terms.values() if t.is_topic)
-        self.labels = {t.id: t.label for t in deck.terms.values()}
+        self.foreign_suffixes = tuple(deck.foreign_suffixes)
 
         # Vocabulary phrases, as token tuples, to concept ids.
         self.phrases: dict[tuple[str, ...], str] = {}
@@ -318,6 +318,9 @@ class Matcher:
         strong_topics = [t for t in r.topics if t not in WEAK_TOPICS]
         if strong_topics and best.topic == 0.0:
             return "no card on that subject covers that topic"
+        foreign = [w for w in r.unknown if w.endswith(self.foreign_suffixes)]
+        if foreign:
+            return f"not a drug the cards cover: {', '.join(foreign[:3])}"
         known = len(r.subjects) + len(r.words) + len(strong_topics)
         if r.unknown and (not r.subjects or len(r.unknown) >= known):
             return f"unknown words: {', '.join(r.unknown[:5])}"

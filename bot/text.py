@@ -11,9 +11,10 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # Dashes, slashes and the like become spaces; apostrophes vanish ("Crohn's" -> "crohns").
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
 _NON_WORD = re.compile(r"[^\w]+|_")
-# "il 2" -> "il2", "nct 04077684" -> "nct04077684", "anrs 119" -> "anrs119": a short run of
-# letters directly followed by a number is one name in this domain, however it is spaced.
-_SHORT_NAME_NUMBER = re.compile(r"\b([a-z]{1,4}) (\d+)\b")
+# "il 2" -> "il2", "interleukin 2" -> "interleukin2", "nct 04077684" -> "nct04077684",
+# "anrs 119" -> "anrs119": a short name, or any word, directly followed by a short number is one
+# name in this domain however it is spaced, so "interleukin 6" can never be read as "interleukin".
+_SHORT_NAME_NUMBER = re.compile(r"\b(?:([a-z]{1,4}) (\d+)|([a-z]+) (\d{1,2}))\b")
 
 
 def squash_ws(text: str) -> str:
@@ -40,7 +41,7 @@ def normalize(text: str) -> str:
     text = fold(text).translate(_APOSTROPHES)
     text = _NON_WORD.sub(" ", text)
     text = _WS.sub(" ", text).strip()
-    return _SHORT_NAME_NUMBER.sub(r"\1\2", text)
+    return _SHORT_NAME_NUMBER.sub(lambda m: "".join(g for g in m.groups() if g), text)
 
 
 def tokens(text: str) -> list[str]:

@@ -158,8 +158,8 @@ def build_sources(doc: Document) -> dict[str, Source]:
     }
 
 
-def build_terms(doc: Document) -> tuple[list[Term], list[str], list[str]]:
-    """Terms, stopwords and help examples from a schema-valid vocabulary document."""
+def build_terms(doc: Document) -> tuple[list[Term], dict[str, list[str]]]:
+    """Terms, and the word lists (stopwords, examples, foreign_suffixes), of a vocabulary document."""
     terms = []
     for section in ("subjects", "topics"):
         for tid, t in (doc.data.get(section) or {}).items():
@@ -170,7 +170,7 @@ def build_terms(doc: Document) -> tuple[list[Term], list[str], list[str]]:
                     tuple(t.get("broader") or ()),
                 )
             )
-    return terms, list(doc.data.get("stopwords") or []), list(doc.data.get("examples") or [])
+    return terms, {k: list(doc.data.get(k) or []) for k in ("stopwords", "examples", "foreign_suffixes")}
 
 
 def build_card(doc: Document) -> Card:
@@ -281,8 +281,7 @@ def load(layout: Layout) -> Loaded:
             )
 
     terms: dict[str, Term] = {}
-    stopwords: set[str] = set()
-    examples: list[str] = []
+    lists: dict[str, list[str]] = {"stopwords": [], "examples": [], "foreign_suffixes": []}
     for path in iter_yaml(layout.vocabulary):
         doc, errs = read_yaml(path, layout.rel(path))
         if doc is not None:
@@ -291,9 +290,9 @@ def load(layout: Layout) -> Loaded:
         if doc is None or errs:
             broken.add("vocabulary")
             continue
-        new_terms, words, new_examples = build_terms(doc)
-        stopwords.update(words)
-        examples += new_examples
+        new_terms, new_lists = build_terms(doc)
+        for k, v in new_lists.items():
+            lists[k] += v
         for t in new_terms:
             if t.id in terms:
                 first = terms[t.id]
@@ -317,6 +316,11 @@ def load(layout: Layout) -> Loaded:
         card_docs[card.file] = doc
 
     deck = Deck(
-        cards=cards, terms=terms, sources=sources, stopwords=frozenset(stopwords), examples=tuple(examples)
+        cards=cards,
+        terms=terms,
+        sources=sources,
+        stopwords=frozenset(lists["stopwords"]),
+        examples=tuple(lists["examples"]),
+        foreign_suffixes=tuple(lists["foreign_suffixes"]),
     )
     return Loaded(deck, errors, card_docs, seed_texts, broken)

@@ -128,6 +128,7 @@ class Deck:
     sources: dict[str, Source]
     stopwords: frozenset[str] = field(default_factory=frozenset)
     examples: tuple[str, ...] = ()
+    foreign_suffixes: tuple[str, ...] = ()
 
     def card(self, card_id: str) -> Card | None:
         """The card with this id, if any."""

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import OSA
 
 from bot.cards.model import Card, Deck
 from bot.text import normalize
@@ -23,22 +24,31 @@ from bot.text import normalize
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
-CANDIDATES = 60  # cards scored in full after the index has ranked them
+CANDIDATES = 200  # cards scored in full after the index has ranked them
 COMMON_POSTINGS = 3000  # postings longer than this only filter candidates found through rarer keys
 
 # Weights of the score's parts (renormalised over the parts a query has); tuning, not content.
 W_SUBJECT, W_TOPIC, W_WORDS, W_FUZZY = 0.38, 0.27, 0.20, 0.15
 KIND_PRIOR = {"overview": 1.0, "topic": 1.0, "drug": 1.0, "trial": 0.98, "publication": 0.95}
 WEAK_TOPICS = frozenset({"overview"})
-KIND_TOPICS = {"trial": ("trials",)}  # a trial card is always about trials
+KIND_TOPICS = {"trial": ("trials",), "publication": ("trials",)}  # cards about a study
 ANSWER_THRESHOLD = 50.0
+MIN_COVERAGE = 0.5  # share of a question (weighted by rarity) the best card must cover
+MIN_COVERAGE_UNKNOWN = 0.6  # the same when some words are unknown to every card
+
+
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
 
 
 def stem(word: str) -> str:
-    """A light plural fold, applied alike to cards and queries ("trials" -> "trial")."""
-    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    """A light suffix fold, applied alike to cards and queries ("replacement" ~ "replace")."""
+    if len(word) <= 4 or not word.isalpha() or word.endswith(("ss", "us", "is")):
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +59,7 @@ class Hit:
     score: float
     subject: float = 0.0
     topic: float = 0.0
+    index: int = -1  # position of the card in the matcher's deck
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +89,9 @@ class _Entry:
     """What the matcher keeps of one card."""
 
     subjects: frozenset[str]
+    wider: frozenset[str]  # subjects the card's subjects are kinds of
+    kind_counts: dict[str, int]  # how many subjects of each kind (drug, disease, study...) it has
+    hub: float  # how much the card introduces its subject: overview 1, main card 0.8, detail 0.6
     topics: frozenset[str]
     strong: frozenset[str]  # words of title, aliases, keywords
     weak: frozenset[str]  # words of summary and facts
@@ -95,6 +109,7 @@ class Matcher:
         self.broader: dict[str, tuple[str, ...]] = {t.id: t.broader for t in deck.terms.values()}
         self.topic_ids = frozenset(t.id for t in deck.terms.values() if t.is_topic)
         self.foreign_suffixes = tuple(deck.foreign_suffixes)
+        self.kinds = {t.id: t.kind for t in deck.terms.values()}
 
         # Vocabulary phrases, as token tuples, to concept ids.
         self.phrases: dict[tuple[str, ...], str] = {}
@@ -107,6 +122,14 @@ class Matcher:
             for s in card.subjects:
                 if s.startswith("NCT"):
                     self.phrases.setdefault((s.lower(),), s)
+        # Names the vocabulary gives numbers to ("il" of il2, "nct", "interleukin", "cd"): typed
+        # with a space ("IL 2", "nct 04077684", "interleukin 6") they are still one name.
+        self.numbered_names = frozenset(
+            name
+            for toks in self.phrases
+            for t in toks
+            if (m := _NAME_NUMBER.match(t)) and len(name := m.group(1)) > 1 and name not in self.stopwords
+        )
         # Fuzzy candidates: phrases of at least five letters, grouped by token count.
         self.fuzzy_phrases: dict[int, list[str]] = {}
         for toks in self.phrases:
@@ -119,30 +142,37 @@ class Matcher:
         for i, card in enumerate(self.cards):
             entry = self._entry(card)
             self.entries.append(entry)
-            keys = {f"s:{s}" for s in entry.subjects} | {f"t:{t}" for t in entry.topics}
+            keys = {f"s:{s}" for s in entry.subjects | entry.wider} | {f"t:{t}" for t in entry.topics}
             keys |= {f"w:{w}" for w in entry.strong | entry.weak}
             for k in keys:
                 self.postings.setdefault(k, []).append(i)
-            self.exact.setdefault(normalize(card.id), i)
-            self.exact.setdefault(normalize(card.title), i)
+        for i, card in enumerate(self.cards):
+            for text in (card.id, card.title):
+                self.exact.setdefault(" ".join(self._join_numbered(normalize(text).split())), i)
         n = max(len(self.cards), 1)
         self.idf = {k: math.log(1 + n / len(v)) for k, v in self.postings.items()}
         self.max_idf = math.log(1 + n)
         self.vocab_words = sorted({k[2:] for k in self.postings if k.startswith("w:")})
+        self.word_set = frozenset(self.vocab_words)
 
     # -- reading a query -------------------------------------------------------------------
 
     def _entry(self, card: Card) -> _Entry:
-        subjects = set(card.subjects)
+        wider = {b for s in card.subjects for b in self.broader.get(s, ())} - set(card.subjects)
+        kind_counts: dict[str, int] = {}
         for s in card.subjects:
-            subjects.update(self.broader.get(s, ()))
-        strong_text = " ".join((card.title, *card.aliases, *card.keywords, *card.subjects))
-        weak_text = " ".join((card.summary, *(f.text for f in card.facts)))
+            kind = self.kinds.get(s, "study")
+            kind_counts[kind] = kind_counts.get(kind, 0) + 1
+        strong = (card.title, *card.aliases, *card.keywords, *card.subjects)
+        weak = (card.summary, *(f.text for f in card.facts))
         return _Entry(
-            subjects=frozenset(subjects),
+            subjects=frozenset(card.subjects),
+            wider=frozenset(wider),
+            kind_counts=kind_counts,
+            hub=1.0 if "overview" in card.topics else 0.8 if card.kind != "topic" else 0.6,
             topics=frozenset((*card.topics, *KIND_TOPICS.get(card.kind, ()))),
-            strong=frozenset(self._content_words(strong_text)),
-            weak=frozenset(self._content_words(weak_text)),
+            strong=frozenset(w for text in strong for w in self._content_words(text)),
+            weak=frozenset(w for text in weak for w in self._content_words(text)),
             texts=tuple(normalize(t) for t in (card.title, *card.aliases)),
             prior=KIND_PRIOR.get(card.kind, 0.95),
         )
@@ -152,7 +182,7 @@ class Matcher:
 
     def read(self, query: str) -> Reading:
         """Split a query into concepts, known words and unknown words."""
-        toks = normalize(query).split()[:MAX_TOKENS]
+        toks = self._join_numbered(normalize(query).split()[:MAX_TOKENS])
         reading = Reading(norm=" ".join(toks))
         leftovers: list[list[str]] = [[]]
         i = 0
@@ -161,6 +191,10 @@ class Matcher:
                 concept = self.phrases.get(tuple(toks[i : i + n]))
                 if concept:
                     self._add_concept(reading, concept)
+                    # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
+                    reading.words += [
+                        w for t in toks[i : i + n] if (w := stem(t)) in self.word_set and w not in self.stopwords
+                    ]
                     leftovers.append([])
                     i += n
                     break
@@ -170,6 +204,15 @@ class Matcher:
         for run in leftovers:
             self._read_run(reading, run)
         return reading
+
+    def _join_numbered(self, toks: list[str]) -> list[str]:
+        out: list[str] = []
+        for t in toks:
+            if t.isdigit() and out and out[-1] in self.numbered_names:
+                out[-1] += t
+            else:
+                out.append(t)
+        return out
 
     def _add_concept(self, reading: Reading, concept: str) -> None:
         target = reading.topics if concept in self.topic_ids else reading.subjects
@@ -184,7 +227,7 @@ class Matcher:
                 if i + n > len(run):
                     continue
                 gram = run[i : i + n]
-                if n == 1 and (gram[0] in self.stopwords or stem(gram[0]) in self._word_set):
+                if n == 1 and (gram[0] in self.stopwords or stem(gram[0]) in self.word_set):
                     continue
                 concept = self._fuzzy_phrase(gram)
                 if concept:
@@ -195,14 +238,6 @@ class Matcher:
                 self._read_word(reading, run[i])
                 i += 1
 
-    @property
-    def _word_set(self) -> frozenset[str]:
-        ws = getattr(self, "_ws", None)
-        if ws is None:
-            ws = frozenset(self.vocab_words)
-            self._ws = ws
-        return ws
-
     def _fuzzy_phrase(self, gram: list[str]) -> str | None:
         text = " ".join(gram)
         if len(text) < 5 or NCT_TOKEN.match(text):
@@ -210,8 +245,9 @@ class Matcher:
         choices = self.fuzzy_phrases.get(len(gram))
         if not choices:
             return None
-        cutoff = 88 if len(text) < 8 else 85
-        found = process.extractOne(text, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
+        found = process.extractOne(
+            text, choices, scorer=OSA.distance, processor=None, score_cutoff=_typos_allowed(text)
+        )
         if found is None or _digits(found[0]) != _digits(text):
             return None
         return self.phrases[tuple(found[0].split())]
@@ -220,12 +256,12 @@ class Matcher:
         if word in self.stopwords or len(word) < 2:
             return
         w = stem(word)
-        if w in self._word_set:
+        if w in self.word_set:
             reading.words.append(w)
             return
         if len(w) >= 5 and not any(ch.isdigit() for ch in w):
             found = process.extractOne(
-                w, self.vocab_words, scorer=fuzz.ratio, processor=None, score_cutoff=86
+                w, self.vocab_words, scorer=OSA.distance, processor=None, score_cutoff=_typos_allowed(w)
             )
             if found is not None:
                 reading.words.append(found[0])
@@ -235,6 +271,7 @@ class Matcher:
     # -- scoring ---------------------------------------------------------------------------
 
     def _candidates(self, r: Reading) -> list[int]:
+        """Cards sharing a concept or word with the query, the most promising first (capped)."""
         keys = [f"s:{s}" for s in r.subjects] + [f"t:{t}" for t in r.topics] + [f"w:{w}" for w in r.words]
         keys = sorted((k for k in keys if k in self.postings), key=lambda k: len(self.postings[k]))
         acc: dict[int, float] = {}
@@ -249,65 +286,93 @@ class Matcher:
                 continue
             for i in posting[: COMMON_POSTINGS * 4]:
                 acc[i] = acc.get(i, 0.0) + weight
-        return heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
+        if len(acc) <= CANDIDATES:
+            return list(acc)
+        entries = self.entries
+        return heapq.nlargest(CANDIDATES, acc, key=lambda i: acc[i] + 0.01 * entries[i].hub)
 
-    def _score(self, i: int, r: Reading) -> Hit:
+    def _weights(self, r: Reading) -> tuple[float, float, float, float]:
+        """Weights of subject, topic, words and fuzzy parts for this query (absent parts are 0)."""
+        topic = W_TOPIC if any(t not in WEAK_TOPICS for t in r.topics) else W_TOPIC / 2
+        return (W_SUBJECT if r.subjects else 0.0, topic, W_WORDS if r.words else 0.0, W_FUZZY)
+
+    def _partial(self, i: int, r: Reading, w: tuple[float, float, float, float]) -> tuple[float, float, float]:
+        """The weighted score of card i without its fuzzy part, and its subject and topic credit."""
         e = self.entries[i]
-        parts: list[tuple[float, float]] = []
+        total = 0.0
         subject = 0.0
         if r.subjects:
-            credit = 0.0
+            credit = want = 0.0
             for s in r.subjects:
+                weight = self.idf.get(f"s:{s}", self.max_idf)  # "lupus" says more than "IL-2"
+                want += weight
                 if s in e.subjects:
-                    credit += 1.0
+                    # A card about one drug answers "aldesleukin" better than one about three.
+                    credit += weight * (0.85 + 0.15 / e.kind_counts.get(self.kinds.get(s, "study"), 1))
+                elif s in e.wider:
+                    credit += weight * 0.75  # a low-dose IL-2 card partly answers a question on IL-2
                 elif any(b in e.subjects for b in self.broader.get(s, ())):
-                    credit += 0.5
-            subject = credit / len(r.subjects)
-            parts.append((W_SUBJECT, subject))
+                    credit += weight * 0.5
+            subject = credit / want
+            total += w[0] * subject
+        asked = [t for t in r.topics if t not in WEAK_TOPICS]
         topic = 0.0
-        asked = [t for t in r.topics if t not in WEAK_TOPICS] or r.topics
         if asked:
-            topic = sum(1.0 for t in asked if t in e.topics) / len(asked)
-            # A card that is about few things answers a topic better than one that lists many.
-            focus = 1.0 / math.sqrt(max(len(e.topics), 1))
-            parts.append((W_TOPIC, topic * (0.8 + 0.2 * focus)))
+            want = sum(self.idf.get(f"t:{t}", self.max_idf) for t in asked)
+            topic = sum(self.idf.get(f"t:{t}", self.max_idf) for t in asked if t in e.topics) / want
+            # A card about few things answers a topic better than one that lists many.
+            total += w[1] * topic * (0.6 + 0.4 / math.sqrt(max(len(e.topics), 1)))
+        else:
+            # No particular topic ("lupus", "what is IL-7?"): the card that introduces it answers best.
+            total += w[1] * e.hub
         if r.words:
-            total = sum(self.idf.get(f"w:{w}", self.max_idf) for w in r.words)
+            want = sum(self.idf.get(f"w:{x}", self.max_idf) for x in r.words)
             got = sum(
-                self.idf.get(f"w:{w}", 0.0) * (1.0 if w in e.strong else 0.6)
-                for w in r.words
-                if w in e.strong or w in e.weak
+                self.idf.get(f"w:{x}", 0.0) * (1.0 if x in e.strong else 0.6)
+                for x in r.words
+                if x in e.strong or x in e.weak
             )
-            parts.append((W_WORDS, got / total if total else 0.0))
-        fuzzy = max(
-            (fuzz.token_set_ratio(r.norm, t, processor=utils.default_process) for t in e.texts),
-            default=0.0,
-        )
-        parts.append((W_FUZZY, fuzzy / 100.0))
-        total_w = sum(w for w, _ in parts)
-        score = 100.0 * e.prior * sum(w * v for w, v in parts) / total_w
-        return Hit(self.cards[i], score, subject, topic)
+            total += w[2] * (got / want if want else 0.0)
+        return total, subject, topic
+
+    def _ranked(self, r: Reading, need: int) -> list[Hit]:
+        """The best `need` cards, exactly ranked; fuzzy similarity is computed only where it can matter."""
+        w = self._weights(r)
+        scale = 100.0 / sum(w)
+        rows = []
+        for i in self._candidates(r):
+            base, subject, topic = self._partial(i, r, w)
+            prior = self.entries[i].prior
+            rows.append((prior * scale * (base + w[3]), prior, base, subject, topic, i))
+        rows.sort(key=lambda row: -row[0])
+        hits: list[Hit] = []
+        for bound, prior, base, subject, topic, i in rows:
+            if len(hits) >= need and bound < hits[need - 1].score:
+                break  # even a perfect fuzzy match could not lift this card into the list
+            fuzzy = max(
+                (fuzz.WRatio(r.norm, t, processor=utils.default_process) for t in self.entries[i].texts),
+                default=0.0,
+            )
+            hits.append(Hit(self.cards[i], prior * scale * (base + w[3] * fuzzy / 100.0), subject, topic, i))
+            hits.sort(key=lambda h: (-h.score, h.card.id))
+        return hits
 
     def search(self, query: str, *, limit: int = 3) -> Result:
         """The best cards for a query, best first, or an abstention with suggestions."""
         r = self.read(query)
+        need = limit + 3
         exact = self.exact.get(r.norm)
         if exact is not None:
-            hit = Hit(self.cards[exact], 100.0, 1.0, 1.0)
-            others = [h for h in self._ranked(r) if h.card.id != hit.card.id]
-            return Result(query, True, (hit, *others[: limit - 1]), self._titles(others[:3]))
-        hits = self._ranked(r)
+            hit = Hit(self.cards[exact], 100.0, 1.0, 1.0, exact)
+            others = [h for h in self._ranked(r, need) if h.index != exact]
+            return Result(query, True, (hit, *others[: limit - 1]), self._titles(others[limit - 1 : limit + 2]))
+        hits = self._ranked(r, need)
         reason = self._abstain_reason(r, hits)
         if reason:
             return Result(query, False, (), self._titles(hits[:3]) or self.deck.examples[:4], reason)
         best = hits[0].score
-        close = [h for h in hits[1:] if h.score >= best - 25]
-        return Result(query, True, tuple(hits[:limit]), self._titles(close[limit - 1 : limit + 2] or close[:3]))
-
-    def _ranked(self, r: Reading) -> list[Hit]:
-        hits = [self._score(i, r) for i in self._candidates(r)]
-        hits.sort(key=lambda h: (-h.score, h.card.id))
-        return hits
+        close = [h for h in hits[limit:] if h.score >= best - 25]
+        return Result(query, True, tuple(hits[:limit]), self._titles(close[:3]))
 
     def _abstain_reason(self, r: Reading, hits: list[Hit]) -> str:
         if not hits:
@@ -315,21 +380,58 @@ class Matcher:
         best = hits[0]
         if r.subjects and best.subject == 0.0:
             return "no card is about that subject"
-        strong_topics = [t for t in r.topics if t not in WEAK_TOPICS]
-        if strong_topics and best.topic == 0.0:
-            return "no card on that subject covers that topic"
         foreign = [w for w in r.unknown if w.endswith(self.foreign_suffixes)]
         if foreign:
             return f"not a drug the cards cover: {', '.join(foreign[:3])}"
-        known = len(r.subjects) + len(r.words) + len(strong_topics)
-        if r.unknown and (not r.subjects or len(r.unknown) >= known):
+        names = [w for w in r.unknown if (m := _NAME_NUMBER.match(w)) and m.group(1) in self.numbered_names]
+        if names:
+            return f"not a name the cards know: {', '.join(names[:3])}"  # IL-21, NCT05555555
+        if r.unknown and not r.subjects:
             return f"unknown words: {', '.join(r.unknown[:5])}"
+        if any(t not in WEAK_TOPICS for t in r.topics) and best.topic == 0.0 and not self._names_study(r, best):
+            return "no card on that subject covers that topic"
+        if self._coverage(r, best) < (MIN_COVERAGE_UNKNOWN if r.unknown else MIN_COVERAGE):
+            return "the best card does not cover enough of the question"
         if best.score < ANSWER_THRESHOLD:
             return "no card matches closely enough"
         return ""
 
+    def _names_study(self, r: Reading, hit: Hit) -> bool:
+        """Whether the question names a study that is this card's own (it answers what is known)."""
+        e = self.entries[hit.index]
+        return any(self.kinds.get(s, "study") == "study" and s in e.subjects for s in r.subjects)
+
+    def _coverage(self, r: Reading, hit: Hit) -> float:
+        """How much of the question, weighted by rarity, the card covers (unknown words count fully)."""
+        e = self.entries[hit.index]
+        got = total = 0.0
+        for s in r.subjects:
+            w = self.idf.get(f"s:{s}", self.max_idf)
+            total += w
+            got += w if s in e.subjects or s in e.wider else 0.0
+        for t in r.topics:
+            if t in WEAK_TOPICS:
+                continue
+            w = self.idf.get(f"t:{t}", self.max_idf)
+            total += w
+            got += w if t in e.topics else 0.0
+        for word in r.words:
+            w = self.idf.get(f"w:{word}", self.max_idf)
+            total += w
+            got += w if word in e.strong or word in e.weak else 0.0
+        total += self.max_idf * len(r.unknown)
+        return got / total if total else 0.0
+
     def _titles(self, hits: Iterable[Hit]) -> tuple[str, ...]:
         return tuple(h.card.title for h in hits)
+
+
+_NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
+
+
+def _typos_allowed(text: str) -> int:
+    """Edits (with transpositions) tolerated in a word or phrase of this length."""
+    return 1 if len(text) < 9 else 2
 
 
 def _digits(text: str) -> str:

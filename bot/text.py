@@ -11,10 +11,10 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # Dashes, slashes and the like become spaces; apostrophes vanish ("Crohn's" -> "crohns").
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
 _NON_WORD = re.compile(r"[^\w]+|_")
-# "il 2" -> "il2", "interleukin 2" -> "interleukin2", "nct 04077684" -> "nct04077684",
-# "anrs 119" -> "anrs119": a short name, or any word, directly followed by a short number is one
-# name in this domain however it is spaced, so "interleukin 6" can never be read as "interleukin".
-_SHORT_NAME_NUMBER = re.compile(r"\b(?:([a-z]{1,4}) (\d+)|([a-z]+) (\d{1,2}))\b")
+# "IL-2" -> "il2", "interleukin-2" -> "interleukin2", "NCT-04077684" -> "nct04077684": a name
+# hyphenated to its number is one token, as when written without the hyphen. Names spaced from
+# their numbers ("IL 2", "nct 04077684") are joined by the matcher, which knows which names exist.
+_NAME_HYPHEN_NUMBER = re.compile(r"(?<!\w)([^\W\d_]+)-(\d+)(?!\w)")
 
 
 def squash_ws(text: str) -> str:
@@ -37,11 +37,10 @@ def fold(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Matching form of a text: folded, punctuation to spaces, short name-number pairs joined."""
-    text = fold(text).translate(_APOSTROPHES)
+    """Matching form of a text: folded, hyphenated name-numbers joined, punctuation to spaces."""
+    text = _NAME_HYPHEN_NUMBER.sub(r"\1\2", fold(text).translate(_APOSTROPHES))
     text = _NON_WORD.sub(" ", text)
-    text = _WS.sub(" ", text).strip()
-    return _SHORT_NAME_NUMBER.sub(lambda m: "".join(g for g in m.groups() if g), text)
+    return _WS.sub(" ", text).strip()
 
 
 def tokens(text: str) -> list[str]:

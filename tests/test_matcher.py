@@ -65,12 +65,13 @@ def test_every_card_is_reachable_by_a_golden_query(engine: Engine) -> None:
     ("text", "normal"),
     [
         ("IL-2", "il2"),
-        ("IL 2", "il2"),
-        ("interleukin 2", "interleukin2"),
+        ("IL2", "il2"),
+        ("IL 2", "il 2"),
         ("Interleukin-2", "interleukin2"),
-        ("nct 04077684", "nct04077684"),
+        ("anti-PD-1", "anti pd1"),
+        ("IL-2-producing", "il2 producing"),
         ("NCT04077684", "nct04077684"),
-        ("ANRS 119", "anrs119"),
+        ("in 11 diseases", "in 11 diseases"),
         ("Crohn\u2019s disease", "crohns disease"),
         ("Beh\u00e7et", "behcet"),
         ("ＩＬ－７", "il7"),
@@ -93,6 +94,9 @@ def test_normalisation(text: str, normal: str) -> None:
         ("eligibility nct 04077684", ["NCT04077684"], ["eligibility"]),
         ("ILIADE", ["iliade"], []),
         ("ANRS 119", ["anrs-119"], []),
+        ("anrs119", ["anrs-119"], []),
+        ("IL 2 side effects", ["il-2"], ["side-effects"]),
+        ("interleukin 7", ["il-7"], []),
     ],
 )
 def test_reading_finds_subjects_and_topics(
@@ -106,7 +110,10 @@ def test_reading_finds_subjects_and_topics(
     ("query", "unknown"),
     [
         ("interleukin-6 side effects", ["interleukin6"]),
+        ("interleukin 6 side effects", ["interleukin6"]),
         ("IL-17 for psoriasis", ["il17"]),
+        ("il 17 psoriasis", ["il17"]),
+        ("nct 99999999", ["nct99999999"]),
         ("pembrolizumab", ["pembrolizumab"]),
     ],
 )

@@ -1,0 +1,1 @@
+"""The Slack adapter: settings, the Bolt app, its listeners and the server that runs it."""

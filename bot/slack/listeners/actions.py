@@ -1,0 +1,44 @@
+"""Buttons: "More results", "Did you mean ..."/examples (run a query again), "Post to channel"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+
+from bot.render.blocks import ACTION_ASK_PATTERN, ACTION_MORE, ACTION_SHARE, decode_value
+from bot.slack.services import Services
+
+
+def _thread(body: dict[str, Any]) -> dict[str, str]:
+    thread_ts = (body.get("container") or {}).get("thread_ts")
+    return {"thread_ts": thread_ts} if thread_ts else {}
+
+
+def register(app: App, services: Services) -> None:
+    """Register the button listeners."""
+
+    def run_again(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        query, offset = decode_value(action.get("value", ""))
+        message = services.message(query, offset=offset, ephemeral=True)
+        if (body.get("container") or {}).get("is_ephemeral"):
+            payload = {**message, "response_type": "ephemeral", "replace_original": True}
+        else:  # a message others see: answer the person who clicked, privately
+            payload = {**message, "response_type": "ephemeral", "replace_original": False, **_thread(body)}
+        services.send(body["response_url"], payload)
+
+    def share(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        query, offset = decode_value(action.get("value", ""))
+        user = (body.get("user") or {}).get("id")
+        message = services.message(query, offset=offset, ephemeral=False, shared_by=user)
+        payload = {**message, "response_type": "in_channel", "replace_original": False, **_thread(body)}
+        shared = services.send(body["response_url"], payload)
+        if shared and (body.get("container") or {}).get("is_ephemeral"):
+            services.send(body["response_url"], {"delete_original": True})
+
+    app.action(ACTION_MORE)(run_again)
+    app.action(ACTION_ASK_PATTERN)(run_again)
+    app.action(ACTION_SHARE)(share)

@@ -1,0 +1,51 @@
+"""Global middleware: drop events from bots (no loops) and repeated deliveries (no double replies)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+
+from bot.slack.services import Services
+
+
+def answerable(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """Whether an event is a person's mention of the bot or a person's direct message to it."""
+    if event.get("bot_id") or event.get("subtype") or event.get("bot_profile"):
+        return False
+    user = event.get("user")
+    if not user or user == bot_user_id:
+        return False
+    if event.get("type") == "app_mention":
+        return True
+    return event.get("type") == "message" and event.get("channel_type") == "im"
+
+
+def event_keys(body: dict[str, Any]) -> list[str]:
+    """What identifies a delivery: its event_id, and the message it is about (channel and ts)."""
+    event = body.get("event") or {}
+    keys = [f"event:{body['event_id']}"] if body.get("event_id") else []
+    if event.get("channel") and event.get("ts"):
+        keys.append(f"message:{event['channel']}:{event['ts']}")
+    return keys
+
+
+def register(app: App, services: Services) -> None:
+    """Add the event guard to the app's global middleware."""
+
+    def guard_events(body: dict[str, Any], context: BoltContext, request: BoltRequest,
+                     logger: logging.Logger, next: Callable[[], Any]) -> Any:
+        if body.get("type") != "event_callback":
+            return next()
+        event = body.get("event") or {}
+        if not answerable(event, context.bot_user_id):
+            return BoltResponse(status=200, body="")
+        if services.seen.first_time(event_keys(body)):
+            return next()
+        retry = request.headers.get("x-slack-retry-num", ["-"])[0]
+        logger.info("ignored a repeated delivery of %s (retry %s)", body.get("event_id"), retry)
+        return BoltResponse(status=200, body="")
+
+    app.use(guard_events)

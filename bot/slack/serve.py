@@ -1,0 +1,65 @@
+"""`il2bot serve`: check the settings, load the cards, then run Socket Mode or HTTP (uvicorn)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger("il2bot.slack")
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"il2bot serve: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> int:
+    """Run the Slack app; exit 2 with one line when a setting is missing or wrong."""
+    from bot.cards.model import DeckError
+    from bot.engine import load_engine
+    from bot.slack.settings import SettingsError, load_settings, read_env
+
+    try:
+        settings = load_settings(read_env(os.environ, Path.cwd() / ".env"), http=http)
+    except SettingsError as exc:
+        return _fail(str(exc), 2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        engine = load_engine(root)
+    except DeckError as exc:
+        return _fail(f"the fact cards have {len(exc.errors)} problem(s), run `il2bot check` "
+                     f"(first: {exc.errors[0] if exc.errors else 'unknown'})", 1)
+
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.app import build_app, build_asgi
+    from bot.slack.web import make_web_client
+
+    client = make_web_client(settings)
+    try:
+        auth = client.auth_test()
+    except SlackApiError as exc:
+        return _fail(f"Slack rejected SLACK_BOT_TOKEN ({exc.response.get('error')}); "
+                     "set the Bot User OAuth Token (xoxb-...) of the installed app", 2)
+    except OSError as exc:  # URLError and socket errors, after the retries
+        return _fail(f"cannot reach the Slack API at {settings.api_url} ({getattr(exc, 'reason', exc)})", 1)
+    app = build_app(settings, engine, client)
+    log.info("connected to Slack as %s (team %s)", auth.get("user"), auth.get("team"))
+
+    if http:
+        import uvicorn
+
+        log.info("serving Slack requests at http://%s:%s/slack/events", host, port)
+        uvicorn.run(build_asgi(app), host=host, port=port, log_level="info", proxy_headers=True)
+        return 0
+
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    try:
+        SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
+    except SlackApiError as exc:
+        return _fail(f"Slack rejected SLACK_APP_TOKEN ({exc.response.get('error')}); set an app-level "
+                     "token (xapp-...) with connections:write, and turn Socket Mode on", 2)
+    return 0

@@ -1,0 +1,254 @@
+"""Test harness: a fake Slack (Web API + response_url), signed requests, uvicorn in a thread."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import warnings
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import uvicorn
+from slack_sdk.signature import SignatureVerifier
+
+SECRET = "test-signing-secret"
+BOT_USER = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM = "T0001"
+TODAY = date(2026, 11, 23)
+WAIT = 5.0  # seconds a test waits for the bot to reply
+
+
+@dataclass
+class Recorded:
+    """One request the fake Slack received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The JSON or form body as a dict."""
+        if not self.body:
+            return {}
+        if self.headers.get("content-type", "").startswith("application/json"):
+            return dict(json.loads(self.body))
+        return dict(urllib.parse.parse_qsl(self.body.decode()))
+
+
+@dataclass
+class Scripted:
+    status: int
+    body: dict[str, Any] | str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """A fake Web API and response_url endpoint that records every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.scripts: dict[str, deque[Scripted]] = {}
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                path = urllib.parse.urlsplit(self.path).path
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                with fake.lock:
+                    fake.requests.append(Recorded("POST", path, headers, body))
+                    script = fake.scripts.get(path)
+                    reply = script.popleft() if script else fake.default(path)
+                data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                self.send_response(reply.status)
+                ctype = "text/plain" if isinstance(reply.body, str) else "application/json"
+                self.send_header("content-type", ctype)
+                for k, v in reply.headers.items():
+                    self.send_header(k, v)
+                self.send_header("content-length", str(len(data.encode())))
+                self.end_headers()
+                self.wfile.write(data.encode())
+
+            do_GET = do_POST
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def default(path: str) -> Scripted:
+        if path == "/auth.test":
+            return Scripted(200, {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM,
+                                  "user": "il2bot", "team": "Test", "url": "https://test.slack.com/"})
+        if path.startswith("/response/"):
+            return Scripted(200, "ok")
+        if path == "/chat.postMessage":
+            return Scripted(200, {"ok": True, "channel": "C1", "ts": f"{time.time():.6f}"})
+        if path == "/apps.connections.open":
+            return Scripted(200, {"ok": False, "error": "invalid_auth"})
+        return Scripted(200, {"ok": True})
+
+    def script(self, path: str, *replies: Scripted) -> None:
+        """Answer the next requests to path with these replies, then with the default."""
+        with self.lock:
+            self.scripts.setdefault(path, deque()).extend(replies)
+
+    def reset(self) -> None:
+        """Forget recorded requests and pending scripts."""
+        with self.lock:
+            self.requests.clear()
+            self.scripts.clear()
+
+    def calls(self, path: str) -> list[Recorded]:
+        """Requests received so far at path."""
+        with self.lock:
+            return [r for r in self.requests if r.path == path]
+
+    def wait_for(self, path: str, count: int = 1, timeout: float = WAIT) -> list[Recorded]:
+        """Wait (bounded) until `count` requests reached path; return them."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = self.calls(path)
+            if len(got) >= count:
+                return got
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} request(s) to {path}, got {self.calls(path)}")
+
+    def response_url(self) -> tuple[str, str]:
+        """A fresh response_url on this server, and its path."""
+        path = f"/response/{uuid.uuid4().hex}"
+        return self.url.rstrip("/") + path, path
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class Sent:
+    status: int
+    body: str
+    seconds: float
+
+
+class SlackClient:
+    """Sends correctly signed requests to the app, as Slack would."""
+
+    def __init__(self, base: str, fake: FakeSlack) -> None:
+        self.base = base
+        self.fake = fake
+
+    def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
+             secret: str = SECRET, headers: dict[str, str] | None = None) -> Sent:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        req = urllib.request.Request(
+            self.base + "/slack/events", data=body, method="POST",
+            headers={"content-type": content_type, "x-slack-request-timestamp": ts,
+                     "x-slack-signature": signature or "", **(headers or {})},
+        )
+        start = time.monotonic()
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return Sent(resp.status, resp.read().decode(), time.monotonic() - start)
+        except urllib.error.HTTPError as err:
+            return Sent(err.code, err.read().decode(), time.monotonic() - start)
+
+    def command(self, text: str, *, channel: str = "C0001", **kw: Any) -> tuple[Sent, str]:
+        """Send `/il2 text`; returns the ack and the path of its response_url."""
+        url, path = self.fake.response_url()
+        form = {"token": "x", "team_id": TEAM, "team_domain": "test", "channel_id": channel,
+                "channel_name": "general", "user_id": "U0001", "user_name": "ann", "command": "/il2",
+                "text": text, "api_app_id": "A0001", "response_url": url, "trigger_id": "1.2.3"}
+        body = urllib.parse.urlencode(form).encode()
+        return self.post(body, "application/x-www-form-urlencoded", **kw), path
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, **kw: Any) -> Sent:
+        """Send an event_callback with this event."""
+        body = {"token": "x", "team_id": TEAM, "api_app_id": "A0001", "type": "event_callback",
+                "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}", "event_time": int(time.time()),
+                "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+                "event": {"event_ts": event.get("ts", "1.0"), **event}}
+        return self.post(json.dumps(body).encode(), "application/json", **kw)
+
+    def click(self, action: dict[str, Any], *, ephemeral: bool = True, thread_ts: str | None = None,
+              channel: str = "C0001", response: tuple[str, str] | None = None) -> tuple[Sent, str]:
+        """Click a button (a block_actions payload); returns the ack and the response_url path."""
+        url, path = response or self.fake.response_url()
+        container: dict[str, Any] = {"type": "message", "message_ts": "1700000000.000200",
+                                     "channel_id": channel, "is_ephemeral": ephemeral}
+        if thread_ts:
+            container["thread_ts"] = thread_ts
+        payload = {
+            "type": "block_actions", "team": {"id": TEAM, "domain": "test"},
+            "user": {"id": "U0002", "username": "bob", "team_id": TEAM}, "api_app_id": "A0001",
+            "token": "x", "container": container, "trigger_id": "1.2.3",
+            "channel": {"id": channel, "name": "general"}, "response_url": url,
+            "actions": [{"action_id": action["action_id"], "block_id": "b", "type": "button",
+                         "value": action.get("value", ""), "text": action.get("text"),
+                         "action_ts": f"{time.time():.6f}"}],
+        }
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+        return self.post(body, "application/x-www-form-urlencoded"), path
+
+
+@dataclass
+class Running:
+    base: str
+    thread: threading.Thread
+    server: uvicorn.Server
+
+
+def serve_asgi(asgi: Callable[..., Any]) -> Running:
+    """Run an ASGI app under uvicorn in a background thread on a free 127.0.0.1 port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    return Running(f"http://127.0.0.1:{port}", thread, server)
+
+
+def check_message(message: dict[str, Any]) -> None:
+    """Assert a message is valid Block Kit (slack_sdk's models) within every Slack limit."""
+    from slack_sdk.models.blocks import Block
+
+    from bot.render.blocks import limit_problems
+
+    assert limit_problems(message) == []
+    blocks = [Block.parse(b) for b in message["blocks"]]
+    for b in blocks:
+        assert b is not None
+        b.validate_json()
+    with warnings.catch_warnings():  # slack_sdk marks Message as unmaintained; it still validates
+        warnings.simplefilter("ignore", UserWarning)
+        from slack_sdk.models.messages.message import Message
+
+        Message(text=message["text"], blocks=blocks).validate_json()  # type: ignore[arg-type]

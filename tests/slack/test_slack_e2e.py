@@ -1,0 +1,342 @@
+"""The app over HTTP on 127.0.0.1, driven by signed requests, against a fake Slack that records replies."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from slack_harness import BOT_ID, BOT_USER, TODAY, FakeSlack, Scripted, SlackClient
+
+from bot.engine import Engine
+from bot.render.blocks import ACTION_MORE, ACTION_SHARE, render
+
+Valid = Callable[[dict[str, Any]], None]
+
+
+def texts(value: Any) -> list[str]:
+    """Every text string in a message."""
+    if isinstance(value, dict):
+        out = [v for k, v in value.items() if k == "text" and isinstance(v, str)]
+        return out + [t for k, v in value.items() if k != "text" or not isinstance(v, str) for t in texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in texts(v)]
+    return []
+
+
+def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The message's buttons by action_id."""
+    return {e["action_id"]: e for b in message.get("blocks", []) if b["type"] == "actions"
+            for e in b["elements"]}
+
+
+def message_of(recorded: Any) -> dict[str, Any]:
+    data = recorded.data
+    blocks = data["blocks"]
+    return {"text": data["text"], "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks}
+
+
+def mention(text: str, ts: str, channel: str = "C0001", **extra: Any) -> dict[str, Any]:
+    return {"type": "app_mention", "user": "U0001", "text": f"<@{BOT_USER}> {text}", "ts": ts,
+            "channel": channel, **extra}
+
+
+def dm(text: str, ts: str, channel: str = "D0001", **extra: Any) -> dict[str, Any]:
+    return {"type": "message", "channel_type": "im", "user": "U0001", "text": text, "ts": ts,
+            "channel": channel, **extra}
+
+
+# -- slash command ---------------------------------------------------------------------------
+
+
+def test_slash_command_acks_at_once_then_answers_ephemerally(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
+) -> None:
+    sent, path = slack.command("side-effects aldesleukin")
+    assert sent.status == 200 and sent.body == ""
+    assert sent.seconds < 2.5
+    [resp] = fake_slack.wait_for(path)
+    assert resp.data["response_type"] == "ephemeral"
+    message = message_of(resp)
+    valid(message)
+    reply = engine.ask("side-effects aldesleukin")
+    assert reply.answered
+    assert message == render(reply, today=TODAY, ephemeral=True)
+    headers = [b["text"]["text"] for b in message["blocks"] if b["type"] == "header"]
+    assert headers and headers[0] == reply.matches[0].title
+    assert ACTION_SHARE in buttons(message)
+    assert "not medical advice" in message["blocks"][-1]["elements"][0]["text"]
+
+
+def test_trial_answer_shows_registry_fields_and_link(
+    slack: SlackClient, fake_slack: FakeSlack, valid: Valid
+) -> None:
+    _, path = slack.command("NCT04077684")
+    message = message_of(fake_slack.wait_for(path)[0])
+    valid(message)
+    trial = [b for b in message["blocks"] if b["type"] == "section" and "fields" in b]
+    assert trial, "a trial answer has a fields section"
+    labels = " ".join(f["text"] for f in trial[0]["fields"])
+    for label in ("Phase", "Status", "Enrollment", "Location"):
+        assert f"*{label}*" in labels
+    assert "<https://clinicaltrials.gov/study/NCT04077684|" in trial[0]["text"]["text"]
+
+
+@pytest.mark.parametrize("text", ["", "help", "  HELP "])
+def test_help(slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid, text: str) -> None:
+    _, path = slack.command(text)
+    message = message_of(fake_slack.wait_for(path)[0])
+    valid(message)
+    assert message["blocks"][0]["type"] == "header"
+    labels = [b["text"]["text"] for b in buttons(message).values()]
+    help_reply = engine.help()
+    assert labels and labels[0] == help_reply.examples[0]
+    assert any("Topics the cards cover" in t for t in texts(message))
+
+
+def test_abstention_says_so_kindly_and_offers_what_it_can_answer(
+    slack: SlackClient, fake_slack: FakeSlack, valid: Valid
+) -> None:
+    for query in ("pembrolizumab side effects", "asdkjh qwezx"):
+        _, path = slack.command(query)
+        message = message_of(fake_slack.wait_for(path)[0])
+        valid(message)
+        assert not [b for b in message["blocks"] if b["type"] == "header"], "no card is shown"
+        assert "I don't have a card that answers" in message["blocks"][0]["text"]["text"]
+        assert "I don't have a card" in message["text"]
+        offered = [b["text"]["text"] for a, b in buttons(message).items() if a.startswith("il2_ask_")]
+        assert "What can I ask?" in offered and len(offered) >= 2
+        assert ACTION_SHARE not in buttons(message)
+
+
+# -- buttons ---------------------------------------------------------------------------------
+
+
+def test_more_results_replaces_the_ephemeral_answer_with_the_next_page(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
+) -> None:
+    _, path = slack.command("side-effects aldesleukin")
+    first = message_of(fake_slack.wait_for(path)[0])
+    more = buttons(first)[ACTION_MORE]
+    sent, path2 = slack.click(more, ephemeral=True)
+    assert sent.status == 200
+    [resp] = fake_slack.wait_for(path2)
+    assert resp.data["replace_original"] is True and resp.data["response_type"] == "ephemeral"
+    message = message_of(resp)
+    valid(message)
+    offset = int(more["value"].split(":", 1)[0])
+    assert offset >= 1
+    assert message == render(engine.ask("side-effects aldesleukin", offset=offset), today=TODAY)
+    assert message["blocks"][0]["elements"][0]["text"].startswith("More answers to")
+
+
+def test_button_on_a_public_message_answers_the_clicker_privately_in_the_thread(
+    slack: SlackClient, fake_slack: FakeSlack
+) -> None:
+    action = {"action_id": ACTION_MORE, "value": "3:side-effects aldesleukin"}
+    _, path = slack.click(action, ephemeral=False, thread_ts="1700000000.000001")
+    [resp] = fake_slack.wait_for(path)
+    assert resp.data["replace_original"] is False
+    assert resp.data["response_type"] == "ephemeral"
+    assert resp.data["thread_ts"] == "1700000000.000001"
+
+
+def test_post_to_channel_shares_the_same_answer_then_removes_the_ephemeral(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
+) -> None:
+    _, path = slack.command("NCT04077684")
+    first = message_of(fake_slack.wait_for(path)[0])
+    _, path2 = slack.click(buttons(first)[ACTION_SHARE], ephemeral=True)
+    shared, delete = fake_slack.wait_for(path2, count=2)
+    assert shared.data["response_type"] == "in_channel" and shared.data["replace_original"] is False
+    message = message_of(shared)
+    valid(message)
+    assert message == render(engine.ask("NCT04077684"), today=TODAY, ephemeral=False, shared_by="U0002")
+    assert ACTION_SHARE not in buttons(message)
+    assert message["blocks"][0]["elements"][0]["text"].startswith("<@U0002> shared:")
+    same = [b for b in first["blocks"] if b["type"] != "actions" and b["type"] != "context"]
+    assert same == [b for b in message["blocks"] if b["type"] != "actions" and b["type"] != "context"]
+    assert delete.data == {"delete_original": True}
+
+
+def test_did_you_mean_runs_the_suggestion(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
+) -> None:
+    _, path = slack.command("asdkjh qwezx")
+    first = message_of(fake_slack.wait_for(path)[0])
+    suggestion = buttons(first)["il2_ask_0"]
+    _, path2 = slack.click(suggestion, ephemeral=True)
+    [resp] = fake_slack.wait_for(path2)
+    message = message_of(resp)
+    valid(message)
+    query = suggestion["value"].split(":", 1)[1]
+    assert message == render(engine.ask(query), today=TODAY)
+    assert resp.data["replace_original"] is True
+
+
+def test_what_can_i_ask_button_shows_help(slack: SlackClient, fake_slack: FakeSlack) -> None:
+    _, path = slack.command("asdkjh qwezx")
+    first = message_of(fake_slack.wait_for(path)[0])
+    [help_button] = [b for b in buttons(first).values() if b["text"]["text"] == "What can I ask?"]
+    _, path2 = slack.click(help_button)
+    message = message_of(fake_slack.wait_for(path2)[0])
+    assert message["blocks"][0]["type"] == "header"
+    assert "il2bot" in message["blocks"][0]["text"]["text"]
+
+
+# -- events ----------------------------------------------------------------------------------
+
+
+def test_mention_is_answered_in_its_thread(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
+) -> None:
+    assert slack.event(mention("side-effects aldesleukin", "1700000001.000100")).status == 200
+    [post] = fake_slack.wait_for("/chat.postMessage")
+    assert post.headers["authorization"] == "Bearer xoxb-test"
+    assert post.data["channel"] == "C0001"
+    assert post.data["thread_ts"] == "1700000001.000100"
+    message = message_of(post)
+    valid(message)
+    assert message == render(engine.ask("side-effects aldesleukin"), today=TODAY, ephemeral=False)
+    assert ACTION_SHARE not in buttons(message)
+
+
+def test_mention_inside_a_thread_is_answered_in_that_thread(
+    slack: SlackClient, fake_slack: FakeSlack
+) -> None:
+    slack.event(mention("NCT04077684", "1700000002.000200", thread_ts="1700000000.000001"))
+    [post] = fake_slack.wait_for("/chat.postMessage")
+    assert post.data["thread_ts"] == "1700000000.000001"
+
+
+def test_direct_message_is_answered_in_the_dm(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    slack.event(dm("side-effects aldesleukin", "1700000003.000300"))
+    [post] = fake_slack.wait_for("/chat.postMessage")
+    assert post.data["channel"] == "D0001"
+    assert "thread_ts" not in post.data
+    assert message_of(post) == render(engine.ask("side-effects aldesleukin"), today=TODAY, ephemeral=False)
+
+
+def test_a_retried_event_gets_one_reply(slack: SlackClient, fake_slack: FakeSlack) -> None:
+    event = mention("side-effects aldesleukin", "1700000004.000400", channel="C0004")
+    assert slack.event(event, event_id="EvRETRY0001").status == 200
+    retry = {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
+    assert slack.event(event, event_id="EvRETRY0001", headers=retry).status == 200
+    # The same message delivered again under another event id (app_mention and message.im) too.
+    assert slack.event(event, event_id="EvRETRY0002").status == 200
+    slack.event(mention("help", "1700000005.000500", channel="C0005"))  # a sentinel
+    posts = fake_slack.wait_for("/chat.postMessage", count=2)
+    time.sleep(0.2)
+    posts = fake_slack.calls("/chat.postMessage")
+    assert sorted(p.data["channel"] for p in posts) == ["C0004", "C0005"]
+
+
+@pytest.mark.parametrize("event", [
+    dm("side-effects aldesleukin", "1700000006.1", user=BOT_USER),  # the bot itself
+    dm("side-effects aldesleukin", "1700000006.2", bot_id=BOT_ID),  # the bot's own message
+    dm("side-effects aldesleukin", "1700000006.3", bot_id="B0THER", subtype="bot_message"),
+    dm("side-effects aldesleukin", "1700000006.4", bot_id="B0THER"),  # another app's bot user
+    mention("side-effects aldesleukin", "1700000006.5", bot_id="B0THER"),  # another bot mentions us
+    dm("side-effects aldesleukin", "1700000006.6", subtype="message_changed"),
+    {**dm("side-effects aldesleukin", "1700000006.7"), "channel_type": "channel"},
+], ids=["self-user", "self-bot", "bot_message", "other-bot", "bot-mention", "edit", "not-im"])
+def test_bots_and_other_messages_are_ignored(
+    slack: SlackClient, fake_slack: FakeSlack, event: dict[str, Any]
+) -> None:
+    assert slack.event(event).status == 200
+    slack.event(mention("help", f"{time.time():.6f}", channel="CSENTINEL"))
+    fake_slack.wait_for("/chat.postMessage")
+    time.sleep(0.1)
+    assert [p.data["channel"] for p in fake_slack.calls("/chat.postMessage")] == ["CSENTINEL"]
+
+
+# -- request verification --------------------------------------------------------------------
+
+
+def test_bad_signature_and_stale_timestamp_are_rejected(slack: SlackClient, fake_slack: FakeSlack) -> None:
+    bad = slack.event(mention("side-effects aldesleukin", "1700000007.1"), secret="not-the-secret")
+    assert bad.status == 401
+    stale = slack.event(mention("side-effects aldesleukin", "1700000007.2"),
+                        timestamp=int(time.time()) - 6 * 60)
+    assert stale.status == 401
+    sent, path = slack.command("help", secret="not-the-secret")
+    assert sent.status == 401
+    slack.event(mention("help", "1700000007.3", channel="CSENTINEL"))
+    fake_slack.wait_for("/chat.postMessage")
+    time.sleep(0.1)
+    assert [p.data["channel"] for p in fake_slack.calls("/chat.postMessage")] == ["CSENTINEL"]
+    assert fake_slack.calls(path) == []
+
+
+def test_url_verification(slack: SlackClient) -> None:
+    body = json.dumps({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY", "type": "url_verification"})
+    sent = slack.post(body.encode(), "application/json")
+    assert sent.status == 200
+    assert json.loads(sent.body) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY"}
+    assert slack.post(body.encode(), "application/json", secret="wrong").status == 401
+
+
+# -- Web API faults --------------------------------------------------------------------------
+
+
+def test_rate_limited_post_is_retried_after_retry_after(slack: SlackClient, fake_slack: FakeSlack) -> None:
+    fake_slack.script("/chat.postMessage",
+                      Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}))
+    slack.event(mention("side-effects aldesleukin", "1700000008.000800"))
+    first, second = fake_slack.wait_for("/chat.postMessage", count=2, timeout=8)
+    assert first.body == second.body
+
+
+def test_rate_limited_response_url_is_retried(slack: SlackClient, fake_slack: FakeSlack) -> None:
+    url, path = fake_slack.response_url()
+    fake_slack.script(path, Scripted(429, "rate limited", {"Retry-After": "0"}))
+    slack.click({"action_id": ACTION_MORE, "value": "0:help"}, response=(url, path))
+    first, second = fake_slack.wait_for(path, count=2, timeout=8)
+    assert first.body == second.body
+
+
+def test_server_errors_are_retried_a_bounded_number_of_times_then_logged(
+    slack: SlackClient, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="il2bot.slack")
+    error = Scripted(503, {"ok": False, "error": "service_unavailable"})
+    fake_slack.script("/chat.postMessage", error, error, error, error, error)
+    slack.event(mention("side-effects aldesleukin", "1700000009.000900", channel="CFAIL"))
+    fake_slack.wait_for("/chat.postMessage", count=3)
+    deadline = time.monotonic() + 5
+    while "Slack API call failed" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "Slack API call failed" in caplog.text
+    assert len(fake_slack.calls("/chat.postMessage")) == 3  # one try and two retries
+    fake_slack.reset()
+    slack.event(mention("help", "1700000009.000901", channel="CAFTER"))  # the app keeps serving
+    [post] = fake_slack.wait_for("/chat.postMessage")
+    assert post.data["channel"] == "CAFTER"
+
+
+# -- escaping --------------------------------------------------------------------------------
+
+HOSTILE = "<!channel> <@U0BAD> <https://evil.example|spoof> <!here|here> & <b>x</b> &lt;!everyone&gt;"
+
+
+def _no_injection(message: dict[str, Any]) -> None:
+    for text in texts(message):
+        for bad in ("<!channel", "<!here", "<!everyone", "<@U0BAD", "<https://evil", "<b>"):
+            assert bad not in text, (bad, text)
+
+
+def test_user_text_is_escaped_in_a_slash_command_reply(slack: SlackClient, fake_slack: FakeSlack) -> None:
+    _, path = slack.command(HOSTILE)
+    message = message_of(fake_slack.wait_for(path)[0])
+    _no_injection(message)
+    assert "&lt;!everyone&gt;" in message["blocks"][0]["text"]["text"]  # echoed, harmless
+
+
+def test_user_text_is_escaped_in_a_mention_reply(slack: SlackClient, fake_slack: FakeSlack) -> None:
+    slack.event(mention(HOSTILE, "1700000010.001000"))
+    _no_injection(message_of(fake_slack.wait_for("/chat.postMessage")[0]))

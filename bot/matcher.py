@@ -24,17 +24,20 @@ from bot.text import normalize
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
-CANDIDATES = 200  # cards scored in full after the index has ranked them
+CANDIDATES = 100  # cards scored in full after the index has ranked them
 COMMON_POSTINGS = 3000  # postings longer than this only filter candidates found through rarer keys
 
 # Weights of the score's parts (renormalised over the parts a query has); tuning, not content.
 W_SUBJECT, W_TOPIC, W_WORDS, W_FUZZY = 0.38, 0.27, 0.20, 0.15
 KIND_PRIOR = {"overview": 1.0, "topic": 1.0, "drug": 1.0, "trial": 0.98, "publication": 0.95}
-WEAK_TOPICS = frozenset({"overview"})
+STRONG_TOPIC = 0.5  # topics weighing less ("overview", "trials") only colour a question
 KIND_TOPICS = {"trial": ("trials",), "publication": ("trials",)}  # cards about a study
 ANSWER_THRESHOLD = 50.0
 MIN_COVERAGE = 0.5  # share of a question (weighted by rarity) the best card must cover
 MIN_COVERAGE_UNKNOWN = 0.6  # the same when some words are unknown to every card
+MIN_COVERAGE_OFF_TOPIC = 0.75  # the same when the card has none of the topics asked
+COVERAGE_SHARE = 0.3  # how much a card's coverage of the question weighs in its final score
+TOPIC_EMPHASIS = 1.5  # in coverage, what is asked about (a topic) counts more than a word
 
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
@@ -84,6 +87,22 @@ class Reading:
     unknown: list[str] = field(default_factory=list)  # content words no card or term knows
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A reading prepared for scoring: each part with its weight, computed once per query."""
+
+    subjects: tuple[tuple[str, float, str, frozenset[str]], ...]
+    subject_total: float
+    topics: tuple[tuple[str, float], ...]
+    topic_total: float
+    words: tuple[tuple[str, float], ...]
+    word_total: float
+    weights: tuple[float, float, float, float]
+    scale: float
+    text: str
+    focused: bool  # a strong topic is asked (else the introductory card is preferred)
+
+
 @dataclass(slots=True)
 class _Entry:
     """What the matcher keeps of one card."""
@@ -92,6 +111,7 @@ class _Entry:
     wider: frozenset[str]  # subjects the card's subjects are kinds of
     kind_counts: dict[str, int]  # how many subjects of each kind (drug, disease, study...) it has
     hub: float  # how much the card introduces its subject: overview 1, main card 0.8, detail 0.6
+    topic_focus: float  # 1 for a card on one topic, less for a card that lists many
     topics: frozenset[str]
     strong: frozenset[str]  # words of title, aliases, keywords
     weak: frozenset[str]  # words of summary and facts
@@ -110,6 +130,7 @@ class Matcher:
         self.topic_ids = frozenset(t.id for t in deck.terms.values() if t.is_topic)
         self.foreign_suffixes = tuple(deck.foreign_suffixes)
         self.kinds = {t.id: t.kind for t in deck.terms.values()}
+        self.topic_weight = {t.id: t.weight for t in deck.terms.values() if t.is_topic}
 
         # Vocabulary phrases, as token tuples, to concept ids.
         self.phrases: dict[tuple[str, ...], str] = {}
@@ -149,6 +170,8 @@ class Matcher:
         for i, card in enumerate(self.cards):
             for text in (card.id, card.title):
                 self.exact.setdefault(" ".join(self._join_numbered(normalize(text).split())), i)
+        for posting in self.postings.values():
+            posting.sort(key=lambda i: -self.entries[i].hub)  # stable: ties keep deck order
         n = max(len(self.cards), 1)
         self.idf = {k: math.log(1 + n / len(v)) for k, v in self.postings.items()}
         self.max_idf = math.log(1 + n)
@@ -170,10 +193,11 @@ class Matcher:
             wider=frozenset(wider),
             kind_counts=kind_counts,
             hub=1.0 if "overview" in card.topics else 0.8 if card.kind != "topic" else 0.6,
+            topic_focus=0.6 + 0.4 / math.sqrt(max(len(card.topics) + len(KIND_TOPICS.get(card.kind, ())), 1)),
             topics=frozenset((*card.topics, *KIND_TOPICS.get(card.kind, ()))),
             strong=frozenset(w for text in strong for w in self._content_words(text)),
             weak=frozenset(w for text in weak for w in self._content_words(text)),
-            texts=tuple(normalize(t) for t in (card.title, *card.aliases)),
+            texts=tuple(utils.default_process(normalize(t)) for t in (card.title, *card.aliases)),
             prior=KIND_PRIOR.get(card.kind, 0.95),
         )
 
@@ -284,77 +308,111 @@ class Matcher:
                     if i in members:
                         acc[i] += weight
                 continue
-            for i in posting[: COMMON_POSTINGS * 4]:
+            for i in posting[:COMMON_POSTINGS]:  # postings list introductory cards first
                 acc[i] = acc.get(i, 0.0) + weight
         if len(acc) <= CANDIDATES:
             return list(acc)
-        entries = self.entries
-        return heapq.nlargest(CANDIDATES, acc, key=lambda i: acc[i] + 0.01 * entries[i].hub)
+        return heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
 
-    def _weights(self, r: Reading) -> tuple[float, float, float, float]:
-        """Weights of subject, topic, words and fuzzy parts for this query (absent parts are 0)."""
-        topic = W_TOPIC if any(t not in WEAK_TOPICS for t in r.topics) else W_TOPIC / 2
-        return (W_SUBJECT if r.subjects else 0.0, topic, W_WORDS if r.words else 0.0, W_FUZZY)
+    def _plan(self, r: Reading) -> _Plan:
+        """What every candidate is scored against: the query's parts with their weights."""
+        subjects = tuple(
+            (
+                s,
+                self.idf.get(f"s:{s}", self.max_idf),  # "lupus" says more than "IL-2"
+                self.kinds.get(s, "study"),
+                frozenset(self.broader.get(s, ())),
+            )
+            for s in r.subjects
+        )
+        topics = tuple(
+            (t, self.idf.get(f"t:{t}", self.max_idf) * self.topic_weight.get(t, 1.0))
+            for t in r.topics
+            if self.topic_weight.get(t, 1.0) > 0
+        )
+        focused = any(self.topic_weight.get(t, 1.0) >= STRONG_TOPIC for t in r.topics)
+        words = tuple((w, self.idf.get(f"w:{w}", 0.0)) for w in r.words)
+        weights = (
+            W_SUBJECT if subjects else 0.0,
+            W_TOPIC if focused else W_TOPIC / 2,
+            W_WORDS if words else 0.0,
+            W_FUZZY,
+        )
+        return _Plan(
+            subjects=subjects,
+            subject_total=sum(x[1] for x in subjects) or 1.0,
+            topics=topics,
+            topic_total=sum(x[1] for x in topics) or 1.0,
+            words=words,
+            word_total=sum(self.idf.get(f"w:{w}", self.max_idf) for w in r.words) or 1.0,
+            weights=weights,
+            scale=100.0 / sum(weights),
+            text=utils.default_process(r.norm),
+            focused=focused,
+        )
 
-    def _partial(self, i: int, r: Reading, w: tuple[float, float, float, float]) -> tuple[float, float, float]:
-        """The weighted score of card i without its fuzzy part, and its subject and topic credit."""
-        e = self.entries[i]
-        total = 0.0
-        subject = 0.0
-        if r.subjects:
-            credit = want = 0.0
-            for s in r.subjects:
-                weight = self.idf.get(f"s:{s}", self.max_idf)  # "lupus" says more than "IL-2"
-                want += weight
+    def _partial(self, e: _Entry, p: _Plan) -> tuple[float, float, float]:
+        """A card's weighted score without its fuzzy part, and its subject and topic credit."""
+        w_subject, w_topic, w_words, _ = p.weights
+        total = subject = topic = 0.0
+        if p.subjects:
+            credit = 0.0
+            for s, weight, kind, wider in p.subjects:
                 if s in e.subjects:
                     # A card about one drug answers "aldesleukin" better than one about three.
-                    credit += weight * (0.85 + 0.15 / e.kind_counts.get(self.kinds.get(s, "study"), 1))
+                    credit += weight * (0.85 + 0.15 / e.kind_counts.get(kind, 1))
                 elif s in e.wider:
                     credit += weight * 0.75  # a low-dose IL-2 card partly answers a question on IL-2
-                elif any(b in e.subjects for b in self.broader.get(s, ())):
+                elif not wider.isdisjoint(e.subjects):
                     credit += weight * 0.5
-            subject = credit / want
-            total += w[0] * subject
-        asked = [t for t in r.topics if t not in WEAK_TOPICS]
-        topic = 0.0
-        if asked:
-            want = sum(self.idf.get(f"t:{t}", self.max_idf) for t in asked)
-            topic = sum(self.idf.get(f"t:{t}", self.max_idf) for t in asked if t in e.topics) / want
+            subject = credit / p.subject_total
+            total += w_subject * subject
+        if p.topics:
+            topic = sum(weight for t, weight in p.topics if t in e.topics) / p.topic_total
+        if p.focused:
             # A card about few things answers a topic better than one that lists many.
-            total += w[1] * topic * (0.6 + 0.4 / math.sqrt(max(len(e.topics), 1)))
+            total += w_topic * topic * e.topic_focus
         else:
             # No particular topic ("lupus", "what is IL-7?"): the card that introduces it answers best.
-            total += w[1] * e.hub
-        if r.words:
-            want = sum(self.idf.get(f"w:{x}", self.max_idf) for x in r.words)
-            got = sum(
-                self.idf.get(f"w:{x}", 0.0) * (1.0 if x in e.strong else 0.6)
-                for x in r.words
-                if x in e.strong or x in e.weak
-            )
-            total += w[2] * (got / want if want else 0.0)
+            total += w_topic * (0.7 * e.hub + 0.3 * topic)
+        if p.words:
+            got = 0.0
+            for x, weight in p.words:
+                if x in e.strong:
+                    got += weight
+                elif x in e.weak:
+                    got += weight * 0.6
+            total += w_words * got / p.word_total
         return total, subject, topic
 
     def _ranked(self, r: Reading, need: int) -> list[Hit]:
         """The best `need` cards, exactly ranked; fuzzy similarity is computed only where it can matter."""
-        w = self._weights(r)
-        scale = 100.0 / sum(w)
+        p = self._plan(r)
+        w_fuzzy, scale = p.weights[3], p.scale
         rows = []
         for i in self._candidates(r):
-            base, subject, topic = self._partial(i, r, w)
-            prior = self.entries[i].prior
-            rows.append((prior * scale * (base + w[3]), prior, base, subject, topic, i))
+            e = self.entries[i]
+            base, subject, topic = self._partial(e, p)
+            rows.append((e.prior * scale * (base + w_fuzzy), base, subject, topic, i))
         rows.sort(key=lambda row: -row[0])
         hits: list[Hit] = []
-        for bound, prior, base, subject, topic, i in rows:
-            if len(hits) >= need and bound < hits[need - 1].score:
+        floor = -1.0
+        for bound, base, subject, topic, i in rows:
+            if bound < floor:
                 break  # even a perfect fuzzy match could not lift this card into the list
-            fuzzy = max(
-                (fuzz.WRatio(r.norm, t, processor=utils.default_process) for t in self.entries[i].texts),
-                default=0.0,
-            )
-            hits.append(Hit(self.cards[i], prior * scale * (base + w[3] * fuzzy / 100.0), subject, topic, i))
-            hits.sort(key=lambda h: (-h.score, h.card.id))
+            e = self.entries[i]
+            # Card texts were put through utils.default_process when indexed, the query in _plan.
+            found = process.extractOne(p.text, e.texts, scorer=fuzz.WRatio, processor=None)
+            fuzzy = found[1] if found else 0.0
+            score = e.prior * scale * (base + w_fuzzy * fuzzy / 100.0)
+            # Of two close cards, the one that covers more of what was asked answers it.
+            score *= 1.0 - COVERAGE_SHARE + COVERAGE_SHARE * self._coverage(r, e)
+            hits.append(Hit(self.cards[i], score, subject, topic, i))
+            if len(hits) >= need:
+                hits.sort(key=lambda h: (-h.score, h.card.id))
+                del hits[need:]
+                floor = hits[-1].score
+        hits.sort(key=lambda h: (-h.score, h.card.id))
         return hits
 
     def search(self, query: str, *, limit: int = 3) -> Result:
@@ -388,9 +446,15 @@ class Matcher:
             return f"not a name the cards know: {', '.join(names[:3])}"  # IL-21, NCT05555555
         if r.unknown and not r.subjects:
             return f"unknown words: {', '.join(r.unknown[:5])}"
-        if any(t not in WEAK_TOPICS for t in r.topics) and best.topic == 0.0 and not self._names_study(r, best):
+        coverage = self._coverage(r, self.entries[best.index])
+        if (
+            any(self.topic_weight.get(t, 1.0) >= STRONG_TOPIC for t in r.topics)
+            and best.topic == 0.0
+            and coverage < MIN_COVERAGE_OFF_TOPIC
+            and not self._names_study(r, best)
+        ):
             return "no card on that subject covers that topic"
-        if self._coverage(r, best) < (MIN_COVERAGE_UNKNOWN if r.unknown else MIN_COVERAGE):
+        if coverage < (MIN_COVERAGE_UNKNOWN if r.unknown else MIN_COVERAGE):
             return "the best card does not cover enough of the question"
         if best.score < ANSWER_THRESHOLD:
             return "no card matches closely enough"
@@ -401,18 +465,15 @@ class Matcher:
         e = self.entries[hit.index]
         return any(self.kinds.get(s, "study") == "study" and s in e.subjects for s in r.subjects)
 
-    def _coverage(self, r: Reading, hit: Hit) -> float:
+    def _coverage(self, r: Reading, e: _Entry) -> float:
         """How much of the question, weighted by rarity, the card covers (unknown words count fully)."""
-        e = self.entries[hit.index]
         got = total = 0.0
         for s in r.subjects:
             w = self.idf.get(f"s:{s}", self.max_idf)
             total += w
             got += w if s in e.subjects or s in e.wider else 0.0
         for t in r.topics:
-            if t in WEAK_TOPICS:
-                continue
-            w = self.idf.get(f"t:{t}", self.max_idf)
+            w = self.idf.get(f"t:{t}", self.max_idf) * TOPIC_EMPHASIS * self.topic_weight.get(t, 1.0)
             total += w
             got += w if t in e.topics else 0.0
         for word in r.words:

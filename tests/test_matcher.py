@@ -157,3 +157,17 @@ def test_help(engine: Engine, query: str) -> None:
 
 def test_every_help_example_is_answered(engine: Engine) -> None:
     assert [e for e in engine.deck.examples if not engine.ask(e).answered] == []
+
+
+def test_holdout_questions_written_independently(engine: Engine) -> None:
+    """Questions written from the seeds and card titles only, never tuned against: a generalisation check."""
+    data = yaml.safe_load((Path(__file__).parent / "holdout" / "questions.yaml").read_text())
+    right = sum(
+        1
+        for row in data["answer"]
+        if (r := engine.ask(row["q"])).matches and r.matches[0].id in (row.get("ids") or [row["id"]])
+    )
+    abstained = sum(1 for q in data["abstain"] if not engine.ask(str(q)).answered)
+    top1, abstention = right / len(data["answer"]), abstained / len(data["abstain"])
+    print(f"\nholdout top-1: {top1:.1%} of {len(data['answer'])}; abstention: {abstention:.1%} of {len(data['abstain'])}")
+    assert top1 >= 0.85 and abstention >= 0.9

@@ -168,6 +168,7 @@ def build_terms(doc: Document) -> tuple[list[Term], dict[str, list[str]]]:
                 Term(
                     tid, t["label"], kind, tuple(t["terms"]), doc.file, doc.line(section, tid),
                     tuple(t.get("broader") or ()),
+                    float(t.get("weight", 1.0)),
                 )
             )
     return terms, {k: list(doc.data.get(k) or []) for k in ("stopwords", "examples", "foreign_suffixes")}

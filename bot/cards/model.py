@@ -112,6 +112,7 @@ class Term:
     file: str
     line: int
     broader: tuple[str, ...] = ()
+    weight: float = 1.0  # for topics: how much naming it says about what is asked
 
     @property
     def is_topic(self) -> bool:

@@ -10,6 +10,7 @@ Prints per-query latency p50/p99 over the real cards and over synthetic decks of
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import shutil
 import statistics
@@ -60,15 +61,19 @@ def synthetic_deck(real: Deck, size: int, seed: int = 7) -> Deck:
     """A deck of `size` cards built from the real cards' words, subjects and topics (Zipf-like)."""
     rng = random.Random(seed)
     words = sorted({w for c in real.cards for w in (c.title + " " + c.summary).split() if w.isalpha()})
-    words += [f"syn{n}" for n in range(size // 2)]  # a long tail of rare words, like a real big corpus
-    weights = [1 / (i + 1) for i in range(len(words))]
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    # A long tail of rare made-up words, like the names and jargon of a real big corpus.
+    words += ["".join(rng.choices(letters, k=rng.randint(5, 11))) for _ in range(size // 2)]
+    cum_weights = list(itertools.accumulate(1 / (i + 1) for i in range(len(words))))
     subjects = [t.id for t in real.terms.values() if not t.is_topic]
     topics = [t.id for t in real.terms.values() if t.is_topic]
     cite = (Citation("synthetic", "synthetic quote", "synthetic"),)
     cards = []
     for i in range(size):
+
         def phrase(n: int) -> str:
-            return " ".join(rng.choices(words, weights, k=n))
+            return " ".join(rng.choices(words, cum_weights=cum_weights, k=n))
+
         cards.append(
             Card(
                 id=f"syn-{i}",
@@ -85,8 +90,14 @@ def synthetic_deck(real: Deck, size: int, seed: int = 7) -> Deck:
                 line=1,
             )
         )
-    return Deck(cards=[*real.cards, *cards], terms=real.terms, sources=real.sources,
-                stopwords=real.stopwords, examples=real.examples, foreign_suffixes=real.foreign_suffixes)
+    return Deck(
+        cards=[*real.cards, *cards],
+        terms=real.terms,
+        sources=real.sources,
+        stopwords=real.stopwords,
+        examples=real.examples,
+        foreign_suffixes=real.foreign_suffixes,
+    )
 
 
 def process_times(runs: int) -> tuple[float, float]:
@@ -126,8 +137,10 @@ def main() -> None:
         p50, p99, mx = percentiles(time_queries(m, qs, rounds=3))
         print(f"{f'synthetic {size:,}':>22} | {build:8.1f} | {p50:7.3f} | {p99:7.3f} | {mx:7.3f}")
     base, ask = process_times(args.runs)
-    print(f"process: python -c pass {base:.1f} ms, il2bot ask {ask:.1f} ms (x{ask / base:.2f}), "
-          f"medians of {args.runs} runs")
+    print(
+        f"process: python -c pass {base:.1f} ms, il2bot ask {ask:.1f} ms (x{ask / base:.2f}), "
+        f"medians of {args.runs} runs"
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,12 @@ _CODE = Path(__file__).resolve().parent
 def _fingerprint(root: Path) -> str:
     """Name, size and mtime of every content file and of the code that parses it: any change shows."""
     h = hashlib.sha256(f"{FORMAT}:{__version__}:{sys.version_info[:2]}:{root.resolve()}".encode())
-    for code in (_CODE / "matcher.py", _CODE / "text.py", _CODE / "cards" / "model.py", _CODE / "cards" / "loader.py"):
+    for code in (
+        _CODE / "matcher.py",
+        _CODE / "text.py",
+        _CODE / "cards" / "model.py",
+        _CODE / "cards" / "loader.py",
+    ):
         st = os.stat(code)
         h.update(f"{code}:{st.st_size}:{st.st_mtime_ns}\n".encode())
     for folder in (root / "facts", root / "seeds"):

@@ -15,19 +15,39 @@ def _parser() -> argparse.ArgumentParser:
         prog="il2bot",
         description="Sourced answers about IL-2 (aldesleukin, Proleukin) and IL-7 therapies.",
     )
-    p.add_argument("--root", type=Path, help="content folder holding facts/ and seeds/ (default: the installed content)")
+    p.add_argument(
+        "--root", type=Path, help="content folder holding facts/ and seeds/ (default: the installed content)"
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    ask = sub.add_parser("ask", help="answer a question from the fact cards", description="Answer a question from the fact cards.")
-    ask.add_argument("query", nargs="*", help='what you would type after /il2, e.g. "side-effects aldesleukin"')
+    ask = sub.add_parser(
+        "ask",
+        help="answer a question from the fact cards",
+        description="Answer a question from the fact cards.",
+    )
+    ask.add_argument(
+        "query", nargs="*", help='what you would type after /il2, e.g. "side-effects aldesleukin"'
+    )
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    ask.add_argument("--limit", type=_positive, default=3, metavar="N", help="show at most N matches (default 3)")
+    ask.add_argument(
+        "--limit", type=_positive, default=3, metavar="N", help="show at most N matches (default 3)"
+    )
 
-    check = sub.add_parser("check", help="validate every card, quote and vocabulary entry", description="Validate the fact cards against the schema and the seeds.")
+    check = sub.add_parser(
+        "check",
+        help="validate every card, quote and vocabulary entry",
+        description="Validate the fact cards against the schema and the seeds.",
+    )
     check.add_argument("--coverage", action="store_true", help="also list seed lines that no card cites")
 
-    serve = sub.add_parser("serve", help="run the Slack app", description="Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set).")
-    serve.add_argument("--http", action="store_true", help="serve HTTP at /slack/events instead of Socket Mode")
+    serve = sub.add_parser(
+        "serve",
+        help="run the Slack app",
+        description="Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set).",
+    )
+    serve.add_argument(
+        "--http", action="store_true", help="serve HTTP at /slack/events instead of Socket Mode"
+    )
     serve.add_argument("--host", default="0.0.0.0", help="HTTP host (default 0.0.0.0)")
     serve.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000)")
     return p

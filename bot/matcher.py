@@ -24,8 +24,8 @@ from bot.text import normalize
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
-CANDIDATES = 100  # cards scored in full after the index has ranked them
-COMMON_POSTINGS = 3000  # postings longer than this only filter candidates found through rarer keys
+CANDIDATES = 60  # cards scored in full after the index has ranked them
+GATHER = 800  # cards gathered from postings before commoner keys only re-weigh them
 
 # Weights of the score's parts (renormalised over the parts a query has); tuning, not content.
 W_SUBJECT, W_TOPIC, W_WORDS, W_FUZZY = 0.38, 0.27, 0.20, 0.15
@@ -177,6 +177,10 @@ class Matcher:
         self.max_idf = math.log(1 + n)
         self.vocab_words = sorted({k[2:] for k in self.postings if k.startswith("w:")})
         self.word_set = frozenset(self.vocab_words)
+        # Typo candidates by first letter and length: a word is compared only with its near kin.
+        self.word_buckets: dict[tuple[str, int], list[str]] = {}
+        for word in self.vocab_words:
+            self.word_buckets.setdefault((word[0], len(word)), []).append(word)
 
     # -- reading a query -------------------------------------------------------------------
 
@@ -217,7 +221,9 @@ class Matcher:
                     self._add_concept(reading, concept)
                     # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
                     reading.words += [
-                        w for t in toks[i : i + n] if (w := stem(t)) in self.word_set and w not in self.stopwords
+                        w
+                        for t in toks[i : i + n]
+                        if (w := stem(t)) in self.word_set and w not in self.stopwords
                     ]
                     leftovers.append([])
                     i += n
@@ -284,9 +290,13 @@ class Matcher:
             reading.words.append(w)
             return
         if len(w) >= 5 and not any(ch.isdigit() for ch in w):
-            found = process.extractOne(
-                w, self.vocab_words, scorer=OSA.distance, processor=None, score_cutoff=_typos_allowed(w)
-            )
+            typos = _typos_allowed(w)
+            kin = [
+                x
+                for n in range(len(w) - typos, len(w) + typos + 1)
+                for x in self.word_buckets.get((w[0], n), ())
+            ]
+            found = process.extractOne(w, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
             if found is not None:
                 reading.words.append(found[0])
                 return
@@ -295,21 +305,26 @@ class Matcher:
     # -- scoring ---------------------------------------------------------------------------
 
     def _candidates(self, r: Reading) -> list[int]:
-        """Cards sharing a concept or word with the query, the most promising first (capped)."""
-        keys = [f"s:{s}" for s in r.subjects] + [f"t:{t}" for t in r.topics] + [f"w:{w}" for w in r.words]
-        keys = sorted((k for k in keys if k in self.postings), key=lambda k: len(self.postings[k]))
+        """Cards sharing a concept or word with the query, the most promising first (capped).
+
+        Keys are taken rarest first and their postings gathered until enough cards are in hand;
+        commoner keys then only count in scoring. The work per query is bounded however large the
+        deck.
+        """
+        keys = [("s", s) for s in r.subjects] + [("t", t) for t in r.topics] + [("w", w) for w in r.words]
+        keys = sorted(
+            (k for k in keys if f"{k[0]}:{k[1]}" in self.postings),
+            key=lambda k: len(self.postings[f"{k[0]}:{k[1]}"]),
+        )
         acc: dict[int, float] = {}
-        for k in keys:
-            weight = self.idf[k] * (2.0 if k.startswith("s:") else 1.0)
-            posting = self.postings[k]
-            if len(posting) > COMMON_POSTINGS and acc:
-                members = set(posting)
-                for i in acc:
-                    if i in members:
-                        acc[i] += weight
-                continue
-            for i in posting[:COMMON_POSTINGS]:  # postings list introductory cards first
-                acc[i] = acc.get(i, 0.0) + weight
+        get = acc.get
+        for kind, value in keys:
+            if len(acc) >= GATHER:
+                break  # enough cards from the rarer keys; scoring weighs the common ones
+            key = f"{kind}:{value}"
+            weight = self.idf[key] * (2.0 if kind == "s" else 1.0)
+            for i in self.postings[key][:GATHER]:  # postings list introductory cards first
+                acc[i] = get(i, 0.0) + weight
         if len(acc) <= CANDIDATES:
             return list(acc)
         return heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
@@ -423,7 +438,9 @@ class Matcher:
         if exact is not None:
             hit = Hit(self.cards[exact], 100.0, 1.0, 1.0, exact)
             others = [h for h in self._ranked(r, need) if h.index != exact]
-            return Result(query, True, (hit, *others[: limit - 1]), self._titles(others[limit - 1 : limit + 2]))
+            return Result(
+                query, True, (hit, *others[: limit - 1]), self._titles(others[limit - 1 : limit + 2])
+            )
         hits = self._ranked(r, need)
         reason = self._abstain_reason(r, hits)
         if reason:

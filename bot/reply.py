@@ -101,7 +101,9 @@ class Reply:
                         for c in a.citations
                     ],
                     "as_of": a.as_of,
-                    "trial": None if a.trial is None else {
+                    "trial": None
+                    if a.trial is None
+                    else {
                         k: getattr(a.trial, k)
                         for k in ("nct", "name", "phase", "status", "enrollment", "location", "url")
                     },

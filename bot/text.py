@@ -30,9 +30,7 @@ def numbers(text: str) -> set[str]:
 def fold(text: str) -> str:
     """Unicode-fold text: NFKC, case-folded, accents removed, control characters dropped."""
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(
-        ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "C"
-    )
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "C")
     return unicodedata.normalize("NFKC", text).casefold()
 
 

@@ -41,27 +41,38 @@ BROKEN_CARDS = {
         ["facts/cards/broken.yaml:1: file: 'summary' is required"],
     ),
     "unknown key": (
-        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("kind: drug\n", "kind: drug\ncolour: red\n"),
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
+            "kind: drug\n", "kind: drug\ncolour: red\n"
+        ),
         ["facts/cards/broken.yaml:1: file: unknown key 'colour'"],
     ),
     "wrong type": (
-        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("topics: [overview]", "topics: overview"),
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
+            "topics: [overview]", "topics: overview"
+        ),
         ["facts/cards/broken.yaml:5: topics: must be array, not str"],
     ),
     "bad enum": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("kind: drug", "kind: rumour"),
-        ["facts/cards/broken.yaml:3: kind: 'rumour' is not one of ['overview', 'drug', 'trial', 'publication', 'topic']"],
+        [
+            "facts/cards/broken.yaml:3: kind: 'rumour' is not one of ['overview', 'drug', 'trial', 'publication', 'topic']"
+        ],
     ),
     "duplicate key": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\ntitle: Twice\n"),
         ["facts/cards/broken.yaml:3: duplicate key 'title'"],
     ),
-    "duplicate id": (GOOD_CARD, ["facts/cards/minileukin.yaml:1: duplicate id 'minileukin' (first used in facts/cards/broken.yaml)"]),
+    "duplicate id": (
+        GOOD_CARD,
+        ["facts/cards/minileukin.yaml:1: duplicate id 'minileukin' (first used in facts/cards/broken.yaml)"],
+    ),
     "quote not in seed": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
             "that is made naturally", "that is made artificially"
         ),
-        ["facts/cards/broken.yaml:11: quote not found in seeds/mini.txt: 'Minileukin is a synthetic version of a protein that is made…'"],
+        [
+            "facts/cards/broken.yaml:11: quote not found in seeds/mini.txt: 'Minileukin is a synthetic version of a protein that is made…'"
+        ],
     ),
     "unknown source": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("source: mini", "source: nowhere"),
@@ -74,32 +85,45 @@ BROKEN_CARDS = {
         ["facts/cards/broken.yaml:8: number 2019 is not in this fact's quotes"],
     ),
     "unknown subject": (
-        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("subjects: [minileukin]", "subjects: [minileukin, unicorns]"),
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
+            "subjects: [minileukin]", "subjects: [minileukin, unicorns]"
+        ),
         ["facts/cards/broken.yaml:4: unknown subject 'unicorns' (add it to facts/vocabulary/)"],
     ),
     "NCT subject not in seed": (
-        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("subjects: [minileukin]", "subjects: [NCT99999999]"),
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
+            "subjects: [minileukin]", "subjects: [NCT99999999]"
+        ),
         ["facts/cards/broken.yaml:4: subject NCT99999999 does not occur in the seeds this card cites"],
     ),
     "topic used as subject": (
-        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("subjects: [minileukin]", "subjects: [overview]"),
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
+            "subjects: [minileukin]", "subjects: [overview]"
+        ),
         ["facts/cards/broken.yaml:4: 'overview' is a topic, not a subject"],
     ),
     "trial field not in seed": (
-        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("kind: drug\n", "kind: trial\ntrial:\n  phase: \"3\"\n"),
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
+            "kind: drug\n", 'kind: trial\ntrial:\n  phase: "3"\n'
+        ),
         ["facts/cards/broken.yaml:5: trial.phase '3' does not occur in the seeds this card cites"],
     ),
     "invented url": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
-            'ref: "Mini sheet"', 'ref: "Mini sheet"\n        url: https://clinicaltrials.gov/study/NCT07654321'
+            'ref: "Mini sheet"',
+            'ref: "Mini sheet"\n        url: https://clinicaltrials.gov/study/NCT07654321',
         ),
-        ["facts/cards/broken.yaml:13: url https://clinicaltrials.gov/study/NCT07654321 is not derived from an identifier in seeds/mini.txt"],
+        [
+            "facts/cards/broken.yaml:13: url https://clinicaltrials.gov/study/NCT07654321 is not derived from an identifier in seeds/mini.txt"
+        ],
     ),
     "non-https url": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
             'ref: "Mini sheet"', 'ref: "Mini sheet"\n        url: http://example.com/x'
         ),
-        ["facts/cards/broken.yaml:13: facts.0.cite.0.url: 'http://example.com/x' does not match '^https://(doi\\\\.org/10\\\\.[0-9]{4,9}/\\\\S+|clinicaltrials\\\\.gov/study/NCT[0-9]{8})$'"],
+        [
+            "facts/cards/broken.yaml:13: facts.0.cite.0.url: 'http://example.com/x' does not match '^https://(doi\\\\.org/10\\\\.[0-9]{4,9}/\\\\S+|clinicaltrials\\\\.gov/study/NCT[0-9]{8})$'"
+        ],
     ),
 }
 
@@ -137,14 +161,18 @@ def test_vocabulary_phrase_naming_two_terms(mini_root: Path) -> None:
 def test_unknown_vocabulary_key(mini_root: Path) -> None:
     path = mini_root / "facts" / "vocabulary" / "mini.yaml"
     path.write_text(path.read_text().replace("    kind: drug\n", "    kind: drug\n    synonyms: [x]\n"))
-    assert errors_for(mini_root) == ["facts/vocabulary/mini.yaml:2: subjects.minileukin: unknown key 'synonyms'"]
+    assert errors_for(mini_root) == [
+        "facts/vocabulary/mini.yaml:2: subjects.minileukin: unknown key 'synonyms'"
+    ]
 
 
 def test_cli_prints_errors_and_exits_1(mini_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (mini_root / "facts" / "cards" / "broken.yaml").write_text("id: [\n")
     assert main(["--root", str(mini_root), "check"]) == 1
     out, err = capsys.readouterr()
-    assert out.splitlines() == ["facts/cards/broken.yaml:2: invalid YAML: expected the node content in flow context"] or out.startswith("facts/cards/broken.yaml:")
+    assert out.splitlines() == [
+        "facts/cards/broken.yaml:2: invalid YAML: expected the node content in flow context"
+    ] or out.startswith("facts/cards/broken.yaml:")
     assert "Traceback" not in out + err
     assert err == "1 problem found\n"
 

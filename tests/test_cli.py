@@ -21,7 +21,10 @@ from bot.render.terminal import render
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -29,9 +32,10 @@ def test_ask_prints_title_facts_citations_and_date(capsys: pytest.CaptureFixture
     assert main(["ask", "NCT04077684"]) == 0
     out = capsys.readouterr().out
     assert "NCT04077684" in out.splitlines()[0]
-    assert "Key facts" in out and "Sources" in out
+    assert "Key facts" in out and "Citations" in out and "Sources" in out
     assert "https://clinicaltrials.gov/study/NCT04077684" in out
-    assert "Source dated March 27, 2020" in out
+    assert "ClinicalTrials.gov: Efficacy and Safety of Low-dose IL-2 in Patients With SLE" in out
+    assert "Source dated 27 March 2020 (" in out  # its age, as of today
     assert "not medical advice" in out
 
 
@@ -47,7 +51,9 @@ def test_ask_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
         for c in m["citations"]:
             assert set(c) >= {"source", "quote", "reference", "url"}
             assert c["url"] is None or c["url"].startswith("https://")
-    assert [m["score"] for m in data["matches"]] == sorted((m["score"] for m in data["matches"]), reverse=True)
+    assert [m["score"] for m in data["matches"]] == sorted(
+        (m["score"] for m in data["matches"]), reverse=True
+    )
 
 
 def test_ask_json_abstains(capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,9 +96,20 @@ def test_same_query_as_slash_command_text(capsys: pytest.CaptureFixture[str]) ->
         "the of and what is",
         "<!channel> <@U123> <https://x|spoof>",
     ],
-    ids=["10k chars", "repeated words", "control chars", "emoji", "rtl", "punctuation", "stop words", "slack markup"],
+    ids=[
+        "10k chars",
+        "repeated words",
+        "control chars",
+        "emoji",
+        "rtl",
+        "punctuation",
+        "stop words",
+        "slack markup",
+    ],
 )
-def test_bad_input_answers_or_abstains_without_traceback(query: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_answers_or_abstains_without_traceback(
+    query: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["ask", "--json", query]) == 0
     data = json.loads(capsys.readouterr().out)
     assert isinstance(data["answered"], bool)
@@ -147,7 +164,7 @@ def test_corrupt_cache_is_rebuilt_not_trusted(mini_root: Path) -> None:
     load_deck_cached(mini_root)
     for path in cache_dir().glob("deck-*.pickle"):
         path.write_bytes(b"not a pickle")
-    deck, matcher = load_deck_cached(mini_root)
+    _, matcher = load_deck_cached(mini_root)
     assert matcher.search("minileukin side effects").hits[0].card.id == "minileukin-side-effects"
 
 

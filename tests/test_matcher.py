@@ -44,11 +44,7 @@ def test_golden_top1_accuracy(engine: Engine) -> None:
 
 
 def test_golden_abstention(engine: Engine) -> None:
-    wrong = [
-        f"{q!r} answered with {r.matches[0].id}"
-        for q in ABSTAIN
-        if (r := engine.ask(q)).answered
-    ]
+    wrong = [f"{q!r} answered with {r.matches[0].id}" for q in ABSTAIN if (r := engine.ask(q)).answered]
     rate = 1 - len(wrong) / len(ABSTAIN)
     print(f"\nabstention: {rate:.1%} of {len(ABSTAIN)} queries")
     print("\n".join(wrong))
@@ -169,5 +165,7 @@ def test_holdout_questions_written_independently(engine: Engine) -> None:
     )
     abstained = sum(1 for q in data["abstain"] if not engine.ask(str(q)).answered)
     top1, abstention = right / len(data["answer"]), abstained / len(data["abstain"])
-    print(f"\nholdout top-1: {top1:.1%} of {len(data['answer'])}; abstention: {abstention:.1%} of {len(data['abstain'])}")
+    print(
+        f"\nholdout top-1: {top1:.1%} of {len(data['answer'])}; abstention: {abstention:.1%} of {len(data['abstain'])}"
+    )
     assert top1 >= 0.85 and abstention >= 0.9

@@ -58,11 +58,17 @@ def check_citations(loaded: Loaded) -> Iterator[CardError]:
                 if text is None:
                     continue  # the missing seed file is reported once, against sources.yaml
                 if squash_ws(c.quote) not in text:
-                    yield doc.error(f"quote not found in seeds/{source.file}: '{_short(c.quote)}'", *at, "quote")
+                    yield doc.error(
+                        f"quote not found in seeds/{source.file}: '{_short(c.quote)}'", *at, "quote"
+                    )
                 if c.url:
                     m = _URL_ID.search(c.url)
                     if not m or m.group(1) not in text:
-                        yield doc.error(f"url {c.url} is not derived from an identifier in seeds/{source.file}", *at, "url")
+                        yield doc.error(
+                            f"url {c.url} is not derived from an identifier in seeds/{source.file}",
+                            *at,
+                            "url",
+                        )
 
 
 def check_vocabulary(loaded: Loaded) -> Iterator[CardError]:
@@ -99,10 +105,14 @@ def check_numbers(loaded: Loaded) -> Iterator[CardError]:
             all_quoted |= quoted
             missing = sorted(numbers(fact.text) - quoted)
             if missing:
-                yield doc.error(f"number {', '.join(missing)} is not in this fact's quotes", "facts", i, "text")
+                yield doc.error(
+                    f"number {', '.join(missing)} is not in this fact's quotes", "facts", i, "text"
+                )
         missing = sorted(numbers(card.summary) - all_quoted)
         if missing:
-            yield doc.error(f"number {', '.join(missing)} in the summary is not in any quote of the card", "summary")
+            yield doc.error(
+                f"number {', '.join(missing)} in the summary is not in any quote of the card", "summary"
+            )
 
 
 def check_trial_fields(loaded: Loaded) -> Iterator[CardError]:
@@ -117,7 +127,9 @@ def check_trial_fields(loaded: Loaded) -> Iterator[CardError]:
             value = getattr(card.trial, name)
             whole = re.compile(rf"(?<!\w){re.escape(squash_ws(value or '').casefold())}(?!\w)")
             if value and not whole.search(cited):
-                yield doc.error(f"trial.{name} '{value}' does not occur in the seeds this card cites", "trial", name)
+                yield doc.error(
+                    f"trial.{name} '{value}' does not occur in the seeds this card cites", "trial", name
+                )
 
 
 def check_sources(loaded: Loaded) -> Iterator[CardError]:
@@ -129,7 +141,9 @@ def check_sources(loaded: Loaded) -> Iterator[CardError]:
         if text is None:
             continue
         if squash_ws(s.date_text) not in text:
-            yield CardError(file, s.line, f"source '{s.id}': date_text '{s.date_text}' is not in seeds/{s.file}")
+            yield CardError(
+                file, s.line, f"source '{s.id}': date_text '{s.date_text}' is not in seeds/{s.file}"
+            )
         for kind, ident in s.identifiers.items():
             if ident not in text:
                 yield CardError(file, s.line, f"source '{s.id}': {kind} {ident} is not in seeds/{s.file}")
@@ -146,9 +160,13 @@ def check_terms(loaded: Loaded) -> Iterator[CardError]:
         for phrase in term.terms:
             key = normalize(phrase)
             if not key:
-                yield CardError(term.file, term.line, f"'{term.id}': term '{phrase}' has no letters or digits")
+                yield CardError(
+                    term.file, term.line, f"'{term.id}': term '{phrase}' has no letters or digits"
+                )
             elif owner.get(key, term.id) != term.id:
-                yield CardError(term.file, term.line, f"'{term.id}': term '{phrase}' also names '{owner[key]}'")
+                yield CardError(
+                    term.file, term.line, f"'{term.id}': term '{phrase}' also names '{owner[key]}'"
+                )
             else:
                 owner[key] = term.id
         for b in term.broader:

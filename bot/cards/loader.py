@@ -166,7 +166,12 @@ def build_terms(doc: Document) -> tuple[list[Term], dict[str, list[str]]]:
             kind = "topic" if section == "topics" else t["kind"]
             terms.append(
                 Term(
-                    tid, t["label"], kind, tuple(t["terms"]), doc.file, doc.line(section, tid),
+                    tid,
+                    t["label"],
+                    kind,
+                    tuple(t["terms"]),
+                    doc.file,
+                    doc.line(section, tid),
                     tuple(t.get("broader") or ()),
                     float(t.get("weight", 1.0)),
                 )
@@ -180,9 +185,7 @@ def build_card(doc: Document) -> Card:
     facts = tuple(
         Fact(
             text=f["text"],
-            citations=tuple(
-                Citation(c["source"], c["quote"], c["ref"], c.get("url")) for c in f["cite"]
-            ),
+            citations=tuple(Citation(c["source"], c["quote"], c["ref"], c.get("url")) for c in f["cite"]),
         )
         for f in d["facts"]
     )
@@ -276,7 +279,8 @@ def load(layout: Layout) -> Loaded:
             broken.add("seeds")
             errors.append(
                 CardError(
-                    layout.rel(layout.sources_file), s.line,
+                    layout.rel(layout.sources_file),
+                    s.line,
                     f"source '{s.id}': seed file {s.file} is missing or unreadable",
                 )
             )
@@ -297,7 +301,13 @@ def load(layout: Layout) -> Loaded:
         for t in new_terms:
             if t.id in terms:
                 first = terms[t.id]
-                errors.append(CardError(t.file, t.line, f"vocabulary id '{t.id}' is already defined at {first.file}:{first.line}"))
+                errors.append(
+                    CardError(
+                        t.file,
+                        t.line,
+                        f"vocabulary id '{t.id}' is already defined at {first.file}:{first.line}",
+                    )
+                )
             else:
                 terms[t.id] = t
 

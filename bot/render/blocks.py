@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.render.dates import source_dated
 from bot.reply import DISCLAIMER, Answer, Reply, SourceRef, TrialFields
 
 Block = dict[str, Any]
@@ -39,7 +40,6 @@ MAX_ECHO = 200  # characters of the user's question echoed back
 MAX_SUGGESTIONS = 5
 MAX_EXAMPLES = 8
 MAX_URL = 1000
-OLD_SOURCE_YEARS = 2  # a source at least this many years old gets a visible note
 TAIL_BLOCKS = 5  # blocks kept free after the answers: related label + buttons, actions, footer
 
 ACTION_MORE = "il2_more"  # run the query again from a later offset
@@ -47,11 +47,6 @@ ACTION_SHARE = "il2_share"  # post this answer in the channel
 ACTION_ASK = "il2_ask"  # prefix of il2_ask_0, il2_ask_1, ...: run the query in the button's value
 ACTION_ASK_PATTERN = re.compile(rf"^{ACTION_ASK}_\d+$")
 
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _URL_UNSAFE = re.compile(r"[\s<>|\"'`\\\x00-\x1f\x7f]")
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
@@ -110,39 +105,10 @@ def link(url: str | None, label: str, limit: int = 300) -> str:
 # -- dates -----------------------------------------------------------------------------------
 
 
-def parse_source_date(iso: str) -> tuple[str, date] | None:
-    """A source's own ISO date (YYYY, YYYY-MM or YYYY-MM-DD) as words and as its first day."""
-    m = _ISO_DATE.match(iso.strip())
-    if not m:
-        return None
-    year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
-    try:
-        first = date(year, month, day)
-    except ValueError:
-        return None
-    if m[3]:
-        return f"{day} {MONTHS[month - 1]} {year}", first
-    if m[2]:
-        return f"{MONTHS[month - 1]} {year}", first
-    return str(year), first
-
-
-def years_between(start: date, today: date) -> int:
-    """Whole years from start to today (0 when start is in the future)."""
-    years = today.year - start.year - ((today.month, today.day) < (start.month, start.day))
-    return max(years, 0)
-
-
 def date_note(as_of: str, as_of_text: str, today: date) -> str:
     """'Source dated 3 February 2011 (15 years old)', with a warning sign once it is old (mrkdwn)."""
-    parsed = parse_source_date(as_of)
-    if parsed is None:
-        return f"Source dated {fit(as_of_text or as_of or 'unknown', 100)}"
-    words, first = parsed
-    age = years_between(first, today)
-    if age >= OLD_SOURCE_YEARS:
-        return f":warning: Source dated {words} ({age} years old)"
-    return f"Source dated {words}"
+    note, old = source_dated(as_of, fit(as_of_text, 100), today)
+    return f":warning: {note}" if old else note
 
 
 # -- button values ---------------------------------------------------------------------------

@@ -6,27 +6,15 @@ import textwrap
 import unicodedata
 from datetime import date
 
+from bot.render.dates import source_dated
 from bot.reply import DISCLAIMER, Answer, Reply, SourceRef
 
 WIDTH = 88
-OLD_AFTER_YEARS = 3
 
 
 def clean(text: str) -> str:
     """Drop control and format characters from echoed user text (no escape sequences reach the tty)."""
-    return "".join(
-        ch if unicodedata.category(ch)[0] != "C" or ch == " " else " " for ch in text
-    ).strip()
-
-
-def age_note(iso: str, today: date) -> str:
-    """'(N years old)' when a source's own date is older than a few years, else ''."""
-    try:
-        year, month = int(iso[:4]), int(iso[5:7])
-    except ValueError:
-        return ""
-    years = (today.year - year) - (1 if today.month < month else 0)
-    return f" ({years} years old)" if years >= OLD_AFTER_YEARS else ""
+    return "".join(ch if unicodedata.category(ch)[0] != "C" or ch == " " else " " for ch in text).strip()
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
@@ -35,12 +23,24 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
     ) or [first or indent]
 
 
-def _citation(n: int, c: SourceRef, today: date) -> list[str]:
+def _citation(n: int, c: SourceRef) -> list[str]:
     lines = _wrap(f"\u201c{c.quote}\u201d", "      ", f"  [{n}] ")
-    lines += _wrap(f"{c.site}: {c.source_title}. Ref: {c.reference}", "      ")
+    lines += _wrap(f"Ref: {c.reference}", "      ")
     if c.url:
         lines.append(f"      {c.url}")
-    lines.append(f"      Source dated {c.as_of_text.split(': ')[-1].strip()}{age_note(c.as_of, today)}")
+    return lines
+
+
+def _sources(refs: tuple[SourceRef, ...], today: date) -> list[str]:
+    """Each cited source once: site, title and how current it is."""
+    lines = []
+    for c in {c.source_id: c for c in refs}.values():
+        note, old = source_dated(c.as_of, c.as_of_text, today)
+        lines += _wrap(
+            f"{c.site}: {c.source_title}. {note}{' - check for newer information' if old else ''}.",
+            "    ",
+            "  - ",
+        )
     return lines
 
 
@@ -48,8 +48,14 @@ def _trial(a: Answer) -> list[str]:
     if a.trial is None:
         return []
     t = a.trial
-    rows = [("Trial", t.nct or t.name), ("Phase", t.phase), ("Status", t.status),
-            ("Enrollment", t.enrollment), ("Location", t.location), ("Registry", t.url)]
+    rows = [
+        ("Trial", t.nct or t.name),
+        ("Phase", t.phase),
+        ("Status", t.status),
+        ("Enrollment", t.enrollment),
+        ("Location", t.location),
+        ("Registry", t.url),
+    ]
     return [f"  {k + ':':<12}{v}" for k, v in rows if v] + [""]
 
 
@@ -60,9 +66,11 @@ def render_answer(a: Answer, today: date) -> list[str]:
     lines.append("Key facts")
     for f in a.facts:
         lines += _wrap(f, "    ", "  - ")
-    lines += ["", "Sources"]
+    lines += ["", "Citations"]
     for n, c in enumerate(a.citations, 1):
-        lines += _citation(n, c, today)
+        lines += _citation(n, c)
+    lines += ["", "Sources"]
+    lines += _sources(a.citations, today)
     return lines
 
 
@@ -89,7 +97,7 @@ def render(reply: Reply, today: date | None = None) -> str:
             out.append("You could ask about:")
             out += [f"  - {s}" for s in reply.suggestions]
             out.append("")
-        out.append('Type il2bot ask help for examples.')
+        out.append("Type il2bot ask help for examples.")
     else:
         first, *others = reply.matches
         out += render_answer(first, today)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import shutil
 import statistics
@@ -101,19 +102,23 @@ def synthetic_deck(real: Deck, size: int, seed: int = 7) -> Deck:
 
 
 def process_times(runs: int) -> tuple[float, float]:
-    """Median wall time of `python -c pass` and of `il2bot ask` (warm cache), in ms."""
+    """Median wall time of `python -c pass` and of `il2bot ask` (warm deck cache), in ms.
+
+    Both run as an installed user runs them: with bytecode caches allowed (a session that sets
+    PYTHONDONTWRITEBYTECODE would otherwise recompile every module at every start).
+    """
     exe = shutil.which("il2bot") or str(Path(sys.executable).parent / "il2bot")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     cmds = {"pass": [sys.executable, "-c", "pass"], "ask": [exe, "ask", "side-effects aldesleukin"]}
-    subprocess.run(cmds["ask"], capture_output=True, check=True)  # warm the deck cache
-    out = {}
-    for name, cmd in cmds.items():
-        samples = []
-        for _ in range(runs):
+    for cmd in cmds.values():  # warm: bytecode and the deck cache
+        subprocess.run(cmd, capture_output=True, check=True, env=env)
+    samples: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(runs):  # interleaved, so a busy moment slows both alike
+        for name, cmd in cmds.items():
             t0 = time.perf_counter()
-            subprocess.run(cmd, capture_output=True, check=True)
-            samples.append((time.perf_counter() - t0) * 1000)
-        out[name] = statistics.median(samples)
-    return out["pass"], out["ask"]
+            subprocess.run(cmd, capture_output=True, check=True, env=env)
+            samples[name].append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples["pass"]), statistics.median(samples["ask"])
 
 
 def main() -> None:

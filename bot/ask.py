@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from bot.cards.model import DeckError
 
 
-def cmd_ask(root: Path, query: str, *, as_json: bool = False, limit: int = 3) -> int:
+def cmd_ask(root: str, query: str, *, as_json: bool = False, limit: int = 3) -> int:
     """Print the answer to a query; exit 0 whether it answers or abstains, 1 if the content is broken."""
     from bot.engine import load_engine
 

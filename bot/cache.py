@@ -1,72 +1,82 @@
-"""A pickled cache of the parsed deck and its matcher, rebuilt whenever any content file changes."""
+"""A pickled cache of the parsed deck and its matcher, rebuilt whenever any content file changes.
+
+This module is on the `il2bot ask` start-up path: it imports nothing heavy (no pathlib, hashlib,
+jsonschema or yaml); building the deck imports those only when the cache is stale.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
-import tempfile
-from pathlib import Path
+import zlib
 
 from bot import __version__
 from bot.cards.model import CardError, Deck, DeckError
 from bot.matcher import Matcher
 
-FORMAT = 1
+FORMAT = 2
+_CODE = os.path.dirname(os.path.abspath(__file__))
+_CODE_FILES = ("matcher.py", "text.py", os.path.join("cards", "model.py"), os.path.join("cards", "loader.py"))
+
+Fingerprint = tuple[object, ...]
 
 
-_CODE = Path(__file__).resolve().parent
-
-
-def _fingerprint(root: Path) -> str:
+def _fingerprint(root: str) -> Fingerprint:
     """Name, size and mtime of every content file and of the code that parses it: any change shows."""
-    h = hashlib.sha256(f"{FORMAT}:{__version__}:{sys.version_info[:2]}:{root.resolve()}".encode())
-    for code in (
-        _CODE / "matcher.py",
-        _CODE / "text.py",
-        _CODE / "cards" / "model.py",
-        _CODE / "cards" / "loader.py",
-    ):
-        st = os.stat(code)
-        h.update(f"{code}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    for folder in (root / "facts", root / "seeds"):
+    stats: list[object] = [FORMAT, __version__, sys.version_info[:2], os.path.abspath(root)]
+    for name in _CODE_FILES:
+        st = os.stat(os.path.join(_CODE, name))
+        stats.append((name, st.st_size, st.st_mtime_ns))
+    for folder in (os.path.join(root, "facts"), os.path.join(root, "seeds")):
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(folder)
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             for name in sorted(filenames):
                 st = os.stat(os.path.join(dirpath, name))
-                h.update(f"{dirpath}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+                stats.append((dirpath, name, st.st_size, st.st_mtime_ns))
+    return tuple(stats)
 
 
-def cache_dir() -> Path:
+def cache_dir() -> str:
     """$IL2BOT_CACHE_DIR, else $XDG_CACHE_HOME/il2bot, else ~/.cache/il2bot."""
     env = os.environ.get("IL2BOT_CACHE_DIR")
     if env:
-        return Path(env)
+        return env
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "il2bot"
+    return os.path.join(base, "il2bot")
 
 
-def build_deck(root: Path) -> tuple[Deck, Matcher]:
+def cache_file(root: str) -> str:
+    """The cache file of one content root."""
+    key = zlib.crc32(os.path.abspath(root).encode())
+    return os.path.join(cache_dir(), f"deck-{key:08x}.pickle")
+
+
+def build_deck(root: str) -> tuple[Deck, Matcher]:
     """Load and fully check the content; raise DeckError listing every problem."""
+    from pathlib import Path
+
     from bot.cards.checks import run_checks
     from bot.cards.loader import Layout
 
-    report = run_checks(Layout(root))
+    report = run_checks(Layout(Path(root)))
     if report.errors:
         raise DeckError(report.errors)
     deck = report.loaded.deck
     return deck, Matcher(deck)
 
 
-def load_deck_cached(root: Path) -> tuple[Deck, Matcher]:
+def load_deck_cached(root: str | os.PathLike[str]) -> tuple[Deck, Matcher]:
     """The deck and matcher for root, from the cache when it is fresh, else rebuilt and stored."""
+    root = os.fspath(root)
     try:
         key = _fingerprint(root)
     except OSError as exc:
-        raise DeckError([CardError(str(root), 1, f"cannot read the content: {exc.strerror}")]) from None
-    path = cache_dir() / f"deck-{hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]}.pickle"
+        detail = exc.strerror or "missing"
+        raise DeckError([CardError(root, 1, f"cannot read the content ({detail}): {exc.filename}")]) from None
+    path = cache_file(root)
     try:
         with open(path, "rb") as f:
             stored_key, deck, matcher = pickle.load(f)
@@ -75,12 +85,19 @@ def load_deck_cached(root: Path) -> tuple[Deck, Matcher]:
     except Exception:  # missing, stale, corrupt or from another version: rebuild, never trust
         pass
     deck, matcher = build_deck(root)
+    _store(path, (key, deck, matcher))
+    return deck, matcher
+
+
+def _store(path: str, payload: object) -> None:
+    """Write the cache atomically; a read-only home still answers, just without the cache."""
+    import tempfile
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".deck-")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".deck-")
         with os.fdopen(fd, "wb") as f:
-            pickle.dump((key, deck, matcher), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
-        pass  # a read-only home still answers, just without the cache
-    return deck, matcher
+        pass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from bot.paths import content_root
 
@@ -16,7 +15,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Sourced answers about IL-2 (aldesleukin, Proleukin) and IL-7 therapies.",
     )
     p.add_argument(
-        "--root", type=Path, help="content folder holding facts/ and seeds/ (default: the installed content)"
+        "--root", help="content folder holding facts/ and seeds/ (default: the installed content)"
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -73,12 +72,14 @@ def _port(text: str) -> int:
     return n
 
 
-def cmd_check(root: Path, coverage: bool) -> int:
+def cmd_check(root: str, coverage: bool) -> int:
     """Run every content check; print problems as file:line lines, or one summary line."""
     from bot.cards.checks import run_checks, uncited_lines
     from bot.cards.loader import Layout
 
-    report = run_checks(Layout(root))
+    from pathlib import Path
+
+    report = run_checks(Layout(Path(root)))
     for err in report.errors:
         print(err)
     if coverage:
@@ -107,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from bot.slack.serve import cmd_serve
 
-            return cmd_serve(http=args.http, host=args.host, port=args.port)
+            return cmd_serve(http=args.http, host=args.host, port=args.port, root=args.root)
         _parser().print_help()
         return 0
     except KeyboardInterrupt:

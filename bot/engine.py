@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from bot.cache import load_deck_cached
 from bot.cards.model import Deck
@@ -49,7 +49,7 @@ class Engine:
         )
 
 
-def load_engine(root: Path | None = None) -> Engine:
+def load_engine(root: str | os.PathLike[str] | None = None) -> Engine:
     """An Engine over the content at root (default: the installed content), via the deck cache."""
     deck, matcher = load_deck_cached(root or content_root())
     return Engine(deck, matcher)

@@ -13,7 +13,7 @@ import heapq
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import OSA
@@ -54,19 +54,17 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A scored card."""
 
     card: Card
     score: float
     subject: float = 0.0
     topic: float = 0.0
-    index: int = -1  # position of the card in the matcher's deck
+    position: int = -1  # where the card is in the matcher's deck
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     """What the matcher found for one query."""
 
     query: str
@@ -76,19 +74,17 @@ class Result:
     reason: str = ""
 
 
-@dataclass(slots=True)
-class Reading:
+class Reading(NamedTuple):
     """A query as the matcher reads it."""
 
     norm: str
-    subjects: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)  # known content words (stemmed)
-    unknown: list[str] = field(default_factory=list)  # content words no card or term knows
+    subjects: list[str]
+    topics: list[str]
+    words: list[str]  # known content words (stemmed)
+    unknown: list[str]  # content words no card or term knows
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+class _Plan(NamedTuple):
     """A reading prepared for scoring: each part with its weight, computed once per query."""
 
     subjects: tuple[tuple[str, float, str, frozenset[str]], ...]
@@ -103,8 +99,7 @@ class _Plan:
     focused: bool  # a strong topic is asked (else the introductory card is preferred)
 
 
-@dataclass(slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     """What the matcher keeps of one card."""
 
     subjects: frozenset[str]
@@ -211,7 +206,7 @@ class Matcher:
     def read(self, query: str) -> Reading:
         """Split a query into concepts, known words and unknown words."""
         toks = self._join_numbered(normalize(query).split()[:MAX_TOKENS])
-        reading = Reading(norm=" ".join(toks))
+        reading = Reading(" ".join(toks), [], [], [], [])
         leftovers: list[list[str]] = [[]]
         i = 0
         while i < len(toks):
@@ -220,11 +215,11 @@ class Matcher:
                 if concept:
                     self._add_concept(reading, concept)
                     # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
-                    reading.words += [
+                    reading.words.extend(
                         w
                         for t in toks[i : i + n]
                         if (w := stem(t)) in self.word_set and w not in self.stopwords
-                    ]
+                    )
                     leftovers.append([])
                     i += n
                     break
@@ -437,7 +432,7 @@ class Matcher:
         exact = self.exact.get(r.norm)
         if exact is not None:
             hit = Hit(self.cards[exact], 100.0, 1.0, 1.0, exact)
-            others = [h for h in self._ranked(r, need) if h.index != exact]
+            others = [h for h in self._ranked(r, need) if h.position != exact]
             return Result(
                 query, True, (hit, *others[: limit - 1]), self._titles(others[limit - 1 : limit + 2])
             )
@@ -463,7 +458,7 @@ class Matcher:
             return f"not a name the cards know: {', '.join(names[:3])}"  # IL-21, NCT05555555
         if r.unknown and not r.subjects:
             return f"unknown words: {', '.join(r.unknown[:5])}"
-        coverage = self._coverage(r, self.entries[best.index])
+        coverage = self._coverage(r, self.entries[best.position])
         if (
             any(self.topic_weight.get(t, 1.0) >= STRONG_TOPIC for t in r.topics)
             and best.topic == 0.0
@@ -479,7 +474,7 @@ class Matcher:
 
     def _names_study(self, r: Reading, hit: Hit) -> bool:
         """Whether the question names a study that is this card's own (it answers what is known)."""
-        e = self.entries[hit.index]
+        e = self.entries[hit.position]
         return any(self.kinds.get(s, "study") == "study" and s in e.subjects for s in r.subjects)
 
     def _coverage(self, r: Reading, e: _Entry) -> float:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
-def content_root() -> Path:
+def content_root() -> str:
     """$IL2BOT_ROOT, else the data shipped in the wheel, else the source checkout."""
     env = os.environ.get("IL2BOT_ROOT")
     if env:
-        return Path(env)
-    shipped = _PACKAGE / "_data"
-    if (shipped / "facts").is_dir():
+        return env
+    shipped = os.path.join(_PACKAGE, "_data")
+    if os.path.isdir(os.path.join(shipped, "facts")):
         return shipped
-    return _PACKAGE.parent
+    return os.path.dirname(_PACKAGE)

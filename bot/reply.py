@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from bot.cards.model import Card, Deck
 
@@ -15,8 +14,7 @@ DISCLAIMER = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRef:
+class SourceRef(NamedTuple):
     """A citation as shown to a person: the quote, where it is from and how current that is."""
 
     source_id: str
@@ -29,8 +27,7 @@ class SourceRef:
     as_of_text: str  # that date as the source writes it
 
 
-@dataclass(frozen=True, slots=True)
-class TrialFields:
+class TrialFields(NamedTuple):
     """Registry fields of a trial answer."""
 
     nct: str | None
@@ -42,8 +39,7 @@ class TrialFields:
     url: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(NamedTuple):
     """One matched card, ready to show."""
 
     id: str
@@ -57,8 +53,7 @@ class Answer:
     trial: TrialFields | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
+class Reply(NamedTuple):
     """What the bot says to one query: answers best first, or an abstention, or help."""
 
     query: str
@@ -67,8 +62,8 @@ class Reply:
     suggestions: tuple[str, ...] = ()
     more: bool = False  # more matches exist beyond those shown
     offset: int = 0  # how many better matches were skipped (for "More results")
-    examples: tuple[str, ...] = field(default=())
-    topics: tuple[str, ...] = field(default=())
+    examples: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
 
     @property
     def answered(self) -> bool:

@@ -204,3 +204,37 @@ def test_python_m_bot_check_runs_on_the_repository() -> None:
     proc = subprocess.run([sys.executable, "-m", "bot", "check"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("ok: ")
+
+
+def test_every_nct_number_in_the_seeds_has_its_trial_card() -> None:
+    import re
+
+    from bot.paths import content_root
+
+    root = Path(content_root())
+    text = " ".join(p.read_text() for p in (root / "seeds").glob("*.txt"))
+    ncts = set(re.findall(r"NCT\d{8}", text))
+    report = run_checks(Layout(root))
+    trial_ncts = {c.trial.nct for c in report.loaded.deck.cards if c.kind == "trial" and c.trial}
+    assert len(ncts) == 14
+    assert sorted(ncts - trial_ncts) == []
+
+
+def test_every_named_study_and_publication_has_a_card() -> None:
+    import re
+
+    from bot.paths import content_root
+
+    root = Path(content_root())
+    deck = run_checks(Layout(root)).loaded.deck
+    ids = {c.id for c in deck.cards}
+    for study in ("esprit", "silcaat", "stalwart", "iliade", "anrs-119", "cosmic"):
+        assert f"trial-{study}" in ids
+    # CancerIndex lists 30 publications, each with its journal line ending in "[PubMed]".
+    page = (root / "seeds" / "cancerindex-interleukin-2.txt").read_text()
+    journals = [line.split(" [PubMed]")[0].strip() for line in page.splitlines() if "[PubMed]" in line]
+    refs = {c.ref for card in deck.cards if card.kind == "publication" for f in card.facts for c in f.citations}
+    assert len(journals) == 30
+    assert [j for j in journals if j not in refs] == []
+    assert sum(1 for c in deck.cards if c.kind == "publication" and c.id.startswith("pub-")) == 31
+    assert re.search(r"pub-rosenzwajg-2019", " ".join(ids))

@@ -162,7 +162,7 @@ def test_cache_is_rebuilt_when_a_card_changes(mini_root: Path) -> None:
 
 def test_corrupt_cache_is_rebuilt_not_trusted(mini_root: Path) -> None:
     load_deck_cached(mini_root)
-    for path in cache_dir().glob("deck-*.pickle"):
+    for path in Path(cache_dir()).glob("deck-*.pickle"):
         path.write_bytes(b"not a pickle")
     _, matcher = load_deck_cached(mini_root)
     assert matcher.search("minileukin side effects").hits[0].card.id == "minileukin-side-effects"

@@ -83,6 +83,10 @@ def read_yaml(path: Path, rel: str) -> tuple[Document | None, list[CardError]]:
         return None, [CardError(rel, 1, f"cannot read: {exc.strerror}")]
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, [CardError(rel, line, f"invalid YAML: character U+{char:04X} is not allowed")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

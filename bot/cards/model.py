@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class CardError:
+class CardError(NamedTuple):
     """One problem in the content, located at a file and line."""
 
     file: str
@@ -25,8 +24,7 @@ class DeckError(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """One seed document and what it says about itself."""
 
     id: str
@@ -41,8 +39,7 @@ class Source:
     line: int = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Citation:
+class Citation(NamedTuple):
     """A verbatim quote from a seed, with the seed's own reference."""
 
     source: str
@@ -51,16 +48,14 @@ class Citation:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(NamedTuple):
     """One statement the bot may make, with its citations."""
 
     text: str
     citations: tuple[Citation, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TrialInfo:
+class TrialInfo(NamedTuple):
     """Registry fields of a trial card, each verified against its seed."""
 
     nct: str | None = None
@@ -71,8 +66,7 @@ class TrialInfo:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(NamedTuple):
     """A curated answer about one subject and topic."""
 
     id: str
@@ -101,8 +95,7 @@ class Card:
         return list(dict.fromkeys(c.source for f in self.facts for c in f.citations))
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """A vocabulary entry: a subject or topic and the words that name it."""
 
     id: str
@@ -120,14 +113,13 @@ class Term:
         return self.kind == "topic"
 
 
-@dataclass(slots=True)
-class Deck:
+class Deck(NamedTuple):
     """Everything the matcher needs: cards, vocabulary and sources."""
 
     cards: list[Card]
     terms: dict[str, Term]
     sources: dict[str, Source]
-    stopwords: frozenset[str] = field(default_factory=frozenset)
+    stopwords: frozenset[str] = frozenset()
     examples: tuple[str, ...] = ()
     foreign_suffixes: tuple[str, ...] = ()
 

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from bot.paths import content_root
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without importing shutil (it sits on the ask start-up path)."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = os.get_terminal_size().columns - 2
+        except OSError:
+            width = 78
+        super().__init__(prog, width=max(40, min(width, 100)))
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="il2bot",
+        formatter_class=_Formatter,
         description="Sourced answers about IL-2 (aldesleukin, Proleukin) and IL-7 therapies.",
     )
-    p.add_argument(
-        "--root", help="content folder holding facts/ and seeds/ (default: the installed content)"
-    )
+    p.add_argument("--root", help="content folder holding facts/ and seeds/ (default: the installed content)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = sub.add_parser(
         "ask",
+        formatter_class=_Formatter,
         help="answer a question from the fact cards",
         description="Answer a question from the fact cards.",
     )
@@ -34,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check",
+        formatter_class=_Formatter,
         help="validate every card, quote and vocabulary entry",
         description="Validate the fact cards against the schema and the seeds.",
     )
@@ -41,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
+        formatter_class=_Formatter,
         help="run the Slack app",
         description="Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set).",
     )
@@ -74,10 +88,10 @@ def _port(text: str) -> int:
 
 def cmd_check(root: str, coverage: bool) -> int:
     """Run every content check; print problems as file:line lines, or one summary line."""
+    from pathlib import Path
+
     from bot.cards.checks import run_checks, uncited_lines
     from bot.cards.loader import Layout
-
-    from pathlib import Path
 
     report = run_checks(Layout(Path(root)))
     for err in report.errors:

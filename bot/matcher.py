@@ -24,8 +24,8 @@ from bot.text import normalize
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
-CANDIDATES = 60  # cards scored in full after the index has ranked them
-GATHER = 800  # cards gathered from postings before commoner keys only re-weigh them
+CANDIDATES = 40  # cards scored in full after the index has ranked them
+GATHER = 800  # cards gathered from postings before commoner keys only count in scoring
 
 # Weights of the score's parts (renormalised over the parts a query has); tuning, not content.
 W_SUBJECT, W_TOPIC, W_WORDS, W_FUZZY = 0.38, 0.27, 0.20, 0.15
@@ -61,6 +61,7 @@ class Hit(NamedTuple):
     score: float
     subject: float = 0.0
     topic: float = 0.0
+    coverage: float = 0.0  # share of the question the card speaks to
     position: int = -1  # where the card is in the matcher's deck
 
 
@@ -93,6 +94,7 @@ class _Plan(NamedTuple):
     topic_total: float
     words: tuple[tuple[str, float], ...]
     word_total: float
+    asked: float  # the whole question's weight, unknown words included, for coverage
     weights: tuple[float, float, float, float]
     scale: float
     text: str
@@ -348,37 +350,50 @@ class Matcher:
             W_WORDS if words else 0.0,
             W_FUZZY,
         )
+        subject_total = sum(x[1] for x in subjects)
+        topic_total = sum(x[1] for x in topics)
+        word_total = sum(x[1] for x in words)
+        asked = subject_total + TOPIC_EMPHASIS * topic_total + word_total + self.max_idf * len(r.unknown)
         return _Plan(
             subjects=subjects,
-            subject_total=sum(x[1] for x in subjects) or 1.0,
+            subject_total=subject_total or 1.0,
             topics=topics,
-            topic_total=sum(x[1] for x in topics) or 1.0,
+            topic_total=topic_total or 1.0,
             words=words,
-            word_total=sum(self.idf.get(f"w:{w}", self.max_idf) for w in r.words) or 1.0,
+            word_total=word_total or 1.0,
+            asked=asked or 1.0,
             weights=weights,
             scale=100.0 / sum(weights),
             text=utils.default_process(r.norm),
             focused=focused,
         )
 
-    def _partial(self, e: _Entry, p: _Plan) -> tuple[float, float, float]:
-        """A card's weighted score without its fuzzy part, and its subject and topic credit."""
+    def _partial(self, e: _Entry, p: _Plan) -> tuple[float, float, float, float]:
+        """A card's weighted score without its fuzzy part; its subject and topic credit; its coverage.
+
+        Coverage is the share of the question, weighted by rarity, that the card speaks to (unknown
+        words count fully against it; topics, being what is asked, count TOPIC_EMPHASIS times).
+        """
         w_subject, w_topic, w_words, _ = p.weights
-        total = subject = topic = 0.0
+        total = subject = topic = covered = 0.0
         if p.subjects:
             credit = 0.0
             for s, weight, kind, wider in p.subjects:
                 if s in e.subjects:
                     # A card about one drug answers "aldesleukin" better than one about three.
                     credit += weight * (0.85 + 0.15 / e.kind_counts.get(kind, 1))
+                    covered += weight
                 elif s in e.wider:
                     credit += weight * 0.75  # a low-dose IL-2 card partly answers a question on IL-2
+                    covered += weight
                 elif not wider.isdisjoint(e.subjects):
                     credit += weight * 0.5
             subject = credit / p.subject_total
             total += w_subject * subject
         if p.topics:
-            topic = sum(weight for t, weight in p.topics if t in e.topics) / p.topic_total
+            got = sum(weight for t, weight in p.topics if t in e.topics)
+            covered += TOPIC_EMPHASIS * got
+            topic = got / p.topic_total
         if p.focused:
             # A card about few things answers a topic better than one that lists many.
             total += w_topic * topic * e.topic_focus
@@ -390,10 +405,12 @@ class Matcher:
             for x, weight in p.words:
                 if x in e.strong:
                     got += weight
+                    covered += weight
                 elif x in e.weak:
                     got += weight * 0.6
+                    covered += weight
             total += w_words * got / p.word_total
-        return total, subject, topic
+        return total, subject, topic, covered / p.asked
 
     def _ranked(self, r: Reading, need: int) -> list[Hit]:
         """The best `need` cards, exactly ranked; fuzzy similarity is computed only where it can matter."""
@@ -402,22 +419,20 @@ class Matcher:
         rows = []
         for i in self._candidates(r):
             e = self.entries[i]
-            base, subject, topic = self._partial(e, p)
-            rows.append((e.prior * scale * (base + w_fuzzy), base, subject, topic, i))
+            base, subject, topic, coverage = self._partial(e, p)
+            # Of two close cards, the one that covers more of what was asked answers it.
+            factor = e.prior * scale * (1.0 - COVERAGE_SHARE + COVERAGE_SHARE * coverage)
+            rows.append((factor * (base + w_fuzzy), factor, base, subject, topic, coverage, i))
         rows.sort(key=lambda row: -row[0])
         hits: list[Hit] = []
         floor = -1.0
-        for bound, base, subject, topic, i in rows:
+        for bound, factor, base, subject, topic, coverage, i in rows:
             if bound < floor:
                 break  # even a perfect fuzzy match could not lift this card into the list
-            e = self.entries[i]
             # Card texts were put through utils.default_process when indexed, the query in _plan.
-            found = process.extractOne(p.text, e.texts, scorer=fuzz.WRatio, processor=None)
-            fuzzy = found[1] if found else 0.0
-            score = e.prior * scale * (base + w_fuzzy * fuzzy / 100.0)
-            # Of two close cards, the one that covers more of what was asked answers it.
-            score *= 1.0 - COVERAGE_SHARE + COVERAGE_SHARE * self._coverage(r, e)
-            hits.append(Hit(self.cards[i], score, subject, topic, i))
+            found = process.extractOne(p.text, self.entries[i].texts, scorer=fuzz.WRatio, processor=None)
+            score = factor * (base + w_fuzzy * (found[1] if found else 0.0) / 100.0)
+            hits.append(Hit(self.cards[i], score, subject, topic, coverage, i))
             if len(hits) >= need:
                 hits.sort(key=lambda h: (-h.score, h.card.id))
                 del hits[need:]
@@ -431,7 +446,7 @@ class Matcher:
         need = limit + 3
         exact = self.exact.get(r.norm)
         if exact is not None:
-            hit = Hit(self.cards[exact], 100.0, 1.0, 1.0, exact)
+            hit = Hit(self.cards[exact], 100.0, 1.0, 1.0, 1.0, exact)
             others = [h for h in self._ranked(r, need) if h.position != exact]
             return Result(
                 query, True, (hit, *others[: limit - 1]), self._titles(others[limit - 1 : limit + 2])
@@ -458,7 +473,7 @@ class Matcher:
             return f"not a name the cards know: {', '.join(names[:3])}"  # IL-21, NCT05555555
         if r.unknown and not r.subjects:
             return f"unknown words: {', '.join(r.unknown[:5])}"
-        coverage = self._coverage(r, self.entries[best.position])
+        coverage = best.coverage
         if (
             any(self.topic_weight.get(t, 1.0) >= STRONG_TOPIC for t in r.topics)
             and best.topic == 0.0
@@ -476,24 +491,6 @@ class Matcher:
         """Whether the question names a study that is this card's own (it answers what is known)."""
         e = self.entries[hit.position]
         return any(self.kinds.get(s, "study") == "study" and s in e.subjects for s in r.subjects)
-
-    def _coverage(self, r: Reading, e: _Entry) -> float:
-        """How much of the question, weighted by rarity, the card covers (unknown words count fully)."""
-        got = total = 0.0
-        for s in r.subjects:
-            w = self.idf.get(f"s:{s}", self.max_idf)
-            total += w
-            got += w if s in e.subjects or s in e.wider else 0.0
-        for t in r.topics:
-            w = self.idf.get(f"t:{t}", self.max_idf) * TOPIC_EMPHASIS * self.topic_weight.get(t, 1.0)
-            total += w
-            got += w if t in e.topics else 0.0
-        for word in r.words:
-            w = self.idf.get(f"w:{word}", self.max_idf)
-            total += w
-            got += w if word in e.strong or word in e.weak else 0.0
-        total += self.max_idf * len(r.unknown)
-        return got / total if total else 0.0
 
     def _titles(self, hits: Iterable[Hit]) -> tuple[str, ...]:
         return tuple(h.card.title for h in hits)

@@ -216,6 +216,9 @@ class Layout:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)  # a str root (from the CLI or the environment) works too
+
     @property
     def facts(self) -> Path:
         return self.root / "facts"

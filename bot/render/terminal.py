@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 import unicodedata
-from datetime import date
 
-from bot.render.dates import source_dated
+from bot.render.dates import Day, source_dated
+from bot.render.dates import today as local_today
 from bot.reply import DISCLAIMER, Answer, Reply, SourceRef
 
 WIDTH = 88
@@ -31,7 +31,7 @@ def _citation(n: int, c: SourceRef) -> list[str]:
     return lines
 
 
-def _sources(refs: tuple[SourceRef, ...], today: date) -> list[str]:
+def _sources(refs: tuple[SourceRef, ...], today: Day) -> list[str]:
     """Each cited source once: site, title and how current it is."""
     lines = []
     for c in {c.source_id: c for c in refs}.values():
@@ -59,7 +59,7 @@ def _trial(a: Answer) -> list[str]:
     return [f"  {k + ':':<12}{v}" for k, v in rows if v] + [""]
 
 
-def render_answer(a: Answer, today: date) -> list[str]:
+def render_answer(a: Answer, today: Day) -> list[str]:
     """The full text of one answer: title, summary, facts, trial fields, citations."""
     lines = [a.title, "=" * min(len(a.title), WIDTH), *_wrap(a.summary), ""]
     lines += _trial(a)
@@ -74,9 +74,9 @@ def render_answer(a: Answer, today: date) -> list[str]:
     return lines
 
 
-def render(reply: Reply, today: date | None = None) -> str:
+def render(reply: Reply, today: Day | None = None) -> str:
     """A Reply as terminal text."""
-    today = today or date.today()
+    today = today or local_today()
     out: list[str] = []
     if reply.kind == "help":
         out += [

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -10,21 +13,22 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.slack.dedupe import SeenEvents
 from bot.slack.listeners import register_listeners
-from bot.slack.services import Answerer, Services
+from bot.slack.payloads import problem as payload_problem
+from bot.slack.services import Answerer, Background, Services, log_failure
 from bot.slack.settings import Settings
 from bot.slack.web import Responder, make_web_client
 
 log = logging.getLogger("il2bot.slack")
 EVENTS_PATH = "/slack/events"
+MAX_CLOCK_SKEW = 300  # seconds a request timestamp may be off (Slack's rule)
+ANSWER_WORKERS = 8  # threads answering in the background (matching, rendering, calling Slack)
 
 
 def _not_token_unused(record: logging.LogRecord) -> bool:
@@ -39,21 +43,25 @@ def build_app(
     *,
     today: Callable[[], date] = date.today,
     seen: SeenEvents | None = None,
+    workers: int = ANSWER_WORKERS,
 ) -> App:
-    """The Bolt app: acks at once, answers in Bolt's thread pool (calls auth.test while built)."""
+    """The Bolt app: acks at once, answers on `workers` background threads (calls auth.test while built)."""
     client = client or make_web_client(settings)
     logging.getLogger("slack_bolt.App").addFilter(_not_token_unused)
+    # Listeners run inside the request (process_before_response): they ack and hand the answer to
+    # services.background, so an ack never waits behind answers or behind a slow Slack.
     app = App(
         name="il2bot",
         client=client,
         signing_secret=settings.signing_secret,
-        process_before_response=False,
+        process_before_response=True,
     )
     services = Services(
         engine=engine,
         today=today,
-        send=Responder(list(client.retry_handlers or [])),
+        send=Responder(list(client.retry_handlers or []), timeout=float(client.timeout)),
         seen=seen or SeenEvents(),
+        background=Background(workers),
     )
     register_listeners(app, services)
     app.error(_log_error)
@@ -61,23 +69,42 @@ def build_app(
 
 
 def _log_error(error: Exception, body: dict[str, Any]) -> None:
-    """Log a failed listener in one line (Slack faults) or with its traceback (bugs); keep serving."""
-    what = body.get("type", "request")
-    if isinstance(error, SlackApiError):
-        log.error("Slack API call failed while handling %s: %s", what, error.response.get("error")
-                  or f"HTTP {error.response.status_code}")
-    elif isinstance(error, OSError):  # URLError, timeouts, refused connections
-        log.error("Slack API unreachable while handling %s: %s", what, error)
-    else:
-        log.error("handling %s failed", what, exc_info=error)
+    """Log a listener that failed inside Bolt (answers in the background log their own failures)."""
+    log_failure(error, body)
 
 
-def build_asgi(app: App) -> Starlette:
-    """An ASGI app serving events, commands and interactivity at /slack/events (and GET /healthz)."""
+def signed(secret: bytes, timestamp: str, signature: str, body: bytes) -> bool:
+    """Whether Slack signed these exact bytes (any bytes) within the last 5 minutes."""
+    try:
+        fresh = abs(time.time() - int(timestamp)) <= MAX_CLOCK_SKEW
+    except ValueError:
+        return False
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret, base, hashlib.sha256).hexdigest()
+    return fresh and hmac.compare_digest(expected, signature)
+
+
+def build_asgi(app: App, *, signing_secret: str | None = None) -> Starlette:
+    """An ASGI app serving events, commands and interactivity at /slack/events (and GET /healthz).
+
+    Bodies Slack never sends (not UTF-8, not a JSON object, fields of the wrong type, a command or a
+    click without a response_url) get 400 when signed and 401 when not, before Bolt parses them.
+    """
+
+    secret = (signing_secret if signing_secret is not None else app._signing_secret).encode()
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
-        bolt_response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        why = payload_problem(request.headers.get("content-type"), body)
+        if why is not None:  # a body Slack never sends; Bolt would fail on it with a 500
+            if not signed(secret, request.headers.get("x-slack-request-timestamp", ""),
+                          request.headers.get("x-slack-signature", ""), body):
+                return PlainTextResponse("invalid request", status_code=401)
+            log.warning("rejected a malformed request: %s", why)
+            return PlainTextResponse(f"malformed request: {why}", status_code=400)
+        # Dispatch on the event loop: it does no I/O (the auth.test result is cached while the app is
+        # built, and listeners only ack and queue the answer), so a thread hop would only add latency.
+        bolt_response = app.dispatch(to_bolt_request(request, body))
         return to_starlette_response(bolt_response)
 
     async def healthz(request: Request) -> Response:

@@ -7,7 +7,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
-MAX_ENTRIES = 10_000
+MAX_EVENTS = 10_000  # events remembered (the README's promise)
+KEYS_PER_EVENT = 2  # its event_id, and the message it is about (channel and ts)
+MAX_ENTRIES = MAX_EVENTS * KEYS_PER_EVENT
 TTL_SECONDS = 3600.0
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
+
+from slack_sdk.errors import SlackApiError
 
 from bot.render.blocks import Message, render, render_failure
 from bot.reply import Reply
@@ -23,14 +26,78 @@ class Answerer(Protocol):
         ...
 
 
+class Sender(Protocol):
+    """Posts a message to a response_url; False (and logged, naming `about`) if Slack did not take it."""
+
+    def __call__(self, response_url: str, message: dict[str, Any], *, about: str = "a request") -> bool:
+        """Send the message."""
+        ...
+
+
+def describe(body: Any) -> str:
+    """Which request a body is, for logs: its event id, or the command / button and its trigger id."""
+    if not isinstance(body, dict):
+        return "a request"
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event")
+        kind = event.get("type", "?") if isinstance(event, dict) else "?"
+        return f"event {body.get('event_id', '?')} ({kind})"
+    if body.get("command"):
+        return f"command {body.get('command')} (trigger {body.get('trigger_id', '?')})"
+    if kind == "block_actions":
+        actions = body.get("actions") if isinstance(body.get("actions"), list) else []
+        first = actions[0] if actions and isinstance(actions[0], dict) else {}
+        return f"button {first.get('action_id', '?')} (trigger {body.get('trigger_id', '?')})"
+    return f"request {kind or '?'}"
+
+
+def log_failure(error: BaseException, body: Any) -> None:
+    """Log a reply dropped after a failure: one line for Slack faults, with the traceback for bugs."""
+    what = describe(body)
+    if isinstance(error, SlackApiError):
+        reason = error.response.get("error") or f"HTTP {error.response.status_code}"
+        log.error("Slack API call failed while handling %s, reply dropped: %s", what, reason)
+    elif isinstance(error, TimeoutError):
+        log.error("Slack API call timed out while handling %s, reply not retried (Slack may have "
+                  "taken it): %s", what, error)
+    elif isinstance(error, OSError):  # URLError, refused or reset connections, after the retries
+        log.error("Slack API unreachable while handling %s, reply dropped: %s", what, error)
+    else:
+        log.error("handling %s failed", what, exc_info=error)
+
+
+class Background:
+    """Where answers run, after the ack: a bounded pool of threads; a failure is logged with its request.
+
+    Queued answers are kept until a thread is free (a slow Slack delays them, never drops them), and
+    they are finished before the process exits.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="il2bot-answer")
+
+    def submit(self, body: Any, fn: Callable[[], None]) -> None:
+        """Run fn on the pool; log a failure naming the request in body."""
+        self.executor.submit(self._run, body, fn)
+
+    @staticmethod
+    def _run(body: Any, fn: Callable[[], None]) -> None:
+        try:
+            fn()
+        except Exception as exc:
+            log_failure(exc, body)
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     """The dependencies of the listeners (bound into them with closures)."""
 
     engine: Answerer
     today: Callable[[], date]
-    send: Callable[[str, dict[str, Any]], bool]  # post a message to a response_url
+    send: Sender  # post a message to a response_url
     seen: SeenEvents
+    background: Background  # where answers run, after the ack
 
     def message(self, query: str, *, offset: int = 0, ephemeral: bool = True,
                 shared_by: str | None = None) -> Message:

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_API_TIMEOUT = 10.0  # seconds to wait for an answer from the Web API or a response_url
 _NO_SPACE = re.compile(r"^\S+$")
 
 
@@ -24,6 +25,7 @@ class Settings:
     signing_secret: str = ""
     app_token: str = ""
     api_url: str = DEFAULT_API_URL
+    api_timeout: float = DEFAULT_API_TIMEOUT
 
     @property
     def socket_mode(self) -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import socket
+import struct
 import threading
 import time
 import urllib.error
@@ -19,7 +22,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import uvicorn
-from slack_sdk.signature import SignatureVerifier
 
 SECRET = "test-signing-secret"
 BOT_USER = "UBOT0001"
@@ -37,6 +39,8 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    fault: str = ""  # "reset" (no answer: not taken) or "slow" (answered after Scripted.delay)
+    taken: bool = True  # whether the fake took it (2xx, `ok` not false, no reset), as Slack would
 
     @property
     def data(self) -> dict[str, Any]:
@@ -50,9 +54,21 @@ class Recorded:
 
 @dataclass
 class Scripted:
+    """A scripted answer: status, body and headers; or a delay before it; or a reset connection."""
+
     status: int
     body: dict[str, Any] | str
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (to outlast a client's timeout)
+    reset: bool = False  # read the request, then reset the connection without answering
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # bursts of replies under load must not overflow the listen backlog
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up on a slow answer is expected, not a failure of the fake
 
 
 class FakeSlack:
@@ -71,9 +87,19 @@ class FakeSlack:
                 path = urllib.parse.urlsplit(self.path).path
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 with fake.lock:
-                    fake.requests.append(Recorded("POST", path, headers, body))
                     script = fake.scripts.get(path)
                     reply = script.popleft() if script else fake.default(path)
+                    fault = "reset" if reply.reset else "slow" if reply.delay else ""
+                    taken = (not reply.reset and 200 <= reply.status < 300
+                             and not (isinstance(reply.body, dict) and reply.body.get("ok") is False))
+                    fake.requests.append(Recorded("POST", path, headers, body, fault, taken))
+                if reply.reset:
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                if reply.delay:
+                    time.sleep(reply.delay)
                 data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
                 self.send_response(reply.status)
                 ctype = "text/plain" if isinstance(reply.body, str) else "application/json"
@@ -89,8 +115,7 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -124,6 +149,10 @@ class FakeSlack:
         with self.lock:
             return [r for r in self.requests if r.path == path]
 
+    def delivered(self, path: str) -> list[Recorded]:
+        """Requests at path that Slack would have taken (answered 2xx, possibly after a delay)."""
+        return [r for r in self.calls(path) if r.taken]
+
     def wait_for(self, path: str, count: int = 1, timeout: float = WAIT) -> list[Recorded]:
         """Wait (bounded) until `count` requests reached path; return them."""
         deadline = time.monotonic() + timeout
@@ -144,6 +173,12 @@ class FakeSlack:
         self.server.server_close()
 
 
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """Slack's request signature over the exact bytes (any bytes, not only UTF-8)."""
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
 @dataclass
 class Sent:
     status: int
@@ -161,11 +196,11 @@ class SlackClient:
     def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
              secret: str = SECRET, headers: dict[str, str] | None = None) -> Sent:
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        signature = sign(secret, ts, body)
         req = urllib.request.Request(
             self.base + "/slack/events", data=body, method="POST",
             headers={"content-type": content_type, "x-slack-request-timestamp": ts,
-                     "x-slack-signature": signature or "", **(headers or {})},
+                     "x-slack-signature": signature, **(headers or {})},
         )
         start = time.monotonic()
         try:
@@ -174,12 +209,13 @@ class SlackClient:
         except urllib.error.HTTPError as err:
             return Sent(err.code, err.read().decode(), time.monotonic() - start)
 
-    def command(self, text: str, *, channel: str = "C0001", **kw: Any) -> tuple[Sent, str]:
+    def command(self, text: str, *, channel: str = "C0001", trigger_id: str = "1.2.3",
+                response: tuple[str, str] | None = None, **kw: Any) -> tuple[Sent, str]:
         """Send `/il2 text`; returns the ack and the path of its response_url."""
-        url, path = self.fake.response_url()
+        url, path = response or self.fake.response_url()
         form = {"token": "x", "team_id": TEAM, "team_domain": "test", "channel_id": channel,
                 "channel_name": "general", "user_id": "U0001", "user_name": "ann", "command": "/il2",
-                "text": text, "api_app_id": "A0001", "response_url": url, "trigger_id": "1.2.3"}
+                "text": text, "api_app_id": "A0001", "response_url": url, "trigger_id": trigger_id}
         body = urllib.parse.urlencode(form).encode()
         return self.post(body, "application/x-www-form-urlencoded", **kw), path
 
@@ -192,7 +228,8 @@ class SlackClient:
         return self.post(json.dumps(body).encode(), "application/json", **kw)
 
     def click(self, action: dict[str, Any], *, ephemeral: bool = True, thread_ts: str | None = None,
-              channel: str = "C0001", response: tuple[str, str] | None = None) -> tuple[Sent, str]:
+              channel: str = "C0001", response: tuple[str, str] | None = None,
+              trigger_id: str = "1.2.3") -> tuple[Sent, str]:
         """Click a button (a block_actions payload); returns the ack and the response_url path."""
         url, path = response or self.fake.response_url()
         container: dict[str, Any] = {"type": "message", "message_ts": "1700000000.000200",
@@ -202,7 +239,7 @@ class SlackClient:
         payload = {
             "type": "block_actions", "team": {"id": TEAM, "domain": "test"},
             "user": {"id": "U0002", "username": "bob", "team_id": TEAM}, "api_app_id": "A0001",
-            "token": "x", "container": container, "trigger_id": "1.2.3",
+            "token": "x", "container": container, "trigger_id": trigger_id,
             "channel": {"id": channel, "name": "general"}, "response_url": url,
             "actions": [{"action_id": action["action_id"], "block_id": "b", "type": "button",
                          "value": action.get("value", ""), "text": action.get("text"),

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.render.blocks import ACTION_ASK_PATTERN, ACTION_MORE, ACTION_SHARE, decode_value
-from bot.slack.services import Services
+from bot.slack.services import Services, describe
 
 
 def _thread(body: dict[str, Any]) -> dict[str, str]:
@@ -17,27 +17,36 @@ def _thread(body: dict[str, Any]) -> dict[str, str]:
 
 
 def register(app: App, services: Services) -> None:
-    """Register the button listeners."""
+    """Register the button listeners: acked in the request, answered in the background."""
 
     def run_again(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        query, offset = decode_value(action.get("value", ""))
-        message = services.message(query, offset=offset, ephemeral=True)
-        if (body.get("container") or {}).get("is_ephemeral"):
-            payload = {**message, "response_type": "ephemeral", "replace_original": True}
-        else:  # a message others see: answer the person who clicked, privately
-            payload = {**message, "response_type": "ephemeral", "replace_original": False, **_thread(body)}
-        services.send(body["response_url"], payload)
+
+        def answer() -> None:
+            query, offset = decode_value(action.get("value", ""))
+            message = services.message(query, offset=offset, ephemeral=True)
+            if (body.get("container") or {}).get("is_ephemeral"):
+                payload = {**message, "response_type": "ephemeral", "replace_original": True}
+            else:  # a message others see: answer the person who clicked, privately
+                payload = {**message, "response_type": "ephemeral", "replace_original": False,
+                           **_thread(body)}
+            services.send(body["response_url"], payload, about=describe(body))
+
+        services.background.submit(body, answer)
 
     def share(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        query, offset = decode_value(action.get("value", ""))
-        user = (body.get("user") or {}).get("id")
-        message = services.message(query, offset=offset, ephemeral=False, shared_by=user)
-        payload = {**message, "response_type": "in_channel", "replace_original": False, **_thread(body)}
-        shared = services.send(body["response_url"], payload)
-        if shared and (body.get("container") or {}).get("is_ephemeral"):
-            services.send(body["response_url"], {"delete_original": True})
+
+        def answer() -> None:
+            query, offset = decode_value(action.get("value", ""))
+            user = (body.get("user") or {}).get("id")
+            message = services.message(query, offset=offset, ephemeral=False, shared_by=user)
+            payload = {**message, "response_type": "in_channel", "replace_original": False, **_thread(body)}
+            shared = services.send(body["response_url"], payload, about=describe(body))
+            if shared and (body.get("container") or {}).get("is_ephemeral"):
+                services.send(body["response_url"], {"delete_original": True}, about=describe(body))
+
+        services.background.submit(body, answer)
 
     app.action(ACTION_MORE)(run_again)
     app.action(ACTION_ASK_PATTERN)(run_again)

@@ -7,18 +7,23 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.slack.services import Services
+from bot.slack.services import Services, describe
 from bot.slack.text import query_from_slack
 
 COMMAND = "/il2"
 
 
 def register(app: App, services: Services) -> None:
-    """Register the slash command listener."""
+    """Register the slash command: acked in the request, answered in the background."""
 
-    def answer_command(ack: Callable[..., Any], command: dict[str, Any]) -> None:
+    def answer_command(ack: Callable[..., Any], body: dict[str, Any], command: dict[str, Any]) -> None:
         ack()
-        message = services.message(query_from_slack(command.get("text", "")), ephemeral=True)
-        services.send(command["response_url"], {**message, "response_type": "ephemeral"})
+
+        def answer() -> None:
+            message = services.message(query_from_slack(command.get("text", "")), ephemeral=True)
+            payload = {**message, "response_type": "ephemeral"}
+            services.send(command["response_url"], payload, about=describe(body))
+
+        services.background.submit(body, answer)
 
     app.command(COMMAND)(answer_command)

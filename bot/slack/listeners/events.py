@@ -12,20 +12,28 @@ from bot.slack.text import query_from_slack
 
 
 def register(app: App, services: Services) -> None:
-    """Register the app_mention and message.im listeners (events are acked by Bolt)."""
+    """Register the app_mention and message.im listeners: acked by Bolt, answered in the background."""
 
-    def post(client: WebClient, event: dict[str, Any], context: BoltContext, thread_ts: str | None) -> None:
-        query = query_from_slack(event.get("text", ""), context.bot_user_id)
-        message = services.message(query, ephemeral=False)
-        client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts,
-                                unfurl_links=False, unfurl_media=False, **message)
+    def post(body: dict[str, Any], client: WebClient, event: dict[str, Any], context: BoltContext,
+             thread_ts: str | None) -> None:
+        bot_user_id = context.bot_user_id
 
-    def answer_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        post(client, event, context, event.get("thread_ts") or event["ts"])
+        def answer() -> None:
+            query = query_from_slack(event.get("text", ""), bot_user_id)
+            message = services.message(query, ephemeral=False)
+            client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts,
+                                    unfurl_links=False, unfurl_media=False, **message)
 
-    def answer_direct_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        services.background.submit(body, answer)
+
+    def answer_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext,
+                       client: WebClient) -> None:
+        post(body, client, event, context, event.get("thread_ts") or event["ts"])
+
+    def answer_direct_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext,
+                              client: WebClient) -> None:
         if event.get("channel_type") == "im":
-            post(client, event, context, event.get("thread_ts"))
+            post(body, client, event, context, event.get("thread_ts"))
 
     app.event("app_mention")(answer_mention)
     app.event("message")(answer_direct_message)

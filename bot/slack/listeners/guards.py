@@ -16,8 +16,10 @@ def answerable(event: dict[str, Any], bot_user_id: str | None) -> bool:
     if event.get("bot_id") or event.get("subtype") or event.get("bot_profile"):
         return False
     user = event.get("user")
-    if not user or user == bot_user_id:
+    if not isinstance(user, str) or not user or user == bot_user_id:
         return False
+    if not isinstance(event.get("channel"), str) or not isinstance(event.get("ts"), str):
+        return False  # nowhere to answer: Slack always sends both
     if event.get("type") == "app_mention":
         return True
     return event.get("type") == "message" and event.get("channel_type") == "im"

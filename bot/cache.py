@@ -30,7 +30,8 @@ def _fingerprint(root: str) -> Fingerprint:
         stats.append((name, st.st_size, st.st_mtime_ns))
     for folder in (os.path.join(root, "facts"), os.path.join(root, "seeds")):
         if not os.path.isdir(folder):
-            raise FileNotFoundError(folder)
+            stats.append((folder, None))  # building the deck says what is missing
+            continue
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             for name in sorted(filenames):

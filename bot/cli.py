@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.paths import content_root
 
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's formatter, sized without importing shutil (it sits on the ask start-up path)."""
-
-    def __init__(self, prog: str) -> None:
-        try:
-            width = os.get_terminal_size().columns - 2
-        except OSError:
-            width = 78
-        super().__init__(prog, width=max(40, min(width, 100)))
+if TYPE_CHECKING:
+    import argparse
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     p = argparse.ArgumentParser(
         prog="il2bot",
-        formatter_class=_Formatter,
         description="Sourced answers about IL-2 (aldesleukin, Proleukin) and IL-7 therapies.",
     )
     p.add_argument("--root", help="content folder holding facts/ and seeds/ (default: the installed content)")
@@ -32,7 +24,6 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser(
         "ask",
-        formatter_class=_Formatter,
         help="answer a question from the fact cards",
         description="Answer a question from the fact cards.",
     )
@@ -46,7 +37,6 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check",
-        formatter_class=_Formatter,
         help="validate every card, quote and vocabulary entry",
         description="Validate the fact cards against the schema and the seeds.",
     )
@@ -54,7 +44,6 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        formatter_class=_Formatter,
         help="run the Slack app",
         description="Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set).",
     )
@@ -67,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _positive(text: str) -> int:
+    import argparse
+
     try:
         n = int(text)
     except ValueError:
@@ -77,6 +68,8 @@ def _positive(text: str) -> int:
 
 
 def _port(text: str) -> int:
+    import argparse
+
     try:
         n = int(text)
     except ValueError:
@@ -108,8 +101,46 @@ def cmd_check(root: str, coverage: bool) -> int:
     return 0
 
 
+def _quick_ask(argv: Sequence[str]) -> int | None:
+    """`il2bot ask [--json] [--limit N] WORDS`, read without argparse (it costs more than the answer).
+
+    Returns None for anything else (help, other commands, options it does not know, bad values),
+    which then goes through argparse and its messages.
+    """
+    if not argv or argv[0] != "ask":
+        return None
+    as_json, limit = False, 3
+    words: list[str] = []
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "--":
+            words += args
+        elif arg == "--json":
+            as_json = True
+        elif arg == "--limit" or arg.startswith("--limit="):
+            value = arg.partition("=")[2] if "=" in arg else next(args, "")
+            if not value.isdigit() or not 1 <= int(value) <= 50:
+                return None
+            limit = int(value)
+        elif arg.startswith("-") and len(arg) > 1:
+            return None
+        else:
+            words.append(arg)
+    from bot.ask import cmd_ask
+
+    return cmd_ask(content_root(), " ".join(words), as_json=as_json, limit=limit)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the il2bot command."""
+    try:
+        quick = _quick_ask(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    if quick is not None:
+        return quick
     args = _parser().parse_args(argv)
     root = args.root or content_root()
     try:
@@ -129,3 +160,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def run() -> None:
+    """Console entry point: main(); after `ask`, exit without tearing down the heap object by object.
+
+    The answer is printed and flushed; skipping the interpreter's final clean-up of the deck's
+    tens of thousands of small objects saves a sizeable share of a one-shot `il2bot ask`. Other
+    commands exit normally (`serve` lets queued replies finish).
+    """
+    code = main()
+    if "ask" not in sys.argv[1:3]:
+        sys.exit(code)
+    import contextlib
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

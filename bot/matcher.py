@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import sys
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -203,7 +204,10 @@ class Matcher:
         )
 
     def _content_words(self, text: str) -> Iterable[str]:
-        return (stem(w) for w in normalize(text).split() if w not in self.stopwords and len(w) > 1)
+        # Interned: the same word in many cards is one object, once in the pickled cache.
+        return (
+            sys.intern(stem(w)) for w in normalize(text).split() if w not in self.stopwords and len(w) > 1
+        )
 
     def read(self, query: str) -> Reading:
         """Split a query into concepts, known words and unknown words."""

@@ -238,3 +238,12 @@ def test_every_named_study_and_publication_has_a_card() -> None:
     assert [j for j in journals if j not in refs] == []
     assert sum(1 for c in deck.cards if c.kind == "publication" and c.id.startswith("pub-")) == 31
     assert re.search(r"pub-rosenzwajg-2019", " ".join(ids))
+
+
+def test_a_folder_without_content_is_named_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(tmp_path), "check"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == "facts/cards:1: missing (is this the il2bot content folder?)"
+    assert "Traceback" not in out + err
+    assert main(["--root", str(tmp_path), "ask", "lupus"]) == 1
+    assert "missing (is this the il2bot content folder?)" in capsys.readouterr().err

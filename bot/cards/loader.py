@@ -266,6 +266,21 @@ def load(layout: Layout) -> Loaded:
     """Read and structurally validate every content file; collect errors, never raise."""
     errors: list[CardError] = []
     broken: set[str] = set()
+    missing = [
+        p
+        for p in (
+            layout.cards,
+            layout.vocabulary,
+            layout.sources_file,
+            *(layout.schemas / f"{kind}.schema.json" for kind in ("card", "vocabulary", "sources")),
+        )
+        if not p.exists()
+    ]
+    if missing:  # not a content folder at all: say so once instead of failing on every file
+        errors = [
+            CardError(layout.rel(p), 1, "missing (is this the il2bot content folder?)") for p in missing
+        ]
+        return Loaded(Deck([], {}, {}), errors, {}, {}, {"sources", "vocabulary"})
 
     sources: dict[str, Source] = {}
     doc, errs = read_yaml(layout.sources_file, layout.rel(layout.sources_file))

@@ -48,7 +48,7 @@ ACTION_ASK = "il2_ask"  # prefix of il2_ask_0, il2_ask_1, ...: run the query in 
 ACTION_ASK_PATTERN = re.compile(rf"^{ACTION_ASK}_\d+$")
 
 _URL_UNSAFE = re.compile(r"[\s<>|\"'`\\\x00-\x1f\x7f]")
-_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")  # used with fullmatch
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -75,11 +75,17 @@ def cut(text: str, limit: int) -> str:
 def fit(raw: str, limit: int) -> str:
     """The escaped form of raw text, cut gracefully so that the escaped form fits `limit`."""
     out = escape(raw)
-    n = limit
-    while len(out) > limit and n > 0:
-        out = escape(cut(raw, n))
-        n -= max(1, len(out) - limit)  # each raw character dropped removes at least one escaped one
-    return out if len(out) <= limit else ""
+    if len(out) <= limit:
+        return out
+    best, lo, hi = "", 0, min(limit, len(raw))
+    while lo <= hi:  # the longest cut whose escaped form fits ("<" grows four-fold)
+        mid = (lo + hi) // 2
+        candidate = escape(cut(raw, mid))
+        if len(candidate) <= limit:
+            best, lo = candidate, mid + 1
+        else:
+            hi = mid - 1
+    return best
 
 
 def safe_url(url: str | None) -> str | None:
@@ -303,7 +309,7 @@ def _answer_message(reply: Reply, today: date, ephemeral: bool, shared_by: str |
         intro = f"More answers to {_echo(reply.query)} (from result {offset + 1})"
     else:
         intro = f"Answers to {_echo(reply.query)}"
-    if shared_by and _SLACK_USER_ID.match(shared_by):
+    if shared_by and _SLACK_USER_ID.fullmatch(shared_by):
         intro = f"<@{shared_by}> shared: {intro[0].lower()}{intro[1:]}"
     blocks: list[Block] = [_context(intro)]
     budget = TEXT_BUDGET - _text_size(blocks) - 600  # room for the buttons and the footer

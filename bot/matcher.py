@@ -25,7 +25,7 @@ from bot.text import normalize
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
-CANDIDATES = 40  # cards scored in full after the index has ranked them
+CANDIDATES = 24  # cards scored in full after the index has ranked them
 GATHER = 800  # cards gathered from postings before commoner keys only count in scoring
 
 # Weights of the score's parts (renormalised over the parts a query has); tuning, not content.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,18 @@ def mini_root(tmp_path: Path) -> Path:
     shutil.copytree(MINI, root)
     shutil.copytree(REPO / "facts" / "schema", root / "facts" / "schema")
     return root
+
+
+@pytest.fixture(scope="session")
+def fuzz_report(request: pytest.FixtureRequest) -> Callable[[str, dict[str, int]], None]:
+    """A function printing how many fuzz cases ran, past pytest's output capture."""
+
+    def report(what: str, runs: dict[str, int]) -> None:
+        reporter = request.config.pluginmanager.getplugin("terminalreporter")
+        capture = request.config.pluginmanager.getplugin("capturemanager")
+        if reporter is None or capture is None or not runs:
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\nfuzz cases run ({what}): " + ", ".join(f"{k} {v}" for k, v in runs.items()))
+
+    return report

@@ -15,7 +15,7 @@ import io
 import re
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -66,21 +66,11 @@ def bot_links() -> frozenset[str]:
     return frozenset(urls)
 
 
-def report(request: pytest.FixtureRequest, what: str, runs: dict[str, int]) -> None:
-    """Print the number of fuzz cases run past pytest's output capture."""
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if reporter is None or capture is None or not runs:
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.write_line(f"\nfuzz cases run ({what}): " + ", ".join(f"{k} {v}" for k, v in runs.items()))
-
-
 @pytest.fixture(scope="module", autouse=True)
-def report_runs(request: pytest.FixtureRequest) -> Iterator[None]:
+def report_runs(fuzz_report: Callable[[str, dict[str, int]], None]) -> Iterator[None]:
     """Print how many fuzz cases ran, once the module is done."""
     yield
-    report(request, "queries and card files", RUNS)
+    fuzz_report("queries and card files", RUNS)
 
 
 def count(name: str) -> None:
@@ -155,11 +145,9 @@ def test_any_query_renders_valid_escaped_block_kit(raw: str, via_slack: bool, of
         assert f"“{escape(asked)}”" in echoed, "a short question is echoed whole, escaped"
 
 
-
 def test_a_user_id_with_a_trailing_newline_is_not_made_a_mention() -> None:
     message = render(engine().ask("side-effects aldesleukin"), today=TODAY, shared_by="U0002\n")
     assert not [t for t in mrkdwn_texts(message["blocks"]) if "<@" in t]
-
 
 
 def test_a_question_of_many_angle_brackets_is_still_echoed() -> None:

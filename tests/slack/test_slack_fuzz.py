@@ -12,7 +12,7 @@ import json
 import logging
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -98,20 +98,10 @@ def mutated(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def report_runs(request: pytest.FixtureRequest) -> Iterator[None]:
+def report_runs(fuzz_report: Callable[[str, dict[str, int]], None]) -> Iterator[None]:
     """Print how many fuzz cases ran, once the module is done."""
     yield
-    report(request, "Slack payloads", RUNS)
-
-
-def report(request: pytest.FixtureRequest, what: str, runs: dict[str, int]) -> None:
-    """Print the number of fuzz cases run past pytest's output capture."""
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if reporter is None or capture is None or not runs:
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.write_line(f"\nfuzz cases run ({what}): " + ", ".join(f"{k} {v}" for k, v in runs.items()))
+    fuzz_report("Slack payloads", RUNS)
 
 
 def count(name: str) -> None:

@@ -455,10 +455,12 @@ class Matcher:
             return Result(
                 query, True, (hit, *others[: limit - 1]), self._titles(others[limit - 1 : limit + 2])
             )
-        hits = self._ranked(r, need)
-        reason = self._abstain_reason(r, hits)
+        ranked = self._ranked(r, need)
+        # A card on another drug or study never answers ("dose of IL-2 in HIV" is not an IL-7 card).
+        hits = [h for h in ranked if self._names_all(r, h)]
+        reason = self._abstain_reason(r, hits) if hits else "no card is about that drug or study"
         if reason:
-            return Result(query, False, (), self._titles(hits[:3]) or self.deck.examples[:4], reason)
+            return Result(query, False, (), self._titles(ranked[:3]) or self.deck.examples[:4], reason)
         best = hits[0].score
         close = [h for h in hits[limit:] if h.score >= best - 25]
         return Result(query, True, tuple(hits[:limit]), self._titles(close[:3]))
@@ -491,6 +493,20 @@ class Matcher:
             return "no card matches closely enough"
         return ""
 
+    def _names_all(self, r: Reading, hit: Hit) -> bool:
+        """Whether the card is about every drug the question names, and one of the studies it names.
+
+        A kind counts for its kind ("low-dose IL-2" for "IL-2") and the other way round.
+        """
+        e = self.entries[hit.position]
+
+        def about(s: str) -> bool:
+            return s in e.subjects or s in e.wider or not e.subjects.isdisjoint(self.broader.get(s, ()))
+
+        drugs = [s for s in r.subjects if self.kinds.get(s, "study") == "drug"]
+        studies = [s for s in r.subjects if self.kinds.get(s, "study") == "study"]
+        return all(about(s) for s in drugs) and (not studies or any(about(s) for s in studies))
+
     def _names_study(self, r: Reading, hit: Hit) -> bool:
         """Whether the question names a study that is this card's own (it answers what is known)."""
         e = self.entries[hit.position]
@@ -505,7 +521,7 @@ _NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
 
 def _typos_allowed(text: str) -> int:
     """Edits (with transpositions) tolerated in a word or phrase of this length."""
-    return 1 if len(text) < 9 else 2
+    return 1 if len(text) < 10 else 2
 
 
 def _digits(text: str) -> str:

@@ -433,9 +433,15 @@ class Matcher:
         for bound, factor, base, subject, topic, coverage, i in rows:
             if bound < floor:
                 break  # even a perfect fuzzy match could not lift this card into the list
+            # The fuzzy score this card needs to enter the list lets rapidfuzz stop early.
+            cutoff = max(0.0, (floor / factor - base) / w_fuzzy * 100.0) if floor > 0 else 0.0
             # Card texts were put through utils.default_process when indexed, the query in _plan.
-            found = process.extractOne(p.text, self.entries[i].texts, scorer=fuzz.WRatio, processor=None)
-            score = factor * (base + w_fuzzy * (found[1] if found else 0.0) / 100.0)
+            found = process.extractOne(
+                p.text, self.entries[i].texts, scorer=fuzz.WRatio, processor=None, score_cutoff=cutoff
+            )
+            if found is None:
+                continue
+            score = factor * (base + w_fuzzy * found[1] / 100.0)
             hits.append(Hit(self.cards[i], score, subject, topic, coverage, i))
             if len(hits) >= need:
                 hits.sort(key=lambda h: (-h.score, h.card.id))
@@ -447,7 +453,7 @@ class Matcher:
     def search(self, query: str, *, limit: int = 3) -> Result:
         """The best cards for a query, best first, or an abstention with suggestions."""
         r = self.read(query)
-        need = limit + 3
+        need = limit + 2  # the answers, and two more to suggest
         exact = self.exact.get(r.norm)
         if exact is not None:
             hit = Hit(self.cards[exact], 100.0, 1.0, 1.0, 1.0, exact)

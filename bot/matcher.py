@@ -437,7 +437,7 @@ class Matcher:
             cutoff = max(0.0, (floor / factor - base) / w_fuzzy * 100.0) if floor > 0 else 0.0
             # Card texts were put through utils.default_process when indexed, the query in _plan.
             found = process.extractOne(
-                p.text, self.entries[i].texts, scorer=fuzz.WRatio, processor=None, score_cutoff=cutoff
+                p.text, self.entries[i].texts, scorer=fuzz.token_ratio, processor=None, score_cutoff=cutoff
             )
             if found is None:
                 continue

@@ -141,6 +141,10 @@ class Matcher:
             for s in card.subjects:
                 if s.startswith("NCT"):
                     self.phrases.setdefault((s.lower(),), s)
+        # The same phrases by their stemmed words: "randomisation" finds "randomised".
+        self.stem_phrases: dict[tuple[str, ...], str] = {}
+        for toks, concept in self.phrases.items():
+            self.stem_phrases.setdefault(tuple(stem(t) for t in toks), concept)
         # Names the vocabulary gives numbers to ("il" of il2, "nct", "interleukin", "cd"): typed
         # with a space ("IL 2", "nct 04077684", "interleukin 6") they are still one name.
         self.numbered_names = frozenset(
@@ -217,7 +221,8 @@ class Matcher:
         i = 0
         while i < len(toks):
             for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
-                concept = self.phrases.get(tuple(toks[i : i + n]))
+                gram = tuple(toks[i : i + n])
+                concept = self.phrases.get(gram) or self.stem_phrases.get(tuple(stem(t) for t in gram))
                 if concept:
                     self._add_concept(reading, concept)
                     # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
@@ -462,9 +467,9 @@ class Matcher:
                 query, True, (hit, *others[: limit - 1]), self._titles(others[limit - 1 : limit + 2])
             )
         ranked = self._ranked(r, need)
-        # A card on another drug or study never answers ("dose of IL-2 in HIV" is not an IL-7 card).
+        # A card on another drug, study or disease never answers.
         hits = [h for h in ranked if self._names_all(r, h)]
-        reason = self._abstain_reason(r, hits) if hits else "no card is about that drug or study"
+        reason = self._abstain_reason(r, hits) if hits else "no card is about that drug, study or disease"
         if reason:
             return Result(query, False, (), self._titles(ranked[:3]) or self.deck.examples[:4], reason)
         best = hits[0].score
@@ -478,7 +483,7 @@ class Matcher:
         if r.subjects and best.subject == 0.0:
             return "no card is about that subject"
         foreign = [w for w in r.unknown if w.endswith(self.foreign_suffixes)]
-        if foreign:
+        if foreign and not any(self.kinds.get(s) == "drug" for s in r.subjects):
             return f"not a drug the cards cover: {', '.join(foreign[:3])}"
         names = [w for w in r.unknown if (m := _NAME_NUMBER.match(w)) and m.group(1) in self.numbered_names]
         if names:
@@ -500,18 +505,24 @@ class Matcher:
         return ""
 
     def _names_all(self, r: Reading, hit: Hit) -> bool:
-        """Whether the card is about every drug the question names, and one of the studies it names.
+        """Whether the card is about what the question names: one of its drugs, one of its studies,
+        and one of its diseases unless the card names no disease at all.
 
-        A kind counts for its kind ("low-dose IL-2" for "IL-2") and the other way round.
+        A kind counts for its kind ("low-dose IL-2" for "IL-2", "melanoma" for "cancer") and the
+        other way round; "dose of IL-2 in HIV" is never answered by an IL-7 card.
         """
         e = self.entries[hit.position]
 
         def about(s: str) -> bool:
             return s in e.subjects or s in e.wider or not e.subjects.isdisjoint(self.broader.get(s, ()))
 
-        drugs = [s for s in r.subjects if self.kinds.get(s, "study") == "drug"]
-        studies = [s for s in r.subjects if self.kinds.get(s, "study") == "study"]
-        return all(about(s) for s in drugs) and (not studies or any(about(s) for s in studies))
+        for kind in ("drug", "study", "disease"):
+            named = [s for s in r.subjects if self.kinds.get(s, "study") == kind]
+            if not named or (kind == "disease" and not e.kind_counts.get("disease")):
+                continue
+            if not any(about(s) for s in named):
+                return False
+        return True
 
     def _names_study(self, r: Reading, hit: Hit) -> bool:
         """Whether the question names a study that is this card's own (it answers what is known)."""

@@ -155,9 +155,15 @@ def test_every_help_example_is_answered(engine: Engine) -> None:
     assert [e for e in engine.deck.examples if not engine.ask(e).answered] == []
 
 
-def test_holdout_questions_written_independently(engine: Engine) -> None:
-    """Questions written from the seeds and card titles only, never tuned against: a generalisation check."""
-    data = yaml.safe_load((Path(__file__).parent / "holdout" / "questions.yaml").read_text())
+@pytest.mark.parametrize(
+    ("name", "min_top1", "min_abstention"),
+    [("questions.yaml", 0.85, 0.90), ("questions2.yaml", 0.80, 0.90)],
+)
+def test_holdout_questions_written_independently(
+    engine: Engine, name: str, min_top1: float, min_abstention: float
+) -> None:
+    """Questions written by separate sessions from the seeds and card titles only: a generalisation check."""
+    data = yaml.safe_load((Path(__file__).parent / "holdout" / name).read_text())
     right = sum(
         1
         for row in data["answer"]
@@ -165,7 +171,5 @@ def test_holdout_questions_written_independently(engine: Engine) -> None:
     )
     abstained = sum(1 for q in data["abstain"] if not engine.ask(str(q)).answered)
     top1, abstention = right / len(data["answer"]), abstained / len(data["abstain"])
-    print(
-        f"\nholdout top-1: {top1:.1%} of {len(data['answer'])}; abstention: {abstention:.1%} of {len(data['abstain'])}"
-    )
-    assert top1 >= 0.85 and abstention >= 0.9
+    print(f"\nholdout {name}: top-1 {top1:.1%} of {len(data['answer'])}; abstention {abstention:.1%} of {len(data['abstain'])}")
+    assert top1 >= min_top1 and abstention >= min_abstention

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple
 
-from bot.cards.model import Card, Deck
+from bot.cards.model import Card, Citation, Deck
 
 ReplyKind = Literal["answer", "abstain", "help"]
 
@@ -51,6 +51,12 @@ class Answer(NamedTuple):
     citations: tuple[SourceRef, ...]
     as_of: str
     trial: TrialFields | None = None
+    # Each fact's own citations, aligned with `facts` (the quotes that support that fact).
+    fact_citations: tuple[tuple[SourceRef, ...], ...] = ()
+
+    def fact_refs(self, i: int) -> tuple[SourceRef, ...]:
+        """The citations supporting fact i (none if the answer does not say)."""
+        return self.fact_citations[i] if 0 <= i < len(self.fact_citations) else ()
 
 
 class Reply(NamedTuple):
@@ -84,6 +90,7 @@ class Reply(NamedTuple):
                     "score": round(a.score, 1),
                     "summary": a.summary,
                     "facts": list(a.facts),
+                    "fact_quotes": [[c.quote for c in a.fact_refs(i)] for i in range(len(a.facts))],
                     "citations": [
                         {
                             "source": c.source_title,
@@ -115,23 +122,26 @@ def trial_url(nct: str | None) -> str | None:
     return f"https://clinicaltrials.gov/study/{nct}" if nct else None
 
 
+def _source_ref(deck: Deck, c: Citation) -> SourceRef:
+    s = deck.sources[c.source]
+    return SourceRef(
+        source_id=s.id,
+        source_title=s.title,
+        site=s.site,
+        quote=c.quote,
+        reference=c.ref,
+        url=c.url or s.url,
+        as_of=s.date,
+        as_of_text=s.date_text,
+    )
+
+
 def answer_from_card(deck: Deck, card: Card, score: float) -> Answer:
     """Turn a card into an Answer, resolving its sources and dates."""
-    refs = []
-    for c in card.citations():
-        s = deck.sources[c.source]
-        refs.append(
-            SourceRef(
-                source_id=s.id,
-                source_title=s.title,
-                site=s.site,
-                quote=c.quote,
-                reference=c.ref,
-                url=c.url or s.url,
-                as_of=s.date,
-                as_of_text=s.date_text,
-            )
-        )
+    refs = [_source_ref(deck, c) for c in card.citations()]
+    fact_citations = tuple(
+        tuple(dict.fromkeys(_source_ref(deck, c) for c in f.citations)) for f in card.facts
+    )
     trial = None
     if card.trial is not None:
         t = card.trial
@@ -146,4 +156,5 @@ def answer_from_card(deck: Deck, card: Card, score: float) -> Answer:
         citations=tuple(refs),
         as_of=deck.as_of(card),
         trial=trial,
+        fact_citations=fact_citations,
     )

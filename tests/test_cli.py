@@ -16,6 +16,7 @@ from bot.cache import cache_dir, load_deck_cached
 from bot.cli import main
 from bot.engine import load_engine
 from bot.render.terminal import render
+from bot.reply import answer_from_card
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -51,9 +52,21 @@ def test_ask_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
         for c in m["citations"]:
             assert set(c) >= {"source", "quote", "reference", "url"}
             assert c["url"] is None or c["url"].startswith("https://")
+        assert len(m["fact_quotes"]) == len(m["facts"]) and all(m["fact_quotes"]), "each fact has quotes"
+        assert {q for qs in m["fact_quotes"] for q in qs} == {c["quote"] for c in m["citations"]}
     assert [m["score"] for m in data["matches"]] == sorted(
         (m["score"] for m in data["matches"]), reverse=True
     )
+
+
+def test_each_fact_of_an_answer_knows_its_own_quotes() -> None:
+    deck = load_engine().deck
+    for card in deck.cards:
+        answer = answer_from_card(deck, card, 90.0)
+        assert len(answer.fact_citations) == len(answer.facts) == len(card.facts)
+        for fact, refs in zip(card.facts, answer.fact_citations, strict=True):
+            assert {(r.source_id, r.quote) for r in refs} == {(c.source, c.quote) for c in fact.citations}
+            assert all(r.source_title == deck.sources[r.source_id].title for r in refs)
 
 
 def test_ask_json_abstains(capsys: pytest.CaptureFixture[str]) -> None:

@@ -117,22 +117,24 @@ def mrkdwn_texts(value: Any) -> Iterator[str]:
 
 
 LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
+QUOTE_MARK = re.compile(r"^> “", re.MULTILINE)  # a quote line, as the renderer writes it
 
 
 def without_bot_markup(text: str, shared_by: str | None) -> str:
-    """The text less the links and the mention the renderer itself builds."""
-    text = LINK.sub(lambda m: "" if m[1] in bot_links() else m[0], text)
+    """The text less the links, the mention and the blockquote marks the renderer itself builds."""
+    text = QUOTE_MARK.sub("", LINK.sub(lambda m: "" if m[1] in bot_links() else m[0], text))
     return text.replace(f"<@{shared_by}>", "") if shared_by else text
 
 
 @fuzz(500)
 @given(raw=QUERIES, via_slack=st.booleans(), offset=st.integers(0, 12), ephemeral=st.booleans(),
-       shared_by=st.one_of(st.none(), st.just("U0002"), st.just("U0002\n"), st.text(max_size=12)))
+       shared_by=st.one_of(st.none(), st.just("U0002"), st.just("U0002\n"), st.text(max_size=12)),
+       quotes=st.booleans())
 def test_any_query_renders_valid_escaped_block_kit(raw: str, via_slack: bool, offset: int, ephemeral: bool,
-                                                   shared_by: str | None) -> None:
+                                                   shared_by: str | None, quotes: bool) -> None:
     query = query_from_slack(raw, BOT_USER) if via_slack else raw
     reply = engine().ask(query, offset=offset)
-    message = render(reply, today=TODAY, ephemeral=ephemeral, shared_by=shared_by)
+    message = render(reply, today=TODAY, ephemeral=ephemeral, shared_by=shared_by, quotes=quotes)
     count("queries")
     check_message(message)  # slack_sdk's validation and every Slack limit
     valid_user = shared_by if shared_by and re.fullmatch(r"[UW][A-Z0-9]{2,20}", shared_by) else None

@@ -41,9 +41,15 @@ MAX_SUGGESTIONS = 5
 MAX_EXAMPLES = 8
 MAX_URL = 1000
 TAIL_BLOCKS = 5  # blocks kept free after the answers: related label + buttons, actions, footer
+MAX_QUOTED_FACT = 1000  # characters of a fact shown above its quotes
+MAX_QUOTE = 900  # characters of one quote
+MAX_QUOTES_PER_FACT = 5
+MAX_QUOTE_LABEL = 60  # characters of the source named after a quote
 
 ACTION_MORE = "il2_more"  # run the query again from a later offset
 ACTION_SHARE = "il2_share"  # post this answer in the channel
+ACTION_QUOTES = "il2_quotes"  # show the same answer again, each fact with its quotes
+ACTION_HIDE_QUOTES = "il2_hide_quotes"  # show the same answer again, without the quotes
 ACTION_ASK = "il2_ask"  # prefix of il2_ask_0, il2_ask_1, ...: run the query in the button's value
 ACTION_ASK_PATTERN = re.compile(rf"^{ACTION_ASK}_\d+$")
 
@@ -198,14 +204,63 @@ def _echo(query: str) -> str:
     return f"“{fit(' '.join(query.split()), MAX_ECHO)}”"
 
 
-def _bullets(lines: Sequence[str], budget: int, max_blocks: int) -> tuple[list[Block], int]:
-    """Facts as bullet sections within the text and block budgets; returns blocks and facts left out."""
+def _quote_labels(answer: Answer) -> dict[str, str]:
+    """What names each source after its quotes: nothing when the answer cites one source, else its
+    site (or its title, when two sources share a site)."""
+    sources = {r.source_id: r for refs in answer.fact_citations for r in refs}
+    if len(sources) < 2:
+        return {}
+    sites = [" ".join(r.site.split()) for r in sources.values()]
+    use_site = len(set(sites)) == len(sites) and all(sites)
+    return {k: " ".join((r.site if use_site else r.source_title).split()) for k, r in sources.items()}
+
+
+def _quoted(fact: str, refs: Sequence[SourceRef], labels: dict[str, str]) -> str:
+    """A fact as a bullet with the quotes supporting it under it, as escaped blockquote lines, all
+    within one section's text: each quote is cut to its share of the room, the extra ones counted."""
+    quotes = [(q, labels.get(r.source_id, "")) for r in refs if (q := " ".join(r.quote.split()))]
+    quotes = list(dict.fromkeys(quotes))
+    shown = quotes[:MAX_QUOTES_PER_FACT]
+    bullet = f"• {fit(fact, MAX_QUOTED_FACT if shown else MAX_SECTION_TEXT - 2)}"
+    extra = len(quotes) - len(shown)
+    more = f"\n> _…and {extra} more {'quote' if extra == 1 else 'quotes'}_" if extra else ""
+    room = MAX_SECTION_TEXT - len(bullet) - len(more)
+    lines = [bullet]
+    for i, (quote, label) in enumerate(shown):
+        source = f" — {fit(label, MAX_QUOTE_LABEL)}" if label else ""
+        share = room // (len(shown) - i)
+        line = f"\n> “{fit(quote, min(MAX_QUOTE, share - len(source) - 5))}”{source}"
+        lines.append(line)
+        room -= len(line)
+    return "".join(lines) + more
+
+
+def _fact_texts(answer: Answer, quotes: bool) -> list[str]:
+    """Each non-blank fact as mrkdwn: a bullet, with its quotes under it when `quotes` is set."""
+    labels = _quote_labels(answer) if quotes else {}
+    texts = []
+    for i, raw in enumerate(answer.facts):
+        fact = " ".join(raw.split())
+        if not fact:
+            continue
+        refs = answer.fact_refs(i) if quotes else ()
+        texts.append(_quoted(fact, refs, labels) if refs else f"• {fit(fact, MAX_SECTION_TEXT - 2)}")
+    return texts
+
+
+def _has_quotes(answer: Answer) -> bool:
+    return any(r.quote.strip() for refs in answer.fact_citations for r in refs)
+
+
+def _bullets(texts: Sequence[str], budget: int, max_blocks: int) -> tuple[list[Block], int]:
+    """Facts (each at most a section's text) packed into sections within the text and block budgets;
+    returns the blocks and how many facts were left out."""
     blocks: list[Block] = []
     current: list[str] = []
     used = 0
-    left = [line for line in lines if line.strip()]
+    left = list(texts)
     while left and max_blocks > 0:
-        bullet = f"• {fit(left[0].strip(), MAX_SECTION_TEXT - 2)}"
+        bullet = left[0]
         if used + len(bullet) + 1 > budget:
             break
         if current and sum(len(x) + 1 for x in current) + len(bullet) > MAX_SECTION_TEXT:
@@ -282,8 +337,9 @@ def _citation_texts(refs: Sequence[SourceRef], today: date) -> list[str]:
 
 
 def answer_blocks(answer: Answer, today: date, *, budget: int = TEXT_BUDGET,
-                  max_blocks: int = MAX_BLOCKS) -> list[Block]:
-    """The blocks of one answer: title, summary, key facts, trial fields, citations."""
+                  max_blocks: int = MAX_BLOCKS, quotes: bool = False) -> list[Block]:
+    """The blocks of one answer: title, summary, key facts (each with its quotes if `quotes`), trial
+    fields, citations."""
     head = [_header(answer.title)]
     if answer.summary.strip():
         head.append(_section(fit(answer.summary, MAX_SECTION_TEXT)))
@@ -294,7 +350,8 @@ def answer_blocks(answer: Answer, today: date, *, budget: int = TEXT_BUDGET,
         tail.append(_context(*citations))
     fixed = head + tail
     room = budget - _text_size(fixed)
-    fact_blocks, left = _bullets(answer.facts, max(room - 120, 0), max_blocks - len(fixed) - 1)
+    facts = _fact_texts(answer, quotes)
+    fact_blocks, left = _bullets(facts, max(room - 120, 0), max_blocks - len(fixed) - 1)
     if left:
         noun = "fact" if left == 1 else "facts"
         fact_blocks.append(_context(f"_…and {left} more {noun} from this card, not shown here "
@@ -302,7 +359,8 @@ def answer_blocks(answer: Answer, today: date, *, budget: int = TEXT_BUDGET,
     return head + fact_blocks + tail
 
 
-def _answer_message(reply: Reply, today: date, ephemeral: bool, shared_by: str | None) -> Message:
+def _answer_message(reply: Reply, today: date, ephemeral: bool, shared_by: str | None,
+                    quotes: bool) -> Message:
     buttons = _Buttons()
     offset = reply.offset
     if offset:
@@ -317,9 +375,9 @@ def _answer_message(reply: Reply, today: date, ephemeral: bool, shared_by: str |
     for i, answer in enumerate(reply.matches):
         room_blocks = MAX_BLOCKS - len(blocks) - TAIL_BLOCKS - (1 if i else 0)
         if i == 0:  # the best match is always shown, its facts cut to fit if need be
-            part = answer_blocks(answer, today, budget=budget, max_blocks=room_blocks)
+            part = answer_blocks(answer, today, budget=budget, max_blocks=room_blocks, quotes=quotes)
         else:  # a later match is shown whole, or left for "More results"
-            part = answer_blocks(answer, today)
+            part = answer_blocks(answer, today, quotes=quotes)
         size = _text_size(part)
         if i and (len(part) > room_blocks or size > budget):
             break
@@ -336,6 +394,10 @@ def _answer_message(reply: Reply, today: date, ephemeral: bool, shared_by: str |
     nav: list[Block] = []
     if reply.more or shown < len(reply.matches):
         nav.append(_button("More results", ACTION_MORE, encode_value(reply.query, offset + shown)))
+    if quotes:
+        nav.append(_button("Hide quotes", ACTION_HIDE_QUOTES, encode_value(reply.query, offset)))
+    elif any(_has_quotes(a) for a in reply.matches[:shown]):
+        nav.append(_button("Show quotes", ACTION_QUOTES, encode_value(reply.query, offset)))
     if ephemeral:
         nav.append(_button("Post to channel", ACTION_SHARE, encode_value(reply.query, offset), "primary"))
     if nav:
@@ -388,13 +450,15 @@ def _help_message(reply: Reply) -> Message:
     return {"text": "il2bot help: how to ask, example questions and the topics covered.", "blocks": blocks}
 
 
-def render(reply: Reply, *, today: date, ephemeral: bool = True, shared_by: str | None = None) -> Message:
-    """The Slack message for a reply; `ephemeral` adds "Post to channel", `shared_by` credits a user."""
+def render(reply: Reply, *, today: date, ephemeral: bool = True, shared_by: str | None = None,
+           quotes: bool = False) -> Message:
+    """The Slack message for a reply; `ephemeral` adds "Post to channel", `shared_by` credits a user,
+    `quotes` shows each fact's quotes under it (with "Hide quotes"; else "Show quotes" if there are any)."""
     if reply.kind == "help":
         return _help_message(reply)
     if reply.kind == "abstain" or not reply.matches:
         return _abstain_message(reply)
-    return _answer_message(reply, today, ephemeral, shared_by)
+    return _answer_message(reply, today, ephemeral, shared_by, quotes)
 
 
 def render_failure() -> Message:

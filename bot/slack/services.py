@@ -100,11 +100,11 @@ class Services:
     background: Background  # where answers run, after the ack
 
     def message(self, query: str, *, offset: int = 0, ephemeral: bool = True,
-                shared_by: str | None = None) -> Message:
+                shared_by: str | None = None, quotes: bool = False) -> Message:
         """The rendered answer to a query; a short apology if answering failed (the error is logged)."""
         try:
             reply = self.engine.ask(query, offset=offset)
-            return render(reply, today=self.today(), ephemeral=ephemeral, shared_by=shared_by)
+            return render(reply, today=self.today(), ephemeral=ephemeral, shared_by=shared_by, quotes=quotes)
         except Exception:
             log.exception("answering %r failed", query[:100])
             return render_failure()

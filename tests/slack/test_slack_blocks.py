@@ -18,10 +18,15 @@ from hypothesis import strategies as st
 from slack_harness import check_message
 
 from bot.render.blocks import (
+    ACTION_HIDE_QUOTES,
     ACTION_MORE,
+    ACTION_QUOTES,
     ACTION_SHARE,
     MAX_BLOCKS,
     MAX_BUTTON_VALUE,
+    MAX_QUOTE,
+    MAX_QUOTES_PER_FACT,
+    MAX_SECTION_TEXT,
     cut,
     date_note,
     decode_value,
@@ -59,7 +64,7 @@ def answer(i: int = 1, **kw: Any) -> Answer:
         id=f"card-{i}", title=f"Card {i}: aldesleukin overview", kind="drug", score=90.0 - i,
         summary="Aldesleukin (Proleukin) is a man-made form of interleukin-2.",
         facts=("It is given by injection.", "It was approved by the FDA in 1992."),
-        citations=(HIV, IL7), as_of="2011-02-03",
+        citations=(HIV, IL7), as_of="2011-02-03", fact_citations=((HIV,), (IL7,)),
     )
     base.update(kw)
     return Answer(**base)
@@ -69,37 +74,46 @@ TRIAL = answer(
     id="trial-nct04077684", kind="trial", title="NCT04077684: low-dose IL-2 in lupus (Phase 2, recruiting)",
     summary="A multicenter, randomised, placebo-controlled trial of low-dose IL-2 in SLE.",
     facts=("500 participants are planned.", "The primary outcome is the SRI-4 response at week 24."),
-    citations=(TRIAL_SRC,), as_of="2020-03-27",
+    citations=(TRIAL_SRC,), as_of="2020-03-27", fact_citations=((TRIAL_SRC,), (TRIAL_SRC,)),
     trial=TrialFields("NCT04077684", "Efficacy and Safety of Low-dose IL-2 in Patients With SLE", "Phase 2",
                       "Recruiting", "500 participants", "Peking University People's Hospital",
                       "https://clinicaltrials.gov/study/NCT04077684"),
 )
 LONG_FACT = "Low-dose IL-2 expanded regulatory T cells without effector T-cell activation in all. " * 4
+LONG_QUOTE = PUBMED._replace(quote="Treg cells rose from day 8 in all patients & diseases (p < 0.001). " * 20)
+MANY_QUOTES = tuple(PUBMED._replace(quote=f"Quote {n} of the same abstract.") for n in range(8))
 LONG = Reply(
     query="everything about low-dose IL-2", kind="answer", more=True,
     matches=(
         answer(1, title="Low-dose IL-2 " * 20, summary="A very long summary. " * 200,
-               facts=tuple(f"Fact {n}: {LONG_FACT}" for n in range(60)), citations=(PUBMED, HIV, IL7)),
+               facts=tuple(f"Fact {n}: {LONG_FACT}" for n in range(60)), citations=(PUBMED, HIV, IL7),
+               fact_citations=(MANY_QUOTES, *[(LONG_QUOTE, HIV)] * 59)),
         answer(2), answer(3),
     ),
     suggestions=("Low-dose IL-2 in 11 autoimmune diseases (Rosenzwajg 2019): safety and tolerability " * 2,),
 )
 HOSTILE_QUERY = "<!channel> <@U123> <https://x.example|spoof> & <#C1> *bold* `code`"
+HOSTILE_REFS = (
+    SourceRef("s1", "Spoof <!channel>", "Site & co", "q", "ref <b>", "javascript:alert(1)",
+              "2020-01-01", "2020"),
+    SourceRef("s2", "Pipes | and > in title", "Site", "q", "ref2", "https://evil.example/a|b",
+              "2020-01-01", "2020"),
+    SourceRef("s3", "Plain http", "Site", "q", "ref3", "http://insecure.example/", "2020-01-01",
+              "2020"),
+    SourceRef("s4", "Good link", "Site", "q", "ref4", "https://example.org/x?a=1&b=2", "2024-06-01",
+              "2024"),
+)
+HOSTILE_QUOTES = (
+    (HOSTILE_REFS[0]._replace(quote="<!channel> said <https://evil.example|this> & <@U999>\n> spoof\n• x"),
+     HOSTILE_REFS[1]._replace(quote="> a leading quote mark, *bold* and `code`")),
+    (HOSTILE_REFS[3]._replace(quote="x > y & y < z"),),
+)
 HOSTILE = Reply(
     query=HOSTILE_QUERY, kind="answer",
     matches=(answer(
         title="Title with <!here> & <@U999>", summary="Summary <https://evil.example|click> & more",
         facts=("Fact with <!everyone> and <#C0|general>", "x > y & y < z"),
-        citations=(
-            SourceRef("s1", "Spoof <!channel>", "Site & co", "q", "ref <b>", "javascript:alert(1)",
-                      "2020-01-01", "2020"),
-            SourceRef("s2", "Pipes | and > in title", "Site", "q", "ref2", "https://evil.example/a|b",
-                      "2020-01-01", "2020"),
-            SourceRef("s3", "Plain http", "Site", "q", "ref3", "http://insecure.example/", "2020-01-01",
-                      "2020"),
-            SourceRef("s4", "Good link", "Site", "q", "ref4", "https://example.org/x?a=1&b=2", "2024-06-01",
-                      "2024"),
-        ),
+        citations=HOSTILE_REFS, fact_citations=HOSTILE_QUOTES,
     ),),
     suggestions=("<!channel> suggestion",),
 )
@@ -107,6 +121,9 @@ HOSTILE = Reply(
 CASES: dict[str, tuple[Reply, dict[str, Any]]] = {
     "answer": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1), answer(2)), more=True,
                      suggestions=("IL-7: side effects and long-term safety",)), {}),
+    "answer_quotes": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1), answer(2)),
+                            more=True, suggestions=("IL-7: side effects and long-term safety",)),
+                      {"quotes": True}),
     "answer_public": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1),)),
                       {"ephemeral": False}),
     "answer_shared": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1),)),
@@ -114,13 +131,16 @@ CASES: dict[str, tuple[Reply, dict[str, Any]]] = {
     "answer_page_2": (Reply(query="aldesleukin", kind="answer", matches=(answer(4),), offset=3), {}),
     "trial": (Reply(query="NCT04077684", kind="answer", matches=(TRIAL,)), {}),
     "long": (LONG, {}),
+    "long_quotes": (LONG, {"quotes": True}),
     "abstain": (Reply(query="pembrolizumab side effects", kind="abstain",
                       suggestions=("side-effects aldesleukin", "trials lupus")), {}),
     "abstain_no_suggestions": (Reply(query="asdkjh qwezx", kind="abstain"), {}),
     "help": (Reply(query="help", kind="help", examples=("side-effects aldesleukin", "NCT04077684"),
                    topics=("side effects", "dose and schedule", "eligibility")), {}),
     "hostile": (HOSTILE, {}),
+    "hostile_quotes": (HOSTILE, {"quotes": True}),
 }
+QUOTE_MARK = re.compile(r"^> ", re.MULTILINE)  # a blockquote line, as the renderer writes it
 
 
 def _mrkdwn(message: dict[str, Any]) -> list[str]:
@@ -227,6 +247,95 @@ def test_hostile_text_never_becomes_a_mention_or_a_link() -> None:
     assert "&lt;!channel&gt;" in echo and "&lt;@U123&gt;" in echo and "&amp;" in echo
 
 
+def _nav(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["action_id"]: e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+def test_quotes_view_shows_each_fact_with_its_quotes_and_hide_quotes() -> None:
+    reply = CASES["answer_quotes"][0]
+    plain, quoted = render(reply, today=TODAY), render(reply, today=TODAY, quotes=True)
+    check_message(quoted)
+    assert quoted["blocks"][3]["text"]["text"] == (
+        "• It is given by injection.\n"
+        "> “Aldesleukin is ...” — HIVinfo\n"
+        "• It was approved by the FDA in 1992.\n"
+        "> “IL-7 is ...” — AIDSmeds (Smart + Strong)"
+    )
+    assert _nav(plain)[ACTION_QUOTES]["text"]["text"] == "Show quotes"
+    assert _nav(plain)[ACTION_QUOTES]["value"] == "0:what is aldesleukin?"
+    assert ACTION_QUOTES not in _nav(quoted)
+    assert _nav(quoted)[ACTION_HIDE_QUOTES]["value"] == "0:what is aldesleukin?"
+    assert _nav(quoted)[ACTION_HIDE_QUOTES]["text"]["text"] == "Hide quotes"
+    assert {ACTION_MORE, ACTION_SHARE} <= set(_nav(quoted))
+    differs = [i for i, (a, b) in enumerate(zip(plain["blocks"], quoted["blocks"], strict=True)) if a != b]
+    assert [quoted["blocks"][i]["type"] for i in differs] == ["section", "section", "actions"], \
+        "only the facts of each answer and the quotes button change"
+    assert quoted["text"] == plain["text"]
+
+
+def test_show_quotes_keeps_the_page_offset_and_is_offered_on_public_answers() -> None:
+    page_2 = render(CASES["answer_page_2"][0], today=TODAY)
+    assert _nav(page_2)[ACTION_QUOTES]["value"] == "3:aldesleukin"
+    assert _nav(render(CASES["answer_page_2"][0], today=TODAY, quotes=True))[ACTION_HIDE_QUOTES]["value"] == \
+        "3:aldesleukin"
+    public = render(CASES["answer_public"][0], today=TODAY, ephemeral=False)
+    assert set(_nav(public)) == {ACTION_QUOTES}
+
+
+def test_no_show_quotes_button_without_quotes() -> None:
+    reply = Reply(query="q", kind="answer", matches=(answer(1, fact_citations=()),))
+    assert ACTION_QUOTES not in _nav(render(reply, today=TODAY))
+    blank = Reply(query="q", kind="answer", matches=(answer(1, fact_citations=((HIV._replace(quote=" \n"),),)),))
+    assert ACTION_QUOTES not in _nav(render(blank, today=TODAY))
+    quoted = render(reply, today=TODAY, quotes=True)  # asked for anyway: the facts, and a way back
+    assert "• It is given by injection.\n• It was approved by the FDA in 1992." in _all_text(quoted)
+    assert ACTION_HIDE_QUOTES in _nav(quoted)
+
+
+def test_a_quote_is_named_by_its_source_only_when_the_answer_cites_several() -> None:
+    one = Reply(query="q", kind="answer", matches=(answer(1, fact_citations=((HIV,), (HIV,))),))
+    assert "> “Aldesleukin is ...”\n•" in render(one, today=TODAY, quotes=True)["blocks"][3]["text"]["text"]
+    same_site = (HIV, HIV._replace(source_id="hivinfo-2", source_title="Another HIVinfo page", quote="Other"))
+    two = Reply(query="q", kind="answer", matches=(answer(1, fact_citations=(same_site,)),))
+    text = render(two, today=TODAY, quotes=True)["blocks"][3]["text"]["text"]
+    assert "“Aldesleukin is ...” — Aldesleukin: drug information\n> “Other” — Another HIVinfo page" in text
+
+
+def test_long_answer_with_quotes_is_cut_gracefully_within_the_limits() -> None:
+    message = render(LONG, today=TODAY, quotes=True)
+    check_message(message)
+    sections = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
+    assert all(len(s) <= MAX_SECTION_TEXT for s in sections)
+    assert [t for t in _all_text(message) if "more facts from this card" in t], "a cut card says so"
+    first = sections[1].split("\n• ")[0]
+    assert first.count("\n> “Quote ") == MAX_QUOTES_PER_FACT
+    assert first.endswith(f"\n> _…and {8 - MAX_QUOTES_PER_FACT} more quotes_")
+    long_quotes = [line for s in sections for line in s.split("\n") if line.startswith("> “Treg")]
+    assert long_quotes and all(line.endswith("…” — PubMed") for line in long_quotes)
+    assert all(len(line) <= MAX_QUOTE + 20 for line in long_quotes)
+    assert "&lt; 0.001" in long_quotes[0] and " &amp; " in long_quotes[0]
+    shown = len([b for b in message["blocks"] if b["type"] == "header"])
+    assert _nav(message)[ACTION_MORE]["value"] == f"{shown}:everything about low-dose IL-2"
+
+
+def test_hostile_quotes_are_escaped_and_cannot_forge_a_line() -> None:
+    message = render(HOSTILE, today=TODAY, quotes=True)
+    check_message(message)
+    allowed = re.compile(r"<https://[^<>|\s]+\|[^<>]*>")
+    for text in _mrkdwn(message):
+        stripped = allowed.sub("", QUOTE_MARK.sub("", text))
+        assert "<" not in stripped and ">" not in stripped, text
+    facts = message["blocks"][3]["text"]["text"].split("\n")
+    assert facts == [
+        "• Fact with &lt;!everyone&gt; and &lt;#C0|general&gt;",
+        "> “&lt;!channel&gt; said &lt;https://evil.example|this&gt; &amp; &lt;@U999&gt; &gt; spoof • x” "
+        "— Spoof &lt;!channel&gt;",
+        "> “&gt; a leading quote mark, *bold* and `code`” — Pipes | and &gt; in title",
+        "• x &gt; y &amp; y &lt; z",
+        "> “x &gt; y &amp; y &lt; z” — Good link",
+    ], "sources sharing a site are named by their titles"
+
+
 def test_abstention_offers_suggestions_and_help_not_a_card() -> None:
     message = render(CASES["abstain"][0], today=TODAY)
     assert "header" not in [b["type"] for b in message["blocks"]]
@@ -316,7 +425,7 @@ _trials = st.none() | st.builds(TrialFields, _text | st.none(), _text | st.none(
                                 st.none() | st.just("https://clinicaltrials.gov/study/NCT04077684"))
 _answers = st.builds(Answer, _text, _text, _text, st.floats(0, 100), _text,
                      st.lists(_text, max_size=80).map(tuple), st.lists(_refs, max_size=15).map(tuple),
-                     _text, _trials)
+                     _text, _trials, st.lists(st.lists(_refs, max_size=8).map(tuple), max_size=80).map(tuple))
 _replies = st.builds(
     Reply, _text, st.sampled_from(["answer", "abstain", "help"]), st.lists(_answers, max_size=5).map(tuple),
     st.lists(_text, max_size=8).map(tuple), st.booleans(), st.integers(0, 50),
@@ -326,14 +435,14 @@ _replies = st.builds(
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(_replies, st.booleans())
-def test_any_reply_renders_valid_block_kit(reply: Reply, ephemeral: bool) -> None:
-    message = render(reply, today=TODAY, ephemeral=ephemeral)
+@given(_replies, st.booleans(), st.booleans())
+def test_any_reply_renders_valid_block_kit(reply: Reply, ephemeral: bool, quotes: bool) -> None:
+    message = render(reply, today=TODAY, ephemeral=ephemeral, quotes=quotes)
     check_message(message)
     assert len(message["blocks"]) <= MAX_BLOCKS
     allowed = re.compile(r"<https://[^<>|\s]+\|[^<>]*>")
     for text in _mrkdwn(message):
-        stripped = allowed.sub("", text)
+        stripped = allowed.sub("", QUOTE_MARK.sub("", text) if quotes else text)
         assert "<" not in stripped and ">" not in stripped
 
 

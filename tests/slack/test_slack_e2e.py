@@ -12,7 +12,7 @@ import pytest
 from slack_harness import BOT_ID, BOT_USER, TODAY, FakeSlack, Scripted, SlackClient
 
 from bot.engine import Engine
-from bot.render.blocks import ACTION_MORE, ACTION_SHARE, render
+from bot.render.blocks import ACTION_HIDE_QUOTES, ACTION_MORE, ACTION_QUOTES, ACTION_SHARE, escape, render
 
 Valid = Callable[[dict[str, Any]], None]
 
@@ -131,6 +131,51 @@ def test_more_results_replaces_the_ephemeral_answer_with_the_next_page(
     assert offset >= 1
     assert message == render(engine.ask("side-effects aldesleukin", offset=offset), today=TODAY)
     assert message["blocks"][0]["elements"][0]["text"].startswith("More answers to")
+    assert buttons(message)[ACTION_QUOTES]["value"] == more["value"], "quotes of this page, not the first"
+
+
+def test_show_quotes_replaces_the_ephemeral_answer_with_quotes_and_hide_quotes_goes_back(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
+) -> None:
+    _, path = slack.command("side-effects aldesleukin")
+    first = message_of(fake_slack.wait_for(path)[0])
+    show = buttons(first)[ACTION_QUOTES]
+    assert show["text"]["text"] == "Show quotes" and show["value"] == "0:side-effects aldesleukin"
+    _, path2 = slack.click(show, ephemeral=True)
+    [resp] = fake_slack.wait_for(path2)
+    assert resp.data["replace_original"] is True and resp.data["response_type"] == "ephemeral"
+    quoted = message_of(resp)
+    valid(quoted)
+    reply = engine.ask("side-effects aldesleukin")
+    assert quoted == render(reply, today=TODAY, quotes=True)
+    card = engine.deck.card(reply.matches[0].id)
+    assert card is not None
+    quote = card.facts[0].citations[0].quote
+    fact_text = [t for t in texts(quoted) if escape(card.facts[0].text) in t]
+    assert fact_text and f"\n> “{escape(quote)}”" in fact_text[0], "the fact's own quote, under it"
+    assert not [t for t in texts(first) if escape(quote) in t], "the plain answer does not quote"
+    hide = buttons(quoted)[ACTION_HIDE_QUOTES]
+    assert ACTION_QUOTES not in buttons(quoted) and hide["value"] == show["value"]
+    assert buttons(quoted)[ACTION_SHARE]["value"] == buttons(first)[ACTION_SHARE]["value"]
+    _, path3 = slack.click(hide, ephemeral=True)
+    [back] = fake_slack.wait_for(path3)
+    assert back.data["replace_original"] is True and back.data["response_type"] == "ephemeral"
+    assert message_of(back) == first
+
+
+def test_show_quotes_on_a_public_answer_answers_the_clicker_privately(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
+) -> None:
+    slack.event(mention("NCT04077684", "1700000001.000150"))
+    public = message_of(fake_slack.wait_for("/chat.postMessage")[0])
+    _, path = slack.click(buttons(public)[ACTION_QUOTES], ephemeral=False, thread_ts="1700000001.000150")
+    [resp] = fake_slack.wait_for(path)
+    assert resp.data["replace_original"] is False and resp.data["response_type"] == "ephemeral"
+    assert resp.data["thread_ts"] == "1700000001.000150"
+    message = message_of(resp)
+    valid(message)
+    assert message == render(engine.ask("NCT04077684"), today=TODAY, ephemeral=True, quotes=True)
+    assert {ACTION_HIDE_QUOTES, ACTION_SHARE} <= set(buttons(message))
 
 
 def test_button_on_a_public_message_answers_the_clicker_privately_in_the_thread(

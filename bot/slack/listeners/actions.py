@@ -1,4 +1,5 @@
-"""Buttons: "More results", "Did you mean ..."/examples (run a query again), "Post to channel"."""
+"""Buttons: "More results", "Did you mean ..."/examples (run a query again), "Show quotes"/"Hide quotes"
+(the same answer with or without each fact's quotes), "Post to channel"."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.render.blocks import ACTION_ASK_PATTERN, ACTION_MORE, ACTION_SHARE, decode_value
+from bot.render.blocks import (
+    ACTION_ASK_PATTERN,
+    ACTION_HIDE_QUOTES,
+    ACTION_MORE,
+    ACTION_QUOTES,
+    ACTION_SHARE,
+    decode_value,
+)
 from bot.slack.services import Services, describe
 
 
@@ -19,20 +27,25 @@ def _thread(body: dict[str, Any]) -> dict[str, str]:
 def register(app: App, services: Services) -> None:
     """Register the button listeners: acked in the request, answered in the background."""
 
-    def run_again(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
+    def run_again(quotes: bool) -> Callable[..., None]:
+        """A listener answering the query and offset in the button's value, with or without quotes."""
 
-        def answer() -> None:
-            query, offset = decode_value(action.get("value", ""))
-            message = services.message(query, offset=offset, ephemeral=True)
-            if (body.get("container") or {}).get("is_ephemeral"):
-                payload = {**message, "response_type": "ephemeral", "replace_original": True}
-            else:  # a message others see: answer the person who clicked, privately
-                payload = {**message, "response_type": "ephemeral", "replace_original": False,
-                           **_thread(body)}
-            services.send(body["response_url"], payload, about=describe(body))
+        def listener(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+            ack()
 
-        services.background.submit(body, answer)
+            def answer() -> None:
+                query, offset = decode_value(action.get("value", ""))
+                message = services.message(query, offset=offset, ephemeral=True, quotes=quotes)
+                if (body.get("container") or {}).get("is_ephemeral"):
+                    payload = {**message, "response_type": "ephemeral", "replace_original": True}
+                else:  # a message others see: answer the person who clicked, privately
+                    payload = {**message, "response_type": "ephemeral", "replace_original": False,
+                               **_thread(body)}
+                services.send(body["response_url"], payload, about=describe(body))
+
+            services.background.submit(body, answer)
+
+        return listener
 
     def share(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -48,6 +61,8 @@ def register(app: App, services: Services) -> None:
 
         services.background.submit(body, answer)
 
-    app.action(ACTION_MORE)(run_again)
-    app.action(ACTION_ASK_PATTERN)(run_again)
+    app.action(ACTION_MORE)(run_again(quotes=False))
+    app.action(ACTION_ASK_PATTERN)(run_again(quotes=False))
+    app.action(ACTION_QUOTES)(run_again(quotes=True))
+    app.action(ACTION_HIDE_QUOTES)(run_again(quotes=False))
     app.action(ACTION_SHARE)(share)

@@ -217,19 +217,19 @@ class Matcher:
         """Split a query into concepts, known words and unknown words."""
         toks = self._join_numbered(normalize(query).split()[:MAX_TOKENS])
         reading = Reading(" ".join(toks), [], [], [], [])
+        stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         i = 0
         while i < len(toks):
             for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
-                gram = tuple(toks[i : i + n])
-                concept = self.phrases.get(gram) or self.stem_phrases.get(tuple(stem(t) for t in gram))
+                concept = self.phrases.get(tuple(toks[i : i + n])) or self.stem_phrases.get(
+                    tuple(stems[i : i + n])
+                )
                 if concept:
                     self._add_concept(reading, concept)
                     # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
                     reading.words.extend(
-                        w
-                        for t in toks[i : i + n]
-                        if (w := stem(t)) in self.word_set and w not in self.stopwords
+                        w for w in stems[i : i + n] if w in self.word_set and w not in self.stopwords
                     )
                     leftovers.append([])
                     i += n

@@ -11,7 +11,6 @@ from bot.paths import content_root
 from bot.reply import Reply, answer_from_card
 
 HELP_WORDS = frozenset({"", "help", "?", "h", "usage", "--help", "-h"})
-MAX_QUERY = 500  # characters matched; longer input is cut (the rest cannot change the answer)
 
 
 class Engine:
@@ -26,7 +25,7 @@ class Engine:
         text = query.strip()
         if text.casefold() in HELP_WORDS:
             return self.help(query)
-        result = self.matcher.search(text[:MAX_QUERY], limit=offset + limit + 1)
+        result = self.matcher.search(text, limit=offset + limit + 1)
         if not result.answered:
             return Reply(query=query, kind="abstain", suggestions=result.suggestions)
         hits = result.hits[offset : offset + limit]

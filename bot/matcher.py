@@ -25,6 +25,7 @@ from bot.text import normalize
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
+MAX_CHARS = 500  # characters of a query that are read (bounds the work on pasted walls of text)
 CANDIDATES = 24  # cards scored in full after the index has ranked them
 GATHER = 800  # cards gathered from postings before commoner keys only count in scoring
 
@@ -215,7 +216,7 @@ class Matcher:
 
     def read(self, query: str) -> Reading:
         """Split a query into concepts, known words and unknown words."""
-        toks = self._join_numbered(normalize(query).split()[:MAX_TOKENS])
+        toks = self._join_numbered(normalize(query[:MAX_CHARS]).split()[:MAX_TOKENS])
         reading = Reading(" ".join(toks), [], [], [], [])
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]

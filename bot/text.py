@@ -39,8 +39,3 @@ def normalize(text: str) -> str:
     text = _NAME_HYPHEN_NUMBER.sub(r"\1\2", fold(text).translate(_APOSTROPHES))
     text = _NON_WORD.sub(" ", text)
     return _WS.sub(" ", text).strip()
-
-
-def tokens(text: str) -> list[str]:
-    """The tokens of a text's matching form."""
-    return normalize(text).split()

@@ -162,6 +162,11 @@ def build_sources(doc: Document) -> dict[str, Source]:
     }
 
 
+def build_evidence(doc: Document) -> dict[str, str]:
+    """Evidence types (id -> label) of a vocabulary document."""
+    return {eid: e["label"] for eid, e in (doc.data.get("evidence") or {}).items()}
+
+
 def build_terms(doc: Document) -> tuple[list[Term], dict[str, list[str]]]:
     """Terms, and the word lists (stopwords, examples, foreign_suffixes), of a vocabulary document."""
     terms = []
@@ -190,6 +195,8 @@ def build_card(doc: Document) -> Card:
         Fact(
             text=f["text"],
             citations=tuple(Citation(c["source"], c["quote"], c["ref"], c.get("url")) for c in f["cite"]),
+            evidence=f.get("evidence", ""),
+            time_sensitive=bool(f.get("time_sensitive", False)),
         )
         for f in d["facts"]
     )
@@ -309,6 +316,7 @@ def load(layout: Layout) -> Loaded:
 
     terms: dict[str, Term] = {}
     lists: dict[str, list[str]] = {"stopwords": [], "examples": [], "foreign_suffixes": []}
+    evidence: dict[str, str] = {}
     for path in iter_yaml(layout.vocabulary):
         doc, errs = read_yaml(path, layout.rel(path))
         if doc is not None:
@@ -318,6 +326,7 @@ def load(layout: Layout) -> Loaded:
             broken.add("vocabulary")
             continue
         new_terms, new_lists = build_terms(doc)
+        evidence.update(build_evidence(doc))
         for k, v in new_lists.items():
             lists[k] += v
         for t in new_terms:
@@ -355,5 +364,6 @@ def load(layout: Layout) -> Loaded:
         stopwords=frozenset(lists["stopwords"]),
         examples=tuple(lists["examples"]),
         foreign_suffixes=tuple(lists["foreign_suffixes"]),
+        evidence=evidence,
     )
     return Loaded(deck, errors, card_docs, seed_texts, broken)

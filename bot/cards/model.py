@@ -53,6 +53,8 @@ class Fact(NamedTuple):
 
     text: str
     citations: tuple[Citation, ...]
+    evidence: str = ""  # an evidence type id from facts/vocabulary/evidence.yaml
+    time_sensitive: bool = False  # its truth changes with time (status, contacts, "currently")
 
 
 class TrialInfo(NamedTuple):
@@ -122,6 +124,7 @@ class Deck(NamedTuple):
     stopwords: frozenset[str] = frozenset()
     examples: tuple[str, ...] = ()
     foreign_suffixes: tuple[str, ...] = ()
+    evidence: dict[str, str] | None = None  # evidence type id -> short label shown beside a fact
 
     def card(self, card_id: str) -> Card | None:
         """The card with this id, if any."""

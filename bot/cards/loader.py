@@ -214,6 +214,7 @@ def build_card(doc: Document) -> Card:
         trial=trial,
         file=doc.file,
         line=1,
+        related=tuple(d.get("related") or ()),
     )
 
 

@@ -83,6 +83,7 @@ class Card(NamedTuple):
     trial: TrialInfo | None
     file: str
     line: int
+    related: tuple[str, ...] = ()  # cards holding facts this one refers to instead of repeating
 
     def citations(self) -> list[Citation]:
         """Every citation of the card, once each, in order."""

@@ -6,7 +6,7 @@ from typing import Any, Literal, NamedTuple
 
 from bot.cards.model import Card, Citation, Deck
 
-ReplyKind = Literal["answer", "abstain", "help"]
+ReplyKind = Literal["answer", "abstain", "help", "clarify"]
 
 DISCLAIMER = (
     "Information from the cited sources, not medical advice. "
@@ -39,6 +39,24 @@ class TrialFields(NamedTuple):
     url: str | None
 
 
+class FactView(NamedTuple):
+    """One fact as shown: its text, what kind of evidence it is, and the quotes that support it."""
+
+    text: str
+    citations: tuple[SourceRef, ...] = ()
+    evidence: str = ""  # evidence type id (facts/vocabulary/evidence.yaml)
+    evidence_label: str = ""  # that type as shown beside the fact ("lab or animal study")
+    time_sensitive: bool = False  # shown with its date and a warning
+
+
+class Partial(NamedTuple):
+    """A card on the subject asked that lacks the kind of fact asked (offered as context)."""
+
+    id: str
+    title: str
+    missing: str  # the fact kind asked for and absent ("enrollment")
+
+
 class Answer(NamedTuple):
     """One matched card, ready to show."""
 
@@ -47,16 +65,15 @@ class Answer(NamedTuple):
     kind: str
     score: float
     summary: str
-    facts: tuple[str, ...]
+    facts: tuple[FactView, ...]
     citations: tuple[SourceRef, ...]
     as_of: str
     trial: TrialFields | None = None
-    # Each fact's own citations, aligned with `facts` (the quotes that support that fact).
-    fact_citations: tuple[tuple[SourceRef, ...], ...] = ()
+    answering: tuple[int, ...] = ()  # indices into `facts` that answer the question, best first
 
     def fact_refs(self, i: int) -> tuple[SourceRef, ...]:
-        """The citations supporting fact i (none if the answer does not say)."""
-        return self.fact_citations[i] if 0 <= i < len(self.fact_citations) else ()
+        """The citations supporting fact i (none if there is no fact i)."""
+        return self.facts[i].citations if 0 <= i < len(self.facts) else ()
 
 
 class Reply(NamedTuple):
@@ -70,6 +87,9 @@ class Reply(NamedTuple):
     offset: int = 0  # how many better matches were skipped (for "More results")
     examples: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    reason: str = ""  # why the matcher answered or abstained (a named rule of the abstention policy)
+    partial: Partial | None = None  # abstained: the card on the subject that lacks the fact asked
+    choices: tuple[str, ...] = ()  # clarify: the subjects to choose from ("which drug or study?")
 
     @property
     def answered(self) -> bool:
@@ -89,8 +109,9 @@ class Reply(NamedTuple):
                     "kind": a.kind,
                     "score": round(a.score, 1),
                     "summary": a.summary,
-                    "facts": list(a.facts),
-                    "fact_quotes": [[c.quote for c in a.fact_refs(i)] for i in range(len(a.facts))],
+                    "facts": [f.text for f in a.facts],
+                    "fact_quotes": [[c.quote for c in f.citations] for f in a.facts],
+                    "fact_evidence": [f.evidence for f in a.facts],
                     "citations": [
                         {
                             "source": c.source_title,
@@ -112,6 +133,16 @@ class Reply(NamedTuple):
                 }
                 for a in self.matches
             ],
+            "answer": [
+                {"text": f.text, "quotes": [c.quote for c in f.citations], "evidence": f.evidence}
+                for f in (self.matches[0].facts[i] for i in self.matches[0].answering)
+            ]
+            if self.matches
+            else [],
+            "reason": self.reason,
+            "partial": None
+            if self.partial is None
+            else {"id": self.partial.id, "title": self.partial.title, "missing": self.partial.missing},
             "suggestions": list(self.suggestions),
             "more": self.more,
         }
@@ -136,11 +167,19 @@ def _source_ref(deck: Deck, c: Citation) -> SourceRef:
     )
 
 
-def answer_from_card(deck: Deck, card: Card, score: float) -> Answer:
+def answer_from_card(deck: Deck, card: Card, score: float, answering: tuple[int, ...] = ()) -> Answer:
     """Turn a card into an Answer, resolving its sources and dates."""
     refs = [_source_ref(deck, c) for c in card.citations()]
-    fact_citations = tuple(
-        tuple(dict.fromkeys(_source_ref(deck, c) for c in f.citations)) for f in card.facts
+    labels = deck.evidence or {}
+    facts = tuple(
+        FactView(
+            text=f.text,
+            citations=tuple(dict.fromkeys(_source_ref(deck, c) for c in f.citations)),
+            evidence=f.evidence,
+            evidence_label=labels.get(f.evidence, ""),
+            time_sensitive=f.time_sensitive,
+        )
+        for f in card.facts
     )
     trial = None
     if card.trial is not None:
@@ -152,9 +191,9 @@ def answer_from_card(deck: Deck, card: Card, score: float) -> Answer:
         kind=card.kind,
         score=score,
         summary=card.summary,
-        facts=tuple(f.text for f in card.facts),
+        facts=facts,
         citations=tuple(refs),
         as_of=deck.as_of(card),
         trial=trial,
-        fact_citations=fact_citations,
+        answering=answering,
     )

@@ -207,7 +207,7 @@ def _echo(query: str) -> str:
 def _quote_labels(answer: Answer) -> dict[str, str]:
     """What names each source after its quotes: nothing when the answer cites one source, else its
     site (or its title, when two sources share a site)."""
-    sources = {r.source_id: r for refs in answer.fact_citations for r in refs}
+    sources = {r.source_id: r for f in answer.facts for r in f.citations}
     if len(sources) < 2:
         return {}
     sites = [" ".join(r.site.split()) for r in sources.values()]
@@ -240,7 +240,7 @@ def _fact_texts(answer: Answer, quotes: bool) -> list[str]:
     labels = _quote_labels(answer) if quotes else {}
     texts = []
     for i, raw in enumerate(answer.facts):
-        fact = " ".join(raw.split())
+        fact = " ".join(raw.text.split())
         if not fact:
             continue
         refs = answer.fact_refs(i) if quotes else ()
@@ -249,7 +249,7 @@ def _fact_texts(answer: Answer, quotes: bool) -> list[str]:
 
 
 def _has_quotes(answer: Answer) -> bool:
-    return any(r.quote.strip() for refs in answer.fact_citations for r in refs)
+    return any(r.quote.strip() for f in answer.facts for r in f.citations)
 
 
 def _bullets(texts: Sequence[str], budget: int, max_blocks: int) -> tuple[list[Block], int]:

@@ -65,7 +65,7 @@ def render_answer(a: Answer, today: Day) -> list[str]:
     lines += _trial(a)
     lines.append("Key facts")
     for f in a.facts:
-        lines += _wrap(f, "    ", "  - ")
+        lines += _wrap(f.text, "    ", "  - ")
     lines += ["", "Citations"]
     for n, c in enumerate(a.citations, 1):
         lines += _citation(n, c)

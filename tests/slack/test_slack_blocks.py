@@ -38,7 +38,7 @@ from bot.render.blocks import (
     render,
     safe_url,
 )
-from bot.reply import DISCLAIMER, Answer, Reply, SourceRef, TrialFields
+from bot.reply import DISCLAIMER, Answer, FactView, Reply, SourceRef, TrialFields
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden_blocks"
 TODAY = date(2026, 11, 23)
@@ -59,21 +59,28 @@ TRIAL_SRC = SourceRef("clinicaltrials-nct04077684",
                       "Last Update Posted : March 27, 2020")
 
 
-def answer(i: int = 1, **kw: Any) -> Answer:
+def facts(texts: tuple[str, ...], quotes: tuple[tuple[SourceRef, ...], ...]) -> tuple[FactView, ...]:
+    """Facts with the quotes that support each (aligned; a missing entry means no quotes)."""
+    return tuple(FactView(t, quotes[i] if i < len(quotes) else ()) for i, t in enumerate(texts))
+
+
+def answer(i: int = 1, fact_texts: tuple[str, ...] | None = None,
+           fact_citations: tuple[tuple[SourceRef, ...], ...] | None = None, **kw: Any) -> Answer:
     base: dict[str, Any] = dict(
         id=f"card-{i}", title=f"Card {i}: aldesleukin overview", kind="drug", score=90.0 - i,
         summary="Aldesleukin (Proleukin) is a man-made form of interleukin-2.",
-        facts=("It is given by injection.", "It was approved by the FDA in 1992."),
-        citations=(HIV, IL7), as_of="2011-02-03", fact_citations=((HIV,), (IL7,)),
+        citations=(HIV, IL7), as_of="2011-02-03",
     )
     base.update(kw)
-    return Answer(**base)
+    texts = fact_texts or ("It is given by injection.", "It was approved by the FDA in 1992.")
+    quotes = fact_citations if fact_citations is not None else ((HIV,), (IL7,))
+    return Answer(**base, facts=facts(texts, quotes))
 
 
 TRIAL = answer(
     id="trial-nct04077684", kind="trial", title="NCT04077684: low-dose IL-2 in lupus (Phase 2, recruiting)",
     summary="A multicenter, randomised, placebo-controlled trial of low-dose IL-2 in SLE.",
-    facts=("500 participants are planned.", "The primary outcome is the SRI-4 response at week 24."),
+    fact_texts=("500 participants are planned.", "The primary outcome is the SRI-4 response at week 24."),
     citations=(TRIAL_SRC,), as_of="2020-03-27", fact_citations=((TRIAL_SRC,), (TRIAL_SRC,)),
     trial=TrialFields("NCT04077684", "Efficacy and Safety of Low-dose IL-2 in Patients With SLE", "Phase 2",
                       "Recruiting", "500 participants", "Peking University People's Hospital",
@@ -86,7 +93,7 @@ LONG = Reply(
     query="everything about low-dose IL-2", kind="answer", more=True,
     matches=(
         answer(1, title="Low-dose IL-2 " * 20, summary="A very long summary. " * 200,
-               facts=tuple(f"Fact {n}: {LONG_FACT}" for n in range(60)), citations=(PUBMED, HIV, IL7),
+               fact_texts=tuple(f"Fact {n}: {LONG_FACT}" for n in range(60)), citations=(PUBMED, HIV, IL7),
                fact_citations=(MANY_QUOTES, *[(LONG_QUOTE, HIV)] * 59)),
         answer(2), answer(3),
     ),
@@ -112,7 +119,7 @@ HOSTILE = Reply(
     query=HOSTILE_QUERY, kind="answer",
     matches=(answer(
         title="Title with <!here> & <@U999>", summary="Summary <https://evil.example|click> & more",
-        facts=("Fact with <!everyone> and <#C0|general>", "x > y & y < z"),
+        fact_texts=("Fact with <!everyone> and <#C0|general>", "x > y & y < z"),
         citations=HOSTILE_REFS, fact_citations=HOSTILE_QUOTES,
     ),),
     suggestions=("<!channel> suggestion",),
@@ -423,9 +430,10 @@ _refs = st.builds(SourceRef, _text, _text, _text, _text, _text,
 _trials = st.none() | st.builds(TrialFields, _text | st.none(), _text | st.none(), _text | st.none(),
                                 _text | st.none(), _text | st.none(), _text | st.none(),
                                 st.none() | st.just("https://clinicaltrials.gov/study/NCT04077684"))
+_facts = st.builds(FactView, _text, st.lists(_refs, max_size=8).map(tuple), _text, _text, st.booleans())
 _answers = st.builds(Answer, _text, _text, _text, st.floats(0, 100), _text,
-                     st.lists(_text, max_size=80).map(tuple), st.lists(_refs, max_size=15).map(tuple),
-                     _text, _trials, st.lists(st.lists(_refs, max_size=8).map(tuple), max_size=80).map(tuple))
+                     st.lists(_facts, max_size=80).map(tuple), st.lists(_refs, max_size=15).map(tuple),
+                     _text, _trials)
 _replies = st.builds(
     Reply, _text, st.sampled_from(["answer", "abstain", "help"]), st.lists(_answers, max_size=5).map(tuple),
     st.lists(_text, max_size=8).map(tuple), st.booleans(), st.integers(0, 50),
@@ -448,7 +456,7 @@ def test_any_reply_renders_valid_block_kit(reply: Reply, ephemeral: bool, quotes
 
 def test_a_later_match_is_shown_whole_or_left_for_more_results() -> None:
     facts = tuple(f"Fact {n}: {LONG_FACT}" for n in range(20))
-    reply = Reply(query="q", kind="answer", matches=(answer(1, facts=facts), answer(2, facts=facts)))
+    reply = Reply(query="q", kind="answer", matches=(answer(1, fact_texts=facts), answer(2, fact_texts=facts)))
     message = render(reply, today=TODAY)
     check_message(message)
     assert len([b for b in message["blocks"] if b["type"] == "header"]) == 1

@@ -56,13 +56,15 @@ def make_engine(url: str, **extra: Any) -> Engine:
             )
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
+        # No pool_pre_ping (a round trip on every checkout): after a server restart the first use of
+        # a stale connection fails, SQLAlchemy renews the whole pool, the writer retries and reads
+        # fall back to this process's record once.
         return create_engine(
             parsed,
             connect_args={
                 "connect_timeout": CONNECT_TIMEOUT_S,
                 "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}",
             },
-            pool_pre_ping=True,
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
             pool_timeout=POOL_WAIT_S,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Connection, Engine, delete, exc, func, select, text
+from sqlalchemy import Connection, Engine, bindparam, delete, exc, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -21,7 +22,7 @@ from bot.storage.config import StorageConfig, StorageError, load_config
 from bot.storage.db import make_engine, unreachable
 from bot.storage.local import Bounded
 from bot.storage.migrate import current_revision, head_revision, run_migrations
-from bot.storage.tables import feedback, handled_events, questions, thread_context
+from bot.storage.tables import ID_CHARS, feedback, handled_events, questions, thread_context
 from bot.storage.writer import Writer, WriterStats
 
 log = logging.getLogger("il2bot.storage")
@@ -170,22 +171,21 @@ class Storage:
         Same contract as SeenEvents.first_time. If the database cannot be read, this process's own
         record decides (logged), so an event is never answered twice by the same replica.
         """
-        keys = sorted({k[:200] for k in keys if k})
+        keys = sorted({k[:ID_CHARS] for k in keys if k})
+        if not keys:
+            return True
         if not self._seen.first_time(keys, True):
             return False
         now = self.clock()
         expires = now + timedelta(seconds=EVENT_TTL_S)
         try:
             with self.engine.begin() as conn:
-                won = 0
-                for key in keys:
-                    stmt = _insert(conn, handled_events).values(key=key, expires_at=expires)
-                    stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
-                        index_elements=["key"], set_={"expires_at": expires},
-                        where=handled_events.c.expires_at <= now,
-                    ).returning(handled_events.c.key)
-                    won += len(conn.execute(stmt).all())
-                return won == len(keys)
+                # One statement, keys in sorted order: two replicas racing for the same event wait on
+                # its first key, so one of them gets every key and the other none.
+                stmt = _claim_statement(conn.dialect.name, len(keys))
+                params: dict[str, Any] = {f"k{i}": k for i, k in enumerate(keys)}
+                won = conn.execute(stmt, {**params, "expires": expires, "now": now}).all()
+                return len(won) == len(keys)
         except exc.SQLAlchemyError as e:
             self._fell_back("first_time", e)
             return True
@@ -262,6 +262,18 @@ class Storage:
 def _insert(conn: Connection, table: Any) -> Insert:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=16)
+def _claim_statement(dialect_name: str, n: int) -> Any:
+    """INSERT n keys unless present and unexpired, RETURNING those claimed (built once, cached compiled)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(handled_events).values(
+        [{"key": bindparam(f"k{i}"), "expires_at": bindparam("expires")} for i in range(n)])
+    return stmt.on_conflict_do_update(
+        index_elements=["key"], set_={"expires_at": stmt.excluded.expires_at},
+        where=handled_events.c.expires_at <= bindparam("now"),
+    ).returning(handled_events.c.key)
 
 
 def _execute(conn: Connection, stmt: Any) -> None:

@@ -79,7 +79,11 @@ class Writer:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
     def close(self, deadline: float) -> bool:
-        """Flush what is queued within `deadline` seconds, then stop; what is left is counted as dropped."""
+        """Flush what is queued within `deadline` seconds, then stop; True if every queued write landed.
+
+        While closing, a write the database cannot take is dropped at once (counted), not retried.
+        """
+        dropped_before = self.stats.dropped
         self._closing.set()
         flushed = self.wait_idle(deadline)
         self._queue.put(_STOP)
@@ -89,7 +93,7 @@ class Writer:
             self._drop(left, f"shutdown after {deadline:g} s")
             with self._idle:
                 self._pending = 0
-        return flushed
+        return flushed and self.stats.dropped == dropped_before
 
     def _drop(self, n: int, why: str) -> None:
         before = self.stats.dropped

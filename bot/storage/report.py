@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Engine, select
 
 from bot.storage.store import as_utc, utc_now
@@ -109,10 +109,10 @@ def _group_declined(rows: list[tuple[str | None, str | None]]) -> list[DeclinedG
     for wording, n in sorted(texts.items(), key=lambda kv: (-kv[1], kv[0])):
         found = None
         if wording != NOT_LOGGED and reps:
-            found = process.extractOne(wording.casefold(), reps, scorer=fuzz.token_set_ratio,
-                                       score_cutoff=SIMILAR)
+            found = process.extractOne(wording, reps, scorer=fuzz.token_set_ratio,
+                                       processor=utils.default_process, score_cutoff=SIMILAR)
         if found is None:
-            reps.append(wording.casefold() if wording != NOT_LOGGED else "\0")
+            reps.append(wording if wording != NOT_LOGGED else "\0")
             groups.append((wording, Counter(), Counter()))
             index = len(groups) - 1
         else:

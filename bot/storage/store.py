@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 
 from sqlalchemy import Connection, Engine, bindparam, delete, exc, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.sql.dml import Insert
 
 from bot.storage.config import StorageConfig, StorageError, load_config
@@ -287,6 +288,11 @@ def open_storage(url: str | None = None, *, env: Mapping[str, str] | None = None
     url: a SQLAlchemy URL, else $IL2BOT_DATABASE_URL, else the SQLite file in the data folder.
     """
     config = load_config(os.environ if env is None else env, url)
+    if not migrate and config.is_sqlite:
+        database = make_url(config.url).database
+        if database and database != ":memory:" and not os.path.exists(database):
+            raise StorageError(f"no database yet at {database}; `il2bot db upgrade` (or `il2bot serve`) "
+                               "creates it, or set IL2BOT_DATABASE_URL")
     if migrate:
         run_migrations(config.url)
     engine = make_engine(config.url)

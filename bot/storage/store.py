@@ -24,7 +24,7 @@ from bot.storage.db import make_engine, unreachable
 from bot.storage.local import Bounded
 from bot.storage.migrate import current_revision, head_revision, run_migrations
 from bot.storage.tables import ID_CHARS, feedback, handled_events, questions, thread_context
-from bot.storage.writer import Writer, WriterStats
+from bot.storage.writer import Row, Write, Writer, WriterStats, apply_writes
 
 log = logging.getLogger("il2bot.storage")
 
@@ -40,6 +40,7 @@ MAX_THREADS = 10_000  # thread contexts kept (newest first), in the database and
 MAX_TEXT = 4000  # characters of a question or a vote's comment kept
 PURGE_TIMEOUT_MS = 60_000
 CLOSE_DEADLINE_S = 5.0
+_INSERT_QUESTION = questions.insert()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ class Storage:
             "latency_ms": latency_ms,
             "answer_id": answer_id,
         }
-        return self._enqueue(lambda conn: _execute(conn, questions.insert().values(**row)))
+        return self._enqueue(Row(_INSERT_QUESTION, row))
 
     def record_vote(self, *, answer_id: str, user_id: str, vote: Vote, card_id: str | None = None,
                     query: str | None = None, text: str | None = None, at: datetime | None = None) -> bool:
@@ -157,10 +158,10 @@ class Storage:
 
         return self._enqueue(upsert)
 
-    def _enqueue(self, write: Callable[[Connection], None]) -> bool:
+    def _enqueue(self, write: Write) -> bool:
         if self.writer is None:
             with self.engine.begin() as conn:
-                write(conn)
+                apply_writes(conn, [write])
             return True
         return self.writer.enqueue(write)
 
@@ -275,10 +276,6 @@ def _claim_statement(dialect_name: str, n: int) -> Any:
         index_elements=["key"], set_={"expires_at": stmt.excluded.expires_at},
         where=handled_events.c.expires_at <= bindparam("now"),
     ).returning(handled_events.c.key)
-
-
-def _execute(conn: Connection, stmt: Any) -> None:
-    conn.execute(stmt)
 
 
 def open_storage(url: str | None = None, *, env: Mapping[str, str] | None = None, migrate: bool = True,

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine, exc
+from sqlalchemy.sql.dml import Insert
 
 log = logging.getLogger("il2bot.storage")
 
-Write = Callable[[Connection], None]
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row for a plain INSERT; rows of the same statement in a batch go in one executemany."""
+
+    insert: Insert
+    values: dict[str, Any]
+
+
+Write = Callable[[Connection], None] | Row
 
 QUEUE_SIZE = 10_000  # writes waiting; more are dropped (counted and logged), never waited for
 BATCH_SIZE = 200  # writes committed in one transaction
@@ -151,8 +163,7 @@ class Writer:
         while True:
             try:
                 with self.engine.begin() as conn:
-                    for write in batch:
-                        write(conn)
+                    apply_writes(conn, batch)
                 self.stats.written += len(batch)
                 return
             except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as e:
@@ -173,10 +184,21 @@ class Writer:
         for write in batch:
             try:
                 with self.engine.begin() as conn:
-                    write(conn)
+                    apply_writes(conn, [write])
                 self.stats.written += 1
             except exc.SQLAlchemyError as e:
                 self._drop(1, f"the database refused it: {_first_line(e)}")
+
+
+def apply_writes(conn: Connection, batch: list[Write]) -> None:
+    """Run a batch in order: consecutive rows of one INSERT as one executemany, other writes one by one."""
+    for key, group in itertools.groupby(batch, key=lambda w: w.insert if isinstance(w, Row) else None):
+        if key is not None:
+            conn.execute(key, [w.values for w in group if isinstance(w, Row)])
+            continue
+        for write in group:
+            if not isinstance(write, Row):
+                write(conn)
 
 
 def _first_line(error: BaseException) -> str:

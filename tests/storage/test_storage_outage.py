@@ -17,7 +17,10 @@ from bot.storage import Storage, open_storage, run_migrations
 from bot.storage.tables import questions
 
 WAIT = 30.0  # seconds a test waits for queued writes once the database is back
-ENQUEUE_BOUND_S = 0.05  # the slowest enqueue allowed while the database is down
+# While the database is down, enqueue must not wait for it (a database timeout is 2-3 s): 99% of calls
+# within 5 ms, every call within 0.5 s (room for the OS scheduler on a loaded 2-core machine).
+ENQUEUE_P99_S = 0.005
+ENQUEUE_MAX_S = 0.5
 USER = "U0A1B2C3D4"
 
 
@@ -77,12 +80,15 @@ def test_database_stopped_mid_run_writes_wait_then_land_and_callers_never_wait(
             assert ask(storage, i)
         assert storage.wait_idle(WAIT)
         outage.down()
-        slowest, accepted = 0.0, 0
+        took: list[float] = []
+        accepted = 0
         for i in range(100, 1100):
             t = time.perf_counter()
             accepted += ask(storage, i)
-            slowest = max(slowest, time.perf_counter() - t)
-        assert slowest < ENQUEUE_BOUND_S
+            took.append(time.perf_counter() - t)
+        took.sort()
+        assert took[989] < ENQUEUE_P99_S
+        assert took[-1] < ENQUEUE_MAX_S
         deadline = time.monotonic() + WAIT
         while storage.stats.retries == 0 and time.monotonic() < deadline:
             storage.wait_idle(0.05)

@@ -45,7 +45,7 @@ def test_migrations_create_every_table_from_empty(db_url: str) -> None:
 
 
 def test_open_storage_without_migrating_names_the_command_to_run(env: dict[str, str]) -> None:
-    with pytest.raises(StorageError, match=r"run `il2bot db upgrade`"):
+    with pytest.raises(StorageError, match=r"`il2bot db upgrade`"):
         open_storage(env=env, migrate=False)
 
 

@@ -10,13 +10,13 @@ from sqlalchemy.engine import make_url
 
 from bot.storage.config import StorageError
 
-CONNECT_TIMEOUT_S = 3  # a database that does not answer within this is reported as unreachable
-STATEMENT_TIMEOUT_MS = 2000  # reads for dedupe and thread context must not hold up an answer
-LOCK_TIMEOUT_MS = 1000
-SQLITE_BUSY_TIMEOUT_S = 2.0
+CONNECT_TIMEOUT_S = 2  # a database that does not answer within this is unreachable (libpq's minimum)
+STATEMENT_TIMEOUT_MS = 1000  # reads for dedupe and thread context must not hold up an answer
+LOCK_TIMEOUT_MS = 500
+SQLITE_BUSY_TIMEOUT_S = 1.0
 POOL_SIZE = 4
 POOL_OVERFLOW = 4
-POOL_WAIT_S = 2.0
+POOL_WAIT_S = 1.0
 
 
 def normalise_url(url: str) -> str:

@@ -8,6 +8,7 @@ import hmac
 import json
 import logging
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ MAX_THREADS = 10_000  # thread contexts kept (newest first), in the database and
 MAX_TEXT = 4000  # characters of a question or a vote's comment kept
 PURGE_TIMEOUT_MS = 60_000
 CLOSE_DEADLINE_S = 5.0
+READ_PAUSE_S = 5.0  # after a failed read, this process's record answers at once for this long
 _INSERT_QUESTION = questions.insert()
 
 
@@ -75,6 +77,8 @@ class Storage:
         self._seen: Bounded[bool] = Bounded(LOCAL_EVENTS, EVENT_TTL_S)
         self._threads: Bounded[ThreadContext] = Bounded(MAX_THREADS, THREAD_TTL_S)
         self.fallbacks = 0  # reads answered from this process because the database could not be read
+        self.read_pause = READ_PAUSE_S
+        self._reads_paused_until = 0.0
         extra: dict[str, Any] = {}
         if retry_budget is not None:
             extra["retry_budget"] = retry_budget
@@ -178,6 +182,8 @@ class Storage:
             return True
         if not self._seen.first_time(keys, True):
             return False
+        if self._reads_paused():
+            return True
         now = self.clock()
         expires = now + timedelta(seconds=EVENT_TTL_S)
         try:
@@ -195,6 +201,8 @@ class Storage:
     def thread(self, thread_key: str) -> ThreadContext | None:
         """The last answer in a thread (from whichever replica gave it), or None."""
         local = self._threads.get(thread_key)
+        if self._reads_paused():
+            return local
         try:
             with self.engine.connect() as conn:
                 row = conn.execute(
@@ -210,11 +218,19 @@ class Storage:
                                as_utc(row.updated_at))
         return local if local is not None and local.updated_at > stored.updated_at else stored
 
+    def _reads_paused(self) -> bool:
+        if time.monotonic() < self._reads_paused_until:
+            self.fallbacks += 1
+            return True
+        return False
+
     def _fell_back(self, what: str, error: BaseException) -> None:
+        """A read failed: this process's record decides, now and for `read_pause` seconds (no waiting)."""
+        self._reads_paused_until = time.monotonic() + self.read_pause
         self.fallbacks += 1
         first = str(getattr(error, "orig", None) or error).strip().splitlines()
-        log.warning("storage: database not readable for %s, this process's record decides: %s",
-                    what, first[0][:200] if first else type(error).__name__)
+        log.warning("storage: database not readable for %s, this process's record decides for %g s: %s",
+                    what, self.read_pause, first[0][:200] if first else type(error).__name__)
 
     # -- upkeep ------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from sqlalchemy import Connection, Engine, bindparam, delete, exc, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,6 +26,9 @@ from bot.storage.local import Bounded
 from bot.storage.migrate import current_revision, head_revision, run_migrations
 from bot.storage.tables import ID_CHARS, feedback, handled_events, questions, thread_context
 from bot.storage.writer import Row, Write, Writer, WriterStats, apply_writes
+
+if TYPE_CHECKING:
+    from bot.reply import Reply
 
 log = logging.getLogger("il2bot.storage")
 
@@ -123,6 +126,16 @@ class Storage:
             "answer_id": answer_id,
         }
         return self._enqueue(Row(_INSERT_QUESTION, row))
+
+    def log_reply(self, reply: Reply, *, user_id: str, kind: Kind, reason: str = "",
+                  latency_ms: float | None = None, answer_id: str | None = None) -> bool:
+        """Queue the log row of a question and the Reply the bot gave (help counts as answered)."""
+        top = reply.matches[0] if reply.matches else None
+        return self.log_question(
+            user_id=user_id, kind=kind, text=reply.query, answered=reply.kind != "abstain",
+            reason=reason if reply.kind == "abstain" else "", top_card=top.id if top else None,
+            score=top.score if top else None, latency_ms=latency_ms, answer_id=answer_id,
+        )
 
     def record_vote(self, *, answer_id: str, user_id: str, vote: Vote, card_id: str | None = None,
                     query: str | None = None, text: str | None = None, at: datetime | None = None) -> bool:

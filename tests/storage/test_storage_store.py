@@ -67,6 +67,29 @@ def test_question_log_keeps_text_counts_and_reasons(env: dict[str, str]) -> None
     ]
 
 
+def test_log_reply_takes_the_answer_from_the_engines_reply(env: dict[str, str], mini_root: Path) -> None:
+    from bot.engine import load_engine
+
+    engine = load_engine(mini_root)
+    answer, declined, help_ = engine.ask("minileukin side effects"), engine.ask("IL-6 dose"), engine.ask("help")
+    assert (answer.kind, declined.kind, help_.kind) == ("answer", "abstain", "help")
+    storage = open_storage(env=env)
+    try:
+        storage.log_reply(answer, user_id=USER, kind="dm", latency_ms=2.5, answer_id="a1")
+        storage.log_reply(declined, user_id=USER, kind="channel", reason="names something the cards don't know")
+        storage.log_reply(help_, user_id=USER, kind="dm")
+        written(storage)
+        got = rows(storage.engine, questions)
+    finally:
+        storage.close()
+    assert [(r["text"], r["answered"], r["reason"], r["top_card"], r["score"], r["latency_ms"], r["answer_id"])
+            for r in sorted(got, key=lambda r: int(str(r["id"])))] == [
+        ("minileukin side effects", True, None, answer.matches[0].id, answer.matches[0].score, 2.5, "a1"),
+        ("IL-6 dose", False, "names something the cards don't know", None, None, None, None),
+        ("help", True, None, None, None, None, None),
+    ]
+
+
 def test_question_log_off_stores_no_text(env: dict[str, str]) -> None:
     storage = open_storage(env={**env, "IL2BOT_LOG_QUESTIONS": "off"})
     try:

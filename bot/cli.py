@@ -1,4 +1,4 @@
-"""The `il2bot` command line: ask, check, serve."""
+"""The `il2bot` command line: ask, check, serve, db upgrade, report."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.paths import content_root
 
 if TYPE_CHECKING:
     import argparse
+    from datetime import timedelta
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,7 +53,40 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="0.0.0.0", help="HTTP host (default 0.0.0.0)")
     serve.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000)")
+
+    db = sub.add_parser("db", help="manage the database", description="Manage the database.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    db_sub.add_parser(
+        "upgrade",
+        help="apply the schema migrations",
+        description="Create or upgrade the tables (at IL2BOT_DATABASE_URL, else in the SQLite file "
+        "in the data folder).",
+    )
+
+    report = sub.add_parser(
+        "report",
+        help="what the bot declined, answers voted wrong or outdated, card use",
+        description="The curators' report: declined questions grouped by similarity, answers voted "
+        "Not right or Outdated, each card's use and helpful share, cards never used, abstention per week.",
+    )
+    report.add_argument("--since", type=_since, default="7d", metavar="SPAN",
+                        help="how far back: 12h, 7d, 4w (default 7d)")
+    fmt = report.add_mutually_exclusive_group()
+    fmt.add_argument("--json", dest="fmt", action="store_const", const="json", help="print one JSON object")
+    fmt.add_argument("--csv", dest="fmt", action="store_const", const="csv", help="print CSV")
+    fmt.add_argument("--post", metavar="CHANNEL", help="post a compact summary to this Slack channel")
     return p
+
+
+def _since(text: str) -> timedelta:
+    import argparse
+
+    from bot.storage.report import parse_since
+
+    try:
+        return parse_since(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("--since ")) from None
 
 
 def _positive(text: str) -> int:
@@ -154,6 +188,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.slack.serve import cmd_serve
 
             return cmd_serve(http=args.http, host=args.host, port=args.port, root=args.root)
+        if args.command == "db":
+            from bot.storage.commands import cmd_db_upgrade
+
+            return cmd_db_upgrade()
+        if args.command == "report":
+            from bot.storage.commands import cmd_report
+
+            return cmd_report(root, args.since, args.fmt or "text", args.post)
         _parser().print_help()
         return 0
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("il2bot.slack")
 
@@ -13,6 +14,16 @@ log = logging.getLogger("il2bot.slack")
 def _fail(message: str, code: int) -> int:
     print(f"il2bot serve: {message}", file=sys.stderr)
     return code
+
+
+def _drained(background: Any, seconds: float) -> int:
+    """Send the queued answers within `seconds` (the rest are logged by request), then exit 0."""
+    unsent = background.drain(seconds)
+    log.info("stopped (%d answer(s) not sent)", len(unsent))
+    if unsent:  # answers still being sent would hold the process past the deadline: leave now
+        logging.shutdown()
+        os._exit(0)
+    return 0
 
 
 def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> int:
@@ -25,7 +36,9 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
         settings = load_settings(read_env(os.environ, Path.cwd() / ".env"), http=http)
     except SettingsError as exc:
         return _fail(str(exc), 2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.slack.logs import configure_logging
+
+    configure_logging(settings.log_format)
     try:
         engine = load_engine(root)
     except DeckError as exc:
@@ -34,7 +47,8 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
 
     from slack_sdk.errors import SlackApiError
 
-    from bot.slack.app import build_app, build_asgi
+    from bot.slack.app import ANSWER_WORKERS, build_app, build_asgi
+    from bot.slack.services import Background
     from bot.slack.web import make_web_client
 
     client = make_web_client(settings)
@@ -45,15 +59,17 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
                      "set the Bot User OAuth Token (xoxb-...) of the installed app", 2)
     except OSError as exc:  # URLError and socket errors, after the retries
         return _fail(f"cannot reach the Slack API at {settings.api_url} ({getattr(exc, 'reason', exc)})", 1)
-    app = build_app(settings, engine, client)
+    background = Background(ANSWER_WORKERS)
+    app = build_app(settings, engine, client, background=background)
     log.info("connected to Slack as %s (team %s)", auth.get("user"), auth.get("team"))
 
     if http:
-        import uvicorn
+        from bot.slack.http_server import make_server
 
         log.info("serving Slack requests at http://%s:%s/slack/events", host, port)
-        uvicorn.run(build_asgi(app), host=host, port=port, log_level="info", proxy_headers=True)
-        return 0
+        server = make_server(build_asgi(app, settings), settings, host=host, port=port, proxy_headers=True)
+        server.run()
+        return _drained(background, settings.drain_seconds)
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 

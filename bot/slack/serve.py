@@ -6,7 +6,10 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.slack.services import Background
 
 log = logging.getLogger("il2bot.slack")
 
@@ -16,14 +19,17 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _drained(background: Any, seconds: float) -> int:
+def _drained(background: Background, seconds: float) -> int:
     """Send the queued answers within `seconds` (the rest are logged by request), then exit 0."""
     unsent = background.drain(seconds)
-    log.info("stopped (%d answer(s) not sent)", len(unsent))
-    if unsent:  # answers still being sent would hold the process past the deadline: leave now
-        logging.shutdown()
-        os._exit(0)
-    return 0
+    if not unsent:
+        log.info("stopped: every queued answer was sent")
+        return 0
+    log.info("stopped: %d answer(s) not sent (logged above by request)", len(unsent))
+    # Answers still being sent would hold the process past the deadline (their threads are joined at
+    # exit): leave now, with the logs flushed.
+    logging.shutdown()
+    os._exit(0)
 
 
 def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> int:

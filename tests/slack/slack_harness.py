@@ -34,6 +34,7 @@ BOT_ID = "BBOT0001"
 TEAM = "T0001"
 TODAY = date(2026, 11, 23)
 WAIT = 5.0  # seconds a test waits for the bot to reply
+ACK_LIMIT = 3.0  # seconds Slack waits for an ack (a bound that holds on a loaded machine)
 
 
 @dataclass
@@ -228,6 +229,7 @@ class SlackClient:
     def __init__(self, base: str, fake: FakeSlack) -> None:
         self.base = base
         self.fake = fake
+        self.answers: Any = None  # the app's answer pool (a Background), where a test waits on it
 
     def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
              secret: str = SECRET, headers: dict[str, str] | None = None) -> Sent:

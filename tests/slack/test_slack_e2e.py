@@ -388,3 +388,14 @@ def test_user_text_is_escaped_in_a_slash_command_reply(slack: SlackClient, fake_
 def test_user_text_is_escaped_in_a_mention_reply(slack: SlackClient, fake_slack: FakeSlack) -> None:
     slack.event(mention(HOSTILE, "1700000010.001000"))
     _no_injection(message_of(fake_slack.wait_for("/chat.postMessage")[0]))
+
+
+def test_invisible_characters_and_formatting_in_a_question(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    _, path = slack.command("side\u200b-effects alde\u2060sleukin\u202e\x00")
+    message = message_of(fake_slack.wait_for(path)[0])
+    assert message == render(engine.ask("side-effects aldesleukin"), today=TODAY, ephemeral=True)
+    _, path = slack.command("*urgent* _please_ ~now~ `x`")
+    message = message_of(fake_slack.wait_for(path)[0])
+    assert "“∗urgent∗ ˍpleaseˍ ∼now∼ ˋxˋ”" in message["blocks"][0]["text"]["text"]

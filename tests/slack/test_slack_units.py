@@ -58,6 +58,7 @@ def test_seen_events_expire() -> None:
     ("dose &lt;5 &amp; IL-7 &gt; 2", "dose <5 & IL-7 > 2"),
     ("see <https://x.example|spoof> and <https://y.example>", "see spoof and https://y.example"),
     ("<!channel> <!here> hi <@U123> <@U9|ann> <#C1|general>", "hi ann #general"),
+    ("side\u200b-effects alde\u2060sleukin\x00 \u202eil-2\u202c\ufeff", "side-effects aldesleukin il-2"),
     ("", ""),
 ])
 def test_query_from_slack(text: str, query: str) -> None:

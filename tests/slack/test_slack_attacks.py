@@ -114,6 +114,14 @@ def test_unsigned_requests_get_401_whatever_the_body(slack: SlackClient, body: b
     assert (sent.status, sent.body) == (401, "invalid request")
 
 
+def test_slacks_unsigned_ssl_check_gets_200_and_nothing_else_does(slack: SlackClient) -> None:
+    check = b"ssl_check=1&token=x"
+    assert raw_request(slack.base, check, {"content-type": FORM}) == (200, b"")
+    assert raw_request(slack.base, check, {"content-type": JSON})[0] == 401
+    assert raw_request(slack.base, b"ssl_check=0&token=x", {"content-type": FORM})[0] == 401
+    assert raw_request(slack.base, check + b"&x=" + b"y" * 2000, {"content-type": FORM})[0] == 401
+
+
 @pytest.mark.parametrize("timestamp", ["abc", "", "1e9", " 1700000000", "-5", "1700000000.5", "٣٣٣"])
 def test_a_timestamp_that_is_not_digits_gets_401(slack: SlackClient, timestamp: str) -> None:
     body = mention_body("help", "1700000101.1")

@@ -55,6 +55,21 @@ def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
     return deepest
 
 
+def value_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deeply lists and dicts nest in an already parsed value (counting stops just past `limit`)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                break
+            stack.extend((child, depth) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 def load_json(text: str, limit: int = MAX_JSON_DEPTH) -> Any:
     """json.loads, but ValueError (never RecursionError) for text nested deeper than `limit`."""
     if json_depth(text, limit) > limit:

@@ -355,3 +355,13 @@ def test_connections_past_the_limit_are_closed_at_once(fake_slack: FakeSlack, en
             s.close()
         running.server.should_exit = True
         running.thread.join(timeout=5)
+
+
+def test_a_rejected_request_is_exactly_one_log_line(slack: SlackClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert slack.post(b'{"type": "event_callback"}', JSON, secret="wrong").status == 401
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and not caplog.records:
+        time.sleep(0.01)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith(("il2bot", "uvicorn", "slack_bolt"))]
+    assert len(lines) == 1 and lines[0].startswith("rejected request: bad signature (HTTP 401, 26 bytes")

@@ -136,12 +136,12 @@ async def _read_body(request: Request, limit: int) -> bytes:
 def build_asgi(app: App, settings: Settings | None = None, *, signing_secret: str | None = None) -> Starlette:
     """An ASGI app serving events, commands and interactivity at /slack/events (and GET /healthz).
 
-    Each request is checked in this order: a declared Content-Length within the size limit (else 413),
-    a body within the size limit read within the read timeout (else 413 or 408), a timestamp of
-    ASCII digits within 5 minutes and the signature over
-    the raw bytes (else 401); only then is the body parsed (once, by its content type, depth bounded)
-    and checked (else 400). Bolt gets the parsed body, so it cannot read it differently. Every
-    rejection is one escaped log line; an unverified body is never logged.
+    Each request is checked in this order: a declared Content-Length within the size limit (else 413);
+    a body within the size limit, read within the read timeout (else 413 or 408); a timestamp of
+    ASCII digits within 5 minutes and the signature over the raw bytes (else 401, but Slack's unsigned
+    ssl_check gets 200); only then is the body parsed (once, by its content type, depth bounded) and
+    checked (else 400). Bolt gets the parsed body, so it cannot read it differently. Every rejection
+    is one escaped log line; an unverified body is never logged.
     """
     limits = settings or Settings(bot_token="")
     secret = (signing_secret if signing_secret is not None else app._signing_secret).encode()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -16,6 +18,7 @@ from bot.reply import Reply
 from bot.slack.dedupe import SeenEvents
 
 log = logging.getLogger("il2bot.slack")
+IDLE_POLL_SECONDS = 0.01
 
 
 class Answerer(Protocol):
@@ -70,16 +73,53 @@ def log_failure(error: BaseException, body: Any) -> None:
 class Background:
     """Where answers run, after the ack: a bounded pool of threads; a failure is logged with its request.
 
-    Queued answers are kept until a thread is free (a slow Slack delays them, never drops them), and
-    they are finished before the process exits.
+    Queued answers are kept until a thread is free (a slow Slack delays them, never drops them); at
+    shutdown `drain` gives them a deadline and names the requests whose answers were not sent.
     """
 
     def __init__(self, workers: int) -> None:
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="il2bot-answer")
+        self._pending: dict[Future[None], str] = {}
+        self._lock = threading.Lock()
 
     def submit(self, body: Any, fn: Callable[[], None]) -> None:
         """Run fn on the pool; log a failure naming the request in body."""
-        self.executor.submit(self._run, body, fn)
+        what = describe(body)
+        with self._lock:
+            future = self.executor.submit(self._run, body, fn)
+            self._pending[future] = what
+        future.add_done_callback(self._forget)
+
+    def pending(self) -> int:
+        """Answers queued or being sent."""
+        with self._lock:
+            return len(self._pending)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait (at most `timeout` seconds) until no answer is queued or being sent; whether it is so."""
+        deadline = time.monotonic() + timeout
+        while self.pending():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(IDLE_POLL_SECONDS)
+        return True
+
+    def drain(self, seconds: float) -> list[str]:
+        """Take no more answers; wait up to `seconds` for the queued ones; log and return those left."""
+        with self._lock:
+            futures = dict(self._pending)
+        if futures:
+            log.info("shutting down: sending %d queued answer(s), for at most %ss", len(futures), seconds)
+        _, left = wait(list(futures), timeout=seconds)
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        unsent = sorted(futures[f] for f in left)
+        for what in unsent:
+            log.error("shutting down: the answer to %s was not sent within %ss", what, seconds)
+        return unsent
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.pop(future, None)
 
     @staticmethod
     def _run(body: Any, fn: Callable[[], None]) -> None:

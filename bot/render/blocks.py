@@ -238,7 +238,7 @@ def _source_texts(answer: Answer, full: bool) -> list[str]:
     """One line per source: its title linked to itself, site, date, the links it cites (named for what
     they link to); with `full`, its references too."""
     texts = []
-    for s in layout.source_lines(answer):
+    for s in layout.source_lines(answer, full):
         links = [link(u, label, 100) for u, label in s.links if safe_url(u)][:MAX_SOURCE_LINKS]
         extra = len([u for u, _ in s.links if safe_url(u)]) - len(links)
         parts = [link(s.url, s.title, 300), fit(s.site, 100), fit(s.date, 100), *links]

@@ -14,7 +14,7 @@ from bot.render.dates import parse_source_date
 from bot.reply import Answer, FactView, SourceRef
 
 KEY_FACTS = 3  # other key facts shown under the answering facts (or first facts, without them)
-MAX_LINKS_PER_SOURCE = 3  # links beside a source on its compact line
+SHORT_SOURCE_TITLE = 70  # characters of a source's title on its compact line (whole under "Show sources")
 FINAL_STATUSES = ("completed", "terminated", "withdrawn")  # statuses that no longer change
 
 
@@ -149,8 +149,17 @@ def _registry_source(answer: Answer) -> SourceRef | None:
     return refs[0] if refs else None
 
 
-def source_lines(answer: Answer) -> list[SourceLine]:
-    """Each cited source once, in order of first citation, with its links and references de-duplicated."""
+def short(text: str, limit: int) -> str:
+    """Text cut at a word boundary to at most `limit` characters, with an ellipsis if cut."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return head.rstrip(" ,;:") + "…"
+
+
+def source_lines(answer: Answer, full: bool = True) -> list[SourceLine]:
+    """Each cited source once, in order of first citation, with its links and references de-duplicated;
+    unless `full`, titles are shortened for the compact line."""
     refs = [*answer.citations, *(r for f in answer.facts for r in f.citations)]
     groups: dict[str, list[SourceRef]] = {}
     for r in refs:
@@ -165,7 +174,9 @@ def source_lines(answer: Answer) -> list[SourceLine]:
         ):
             links.setdefault(answer.trial.url, link_label(answer.trial.url))
         lines.append(SourceLine(
-            source_id=first.source_id, title=one_line(first.source_title), url=own,
+            source_id=first.source_id, url=own,
+            title=one_line(first.source_title) if full else short(one_line(first.source_title),
+                                                                  SHORT_SOURCE_TITLE),
             site=one_line(first.site), date=date_words(first.as_of, first.as_of_text),
             links=tuple(links.items()),
             references=tuple(dict.fromkeys(one_line(r.reference) for r in rs if r.reference.strip())),

@@ -21,6 +21,7 @@ CLARIFY = "Which drug or study do you mean?"
 # Headings and notes.
 SOURCES = "Sources"
 REFERENCES = "References"
+WORD_FOR_WORD = "Word for word, from the sources:"
 ANSWER_MARK = "▸"  # the facts that answer the question
 FACT_MARK = "•"  # the other facts
 SCOPE = "I answer only from curated, cited sources on IL-2 (aldesleukin, Proleukin) and IL-7 therapies."
@@ -32,8 +33,6 @@ HELP_TERMINAL = 'Usage: il2bot ask "QUESTION"   (what you would type after /il2 
 HELP_KINDS = {"drug": "Drugs", "disease": "Diseases", "study": "Trials and studies"}
 HELP_EXAMPLES = "for example"
 FAILURE = "Sorry, something went wrong while answering. The error was logged; please try again later."
-TERMINAL_FULL = "All facts and sources: il2bot ask --full"
-TERMINAL_ALSO = "il2bot ask --page"
 SHORT_TITLE = 40  # characters of a card title on an "Also" button
 
 
@@ -111,7 +110,9 @@ def quote_source(label: str) -> str:
 
 def also_button(title: str, first: bool) -> str:
     """The label of an 'Also' button: a short card title, the first one prefixed."""
-    short = title if len(title) <= SHORT_TITLE else title[: SHORT_TITLE - 1].rsplit(" ", 1)[0] + "…"
+    if len(title) <= SHORT_TITLE:
+        return f"{ALSO} {title}" if first else title
+    short = title[: SHORT_TITLE - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
     return f"{ALSO} {short}" if first else short
 
 

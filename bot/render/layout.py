@@ -15,6 +15,7 @@ from bot.reply import Answer, FactView, SourceRef
 
 KEY_FACTS = 3  # other key facts shown under the answering facts (or first facts, without them)
 SHORT_SOURCE_TITLE = 70  # characters of a source's title on its compact line (whole under "Show sources")
+MAX_LABEL = 60  # characters of an evidence label or a date beside a fact
 FINAL_STATUSES = ("completed", "terminated", "withdrawn")  # statuses that no longer change
 
 
@@ -89,13 +90,13 @@ def fact_line(answer: Answer, i: int, answering: bool) -> FactLine:
     """Fact i of an answer, ready to show."""
     fact = answer.facts[i]
     phase = answer.trial.phase if answer.trial else None
-    label = one_line(fact.evidence_label)
-    label = wording.evidence(label, fact.evidence, phase) if label else ""
+    label = short(one_line(fact.evidence_label), MAX_LABEL)
+    label = short(wording.evidence(label, fact.evidence, phase), MAX_LABEL) if label else ""
     when = ""
     if fact.time_sensitive:
         first = fact.citations[0] if fact.citations else None
         when = date_words(first.as_of, first.as_of_text) if first else date_words(answer.as_of, "")
-    return FactLine(i, one_line(fact.text), label, answering, when, _quotes(fact))
+    return FactLine(i, one_line(fact.text), label, answering, short(when, MAX_LABEL), _quotes(fact))
 
 
 def all_facts(answer: Answer) -> list[FactLine]:

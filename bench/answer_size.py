@@ -49,7 +49,7 @@ def visible(message: dict[str, Any]) -> str:
 
     def mrkdwn(text: str) -> str:
         return html.unescape(_MARKERS.sub("", _LINK.sub(r"\1", text))).replace(":warning:", "⚠").replace(
-            ":information_source:", "ℹ")
+            ":information_source:", "i")
 
     for b in message["blocks"]:
         if b["type"] in ("header", "section"):
@@ -98,7 +98,8 @@ def main() -> int:
           f"range {min(sizes)}-{max(sizes)}")
     print(f"asked fact within {TARGET_POSITION} characters: {hits} of {len(QUESTIONS)} "
           f"(target >= {TARGET_POSITION_HITS})")
-    print(f"terminal answers within {TARGET_LINES} lines at {COLUMNS} columns: {lines_ok} of {len(QUESTIONS)}")
+    print(f"terminal answers within {TARGET_LINES} lines at {COLUMNS} columns: "
+          f"{lines_ok} of {len(QUESTIONS)}")
     print(f"every view of every answer within Block Kit's limits: {'yes' if limits_ok else 'no'}")
     ok = median <= TARGET_MEDIAN and hits >= TARGET_POSITION_HITS and lines_ok == len(QUESTIONS) and limits_ok
     return 0 if ok else 1

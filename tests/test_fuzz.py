@@ -33,8 +33,8 @@ from bot.cli import main
 from bot.engine import Engine, load_engine
 from bot.render.blocks import MAX_ECHO, escape, render
 from bot.render.view import VIEWS, ViewState
-from bot.slack.interaction import codec
 from bot.reply import trial_url
+from bot.slack.interaction import codec
 from bot.slack.text import query_from_slack
 
 REPO = Path(__file__).resolve().parent.parent

@@ -353,9 +353,9 @@ def _help_message(reply: Reply, codec: Codec) -> Message:
     buttons = _Buttons(codec)
     blocks: list[Block] = [_header(wording.HELP_TITLE), _section(escape(wording.HELP_HOW))]
     for i, group in enumerate(reply.catalog[:10]):
-        title = wording.HELP_KINDS.get(group.kind, group.kind.capitalize())
+        title = fit(wording.HELP_KINDS.get(group.kind, group.kind.capitalize()), 100)
         names = ", ".join(n for n in group.names if n.strip())
-        blocks.append(_section(f"*{escape(title)}:* {fit(names, MAX_SECTION_TEXT - 100)}"))
+        blocks.append(_section(f"*{title}:* {fit(names, MAX_SECTION_TEXT - 200)}"))
         blocks += buttons.row(f"il2_examples_{i}", [_ask(e, e) for e in group.examples if e.strip()][:3])
     if not reply.catalog:
         examples = [e for e in reply.examples if e.strip()][:MAX_EXAMPLES]

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_harness import check_message
 
-from bot.render import blocks, wording
+from bot.render import blocks
 from bot.render.blocks import MAX_BLOCKS, MAX_SECTION_TEXT, cut, escape, fit, limit_problems, link, safe_url
 from bot.render.view import VIEWS, ViewName, ViewState
 from bot.reply import DISCLAIMER, Answer, FactView, HelpGroup, Partial, Reply, SourceRef, TrialFields

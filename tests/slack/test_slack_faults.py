@@ -23,8 +23,8 @@ import pytest
 from slack_harness import BOT_USER, SECRET, TODAY, FakeSlack, Running, Scripted, SlackClient, serve_asgi
 
 from bot.engine import Engine
-from bot.slack.interaction import ACTION_MORE
 from bot.slack.app import build_app, build_asgi
+from bot.slack.interaction import ACTION_MORE
 from bot.slack.settings import Settings
 from bot.slack.web import make_web_client
 

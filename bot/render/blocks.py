@@ -236,22 +236,27 @@ def _trial_line(answer: Answer) -> list[Block]:
 
 def _source_texts(answer: Answer, full: bool) -> list[str]:
     """One line per source: its title linked to itself, site, date, the links it cites (named for what
-    they link to); with `full`, its references too."""
+    they link to); with `full`, its references too. Each part is escaped once and the line stays within
+    a context element's limit."""
     texts = []
     for s in layout.source_lines(answer, full):
-        links = [link(u, label, 100) for u, label in s.links if safe_url(u)][:MAX_SOURCE_LINKS]
-        extra = len([u for u, _ in s.links if safe_url(u)]) - len(links)
-        parts = [link(s.url, s.title, 300), fit(s.site, 100), fit(s.date, 100), *links]
-        if extra > 0:
-            parts.append(f"+{extra} more")
-        text = " · ".join(p for p in parts if p)
+        text = " · ".join(p for p in (link(s.url, s.title, 300), fit(s.site, 100), fit(s.date, 100)) if p)
+        links = [link(u, label, 100) for u, label in s.links if safe_url(u)]
+        shown = 0
+        for one in links[:MAX_SOURCE_LINKS]:
+            if len(text) + len(one) + 3 > MAX_CONTEXT_TEXT - 200:
+                break
+            text += f" · {one}"
+            shown += 1
+        if len(links) > shown:
+            text += f" · +{len(links) - shown} more"
         if full and s.references:
-            refs = "; ".join(escape(r) for r in s.references)
-            text = f"{text}\n{wording.REFERENCES}: {cut(refs, MAX_CONTEXT_TEXT - len(text) - 20)}"
-        texts.append(fit(text, MAX_CONTEXT_TEXT) if "<" not in text else text[:MAX_CONTEXT_TEXT])
-    if len(texts) > MAX_CONTEXT_ELEMENTS:
-        extra = len(texts) - (MAX_CONTEXT_ELEMENTS - 1)
-        texts = [*texts[: MAX_CONTEXT_ELEMENTS - 1], f"+{extra} more sources"]
+            head = f"\n{wording.REFERENCES}: "
+            text += head + fit("; ".join(s.references), MAX_CONTEXT_TEXT - len(text) - len(head))
+        texts.append(text)
+    if len(texts) > MAX_CONTEXT_ELEMENTS - 1:
+        extra = len(texts) - (MAX_CONTEXT_ELEMENTS - 2)
+        texts = [*texts[: MAX_CONTEXT_ELEMENTS - 2], f"+{extra} more sources"]
     return texts
 
 
@@ -304,7 +309,7 @@ def _answer_message(reply: Reply, state: ViewState, codec: Codec, shared_by: str
     sources = _source_texts(answer, full=state.view == "sources")
     tail = _also(reply, state, buttons)
     if sources:
-        tail.append(_context(f"*{wording.SOURCES}:*", *sources[: MAX_CONTEXT_ELEMENTS - 1]))
+        tail.append(_context(f"*{wording.SOURCES}:*", *sources))
     tail += [*_nav(state, hidden, has_quotes, buttons), *_feedback(state, buttons), _footer()]
     quotes = state.view == "sources"
     names = layout.sites(answer) if quotes else {}

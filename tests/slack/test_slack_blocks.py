@@ -400,6 +400,7 @@ def test_hostile_text_never_becomes_a_mention_or_a_link() -> None:
                 assert "evil" not in link_text and "javascript" not in link_text
         links = [m for t in _mrkdwn(message) for m in allowed.findall(t)]
         assert links == ["<https://example.org/x?a=1&amp;b=2|example.org>"], "labelled by what it links to"
+        assert not [t for t in _mrkdwn(message) if re.search(r"&amp;(amp|lt|gt);", t)], "escaped once"
     echo = render(HOSTILE)["blocks"][0]["elements"][0]["text"]
     assert "&lt;!channel&gt;" in echo and "&lt;@U123&gt;" in echo and "&amp;" in echo
 

@@ -511,3 +511,13 @@ def test_any_reply_renders_valid_block_kit(reply: Reply, view: ViewName, shared:
     for text in _mrkdwn(message):
         stripped = allowed.sub("", text)
         assert "<" not in stripped and ">" not in stripped
+
+
+def test_every_card_in_every_view_is_within_block_kits_limits(engine: Any) -> None:
+    from bot.reply import answer_from_card
+
+    deck = engine.deck
+    for card in deck.cards:
+        reply = Reply(query=card.title, kind="answer", matches=(answer_from_card(deck, card, 90.0),))
+        for view in VIEWS:
+            check_message(render(reply, view))

@@ -20,18 +20,18 @@ from bot.slack.interaction import codec
 
 # (question, a pattern of the fact that answers it)
 QUESTIONS: list[tuple[str, str]] = [
-    ("side effects of aldesleukin", r"side effects"),
+    ("side effects of aldesleukin", r"most common|weakness|fever"),
     ("what is aldesleukin", r"approved|FDA"),
-    ("who can join the lupus trial?", r"[Ii]nclusion|[Ee]ligib|aged"),
-    ("ESPRIT results", r"CD4 counts"),
-    ("IL-7 side effects", r"side effects|injection"),
-    ("low-dose IL-2 dose in autoimmune disease", r"MIU|million"),
-    ("NCT04077684 recruitment status", r"Recruiting"),
-    ("how does aldesleukin work", r"immune|T cells|T-cell"),
+    ("who can join the lupus trial?", r"Inclusion|Ages eligible"),
+    ("ESPRIT results", r"increase in CD4"),
+    ("IL-7 side effects", r"side effects of IL-7"),
+    ("low-dose IL-2 dose in autoimmune disease", r"million IU|MIU"),
+    ("NCT04077684 recruitment status", r"Recruitment status"),
+    ("how does aldesleukin work", r"activate the immune system"),
     ("can IL-7 be used during pregnancy", r"pregnan"),
     ("low-dose vs high-dose IL-2", r"[Ll]ow.dose"),
-    ("high-dose IL-2 side effects in cancer", r"toxicit|side effects|capillary"),
-    ("SILCAAT results", r"CD4"),
+    ("high-dose IL-2 side effects in cancer", r"toxicit|adverse effects"),
+    ("SILCAAT results", r"increase in CD4"),
 ]
 TARGET_MEDIAN = 1500  # visible characters
 TARGET_POSITION = 300  # the asked fact starts within this many visible characters ...

@@ -267,6 +267,9 @@ def _also(reply: Reply, state: ViewState, buttons: _Buttons) -> list[Block]:
                 ViewState(state.query, state.page + 1 + i, "answer", state.shared))
         for i, a in enumerate(reply.matches[1 : 1 + MAX_ALSO])
     ]
+    if state.page:
+        best = ViewState(state.query, 0, "answer", state.shared)
+        controls.insert(0, Control("page", wording.BEST_MATCH, best))
     return buttons.row("il2_also", controls)
 
 

@@ -15,6 +15,7 @@ SHOW_ANSWER = "Show the answer"
 POST_TO_CHANNEL = "Post to channel"
 WHAT_CAN_I_ASK = "What can I ask?"
 ALSO = "Also:"
+BEST_MATCH = "Back to the best match"
 I_CAN_ANSWER = "I can answer:"
 CLARIFY = "Which drug or study do you mean?"
 

@@ -171,6 +171,9 @@ def test_also_buttons_show_another_match(
     valid(message)
     assert message == render(engine.ask("side-effects aldesleukin", offset=1), page=1)
     assert message["blocks"][0]["elements"][0]["text"].startswith("Match 2 for")
+    [back] = [b for b in buttons(message).values() if b["text"]["text"] == "Back to the best match"]
+    _, path2 = slack.click(back, ephemeral=True)
+    assert message_of(fake_slack.wait_for(path2)[0]) == first
 
 
 def test_a_button_on_a_public_message_answers_the_clicker_privately_in_the_thread(

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "tests" / "slack"))
 
 from slack_harness import BOT_USER, SECRET, FakeSlack, Recorded, Scripted, SlackClient  # noqa: E402
 
-from bot.render.blocks import ACTION_MORE, ACTION_SHARE  # noqa: E402
+from bot.slack.interaction import ACTION_MORE, ACTION_SHARE  # noqa: E402
 
 FAILURE_TEXT = "Sorry, something went wrong while answering"
 RETRY_HEADERS = {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}

@@ -25,7 +25,7 @@ from typing import Any
 from _slackload import RemoteFake, Server, dump, running_server
 from slack_harness import BOT_USER, SlackClient, raw_request, signed_headers
 
-from bot.render.blocks import ACTION_SHARE
+from bot.slack.interaction import ACTION_SHARE
 
 MB = 1024 * 1024
 JSON = "application/json"

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from bot.paths import content_root
 
+MAX_PAGE = 50  # the last match `ask --page` may show
+
 if TYPE_CHECKING:
     import argparse
     from datetime import timedelta
@@ -32,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
         "query", nargs="*", help='what you would type after /il2, e.g. "side-effects aldesleukin"'
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--blocks", action="store_true",
+                     help="print the Block Kit message the Slack app would send (for Block Kit Builder)")
+    ask.add_argument("--full", action="store_true",
+                     help="print every fact, its verbatim quotes and the references")
+    ask.add_argument("--page", type=_page, default=0, metavar="N",
+                     help="show match N+1 instead of the best one (the 'Also' matches)")
     ask.add_argument(
         "--limit", type=_positive, default=3, metavar="N", help="show at most N matches (default 3)"
     )
@@ -101,6 +109,14 @@ def _positive(text: str) -> int:
     return n
 
 
+def _page(text: str) -> int:
+    import argparse
+
+    if not text.isdigit() or int(text) > MAX_PAGE:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a page number (0 to {MAX_PAGE})")
+    return int(text)
+
+
 def _port(text: str) -> int:
     import argparse
 
@@ -136,33 +152,42 @@ def cmd_check(root: str, coverage: bool) -> int:
 
 
 def _quick_ask(argv: Sequence[str]) -> int | None:
-    """`il2bot ask [--json] [--limit N] WORDS`, read without argparse (it costs more than the answer).
+    """`il2bot ask [--json|--blocks] [--full] [--limit N] [--page N] WORDS`, read without argparse (it
+    costs more than the answer).
 
     Returns None for anything else (help, other commands, options it does not know, bad values),
     which then goes through argparse and its messages.
     """
     if not argv or argv[0] != "ask":
         return None
-    as_json, limit = False, 3
+    as_json, limit, page = False, 3, 0
+    flags = {"--json": False, "--blocks": False, "--full": False}
     words: list[str] = []
     args = iter(argv[1:])
     for arg in args:
         if arg == "--":
             words += args
-        elif arg == "--json":
-            as_json = True
+        elif arg in flags:
+            flags[arg] = True
         elif arg == "--limit" or arg.startswith("--limit="):
             value = arg.partition("=")[2] if "=" in arg else next(args, "")
             if not value.isdigit() or not 1 <= int(value) <= 50:
                 return None
             limit = int(value)
+        elif arg == "--page" or arg.startswith("--page="):
+            value = arg.partition("=")[2] if "=" in arg else next(args, "")
+            if not value.isdigit() or int(value) > MAX_PAGE:
+                return None
+            page = int(value)
         elif arg.startswith("-") and len(arg) > 1:
             return None
         else:
             words.append(arg)
     from bot.ask import cmd_ask
 
-    return cmd_ask(content_root(), " ".join(words), as_json=as_json, limit=limit)
+    as_json = flags["--json"]
+    return cmd_ask(content_root(), " ".join(words), as_json=as_json, limit=limit, blocks=flags["--blocks"],
+                   full=flags["--full"], page=page)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask":
             from bot.ask import cmd_ask
 
-            return cmd_ask(root, " ".join(args.query), as_json=args.json, limit=args.limit)
+            return cmd_ask(root, " ".join(args.query), as_json=args.json, limit=args.limit,
+                           blocks=args.blocks, full=args.full, page=args.page)
         if args.command == "serve":
             from bot.slack.serve import cmd_serve
 

@@ -6,6 +6,7 @@ import os
 
 from bot.cache import load_deck_cached
 from bot.cards.model import Deck
+from bot.catalog import catalog
 from bot.matcher import Matcher
 from bot.paths import content_root
 from bot.reply import Reply, answer_from_card
@@ -45,6 +46,7 @@ class Engine:
             kind="help",
             examples=self.deck.examples,
             topics=tuple(t.label for t in self.deck.terms.values() if t.is_topic),
+            catalog=catalog(self.deck),
         )
 
 

@@ -25,6 +25,7 @@ class SourceRef(NamedTuple):
     url: str | None
     as_of: str  # ISO date the source gives for itself
     as_of_text: str  # that date as the source writes it
+    source_url: str | None = None  # the source document itself (not the page a quote's reference names)
 
 
 class TrialFields(NamedTuple):
@@ -55,6 +56,14 @@ class Partial(NamedTuple):
     id: str
     title: str
     missing: str  # the fact kind asked for and absent ("enrollment")
+
+
+class HelpGroup(NamedTuple):
+    """What help lists for one kind of subject: the names the cards cover and example questions."""
+
+    kind: str  # a vocabulary subject kind: drug, disease, study
+    names: tuple[str, ...]
+    examples: tuple[str, ...]
 
 
 class Answer(NamedTuple):
@@ -90,6 +99,7 @@ class Reply(NamedTuple):
     reason: str = ""  # why the matcher answered or abstained (a named rule of the abstention policy)
     partial: Partial | None = None  # abstained: the card on the subject that lacks the fact asked
     choices: tuple[str, ...] = ()  # clarify: the subjects to choose from ("which drug or study?")
+    catalog: tuple[HelpGroup, ...] = ()  # help: the drugs, diseases and studies covered, with examples
 
     @property
     def answered(self) -> bool:
@@ -164,6 +174,7 @@ def _source_ref(deck: Deck, c: Citation) -> SourceRef:
         url=c.url or s.url,
         as_of=s.date,
         as_of_text=s.date_text,
+        source_url=s.url,
     )
 
 

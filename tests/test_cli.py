@@ -29,15 +29,62 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
-def test_ask_prints_title_facts_citations_and_date(capsys: pytest.CaptureFixture[str]) -> None:
+def test_ask_prints_title_status_key_facts_and_compact_sources(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
     assert main(["ask", "NCT04077684"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Answer to “NCT04077684”"
+    assert lines[2].startswith("NCT04077684: low-dose IL-2")
+    underline = next(i for i, line in enumerate(lines) if line.startswith("==="))
+    assert lines[underline + 1] == "⚠ Phase 2 · Recruiting, as of 27 March 2020 · 500 participants"
+    assert "Sources:" in lines
+    assert any("<https://clinicaltrials.gov/study/NCT04077684> · ClinicalTrials.gov · 27 March 2020" in line
+               for line in lines)
+    assert any('il2bot ask --full "NCT04077684"' in line for line in lines)
+    assert "not medical advice" in " ".join(lines)
+    assert len(lines) <= 25 and all(len(line) <= 100 for line in lines)
+
+
+@pytest.mark.parametrize("columns", ["40", "100", "160"])
+def test_every_line_wraps_to_the_terminal_width(
+    columns: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    for args in (["ask", "side-effects aldesleukin"], ["ask", "--full", "ESPRIT results"], ["ask", "help"],
+                 ["ask", "pembrolizumab side effects"]):
+        assert main(args) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert max(len(line) for line in lines) <= int(columns), (args, columns)
+
+
+def test_full_prints_every_fact_quotes_and_references(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--full", "NCT04077684"]) == 0
     out = capsys.readouterr().out
-    assert "NCT04077684" in out.splitlines()[0]
-    assert "Key facts" in out and "Citations" in out and "Sources" in out
-    assert "https://clinicaltrials.gov/study/NCT04077684" in out
-    assert "ClinicalTrials.gov: Efficacy and Safety of Low-dose IL-2 in Patients With SLE" in out
-    assert "Source dated 27 March 2020 (" in out  # its age, as of today
-    assert "not medical advice" in out
+    card = load_engine().ask("NCT04077684").matches[0]
+    flat = " ".join(out.split())
+    assert all(" ".join(f.text.split()) in flat for f in card.facts)
+    assert "Word for word, from the sources:" in out and "References: NCT04077684" in flat
+    assert "--full" not in out
+
+
+def test_blocks_prints_the_exact_block_kit_message(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.render import blocks
+    from bot.render.view import ViewState
+    from bot.slack.interaction import codec
+
+    assert main(["ask", "--blocks", "ESPRIT results"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    expected = blocks.render(load_engine().ask("ESPRIT results"), ViewState("ESPRIT results"), codec=codec)
+    assert printed == expected and blocks.limit_problems(printed) == []
+
+
+def test_page_shows_another_match(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--page", "1", "side-effects aldesleukin"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Match 2 for “side-effects aldesleukin”")
+    assert load_engine().ask("side-effects aldesleukin").matches[1].title.split(":")[0] in out
 
 
 def test_ask_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,15 +126,16 @@ def test_ask_json_abstains(capsys: pytest.CaptureFixture[str]) -> None:
 def test_abstention_text_is_short_and_kind(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "pembrolizumab side effects"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("I don't have a card on that")
-    assert "You could ask about:" in out
+    assert out.startswith("The cards don't cover “pembrolizumab side effects”, so I won't guess.")
+    assert "I can answer:" in out
 
 
 @pytest.mark.parametrize("args", [["ask"], ["ask", "help"]])
 def test_ask_without_query_prints_help(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "Examples:" in out and 'il2bot ask "side-effects aldesleukin"' in out and "Topics:" in out
+    assert "Drugs: IL-2" in out and 'il2bot ask "side-effects aldesleukin"' in out and "Diseases: " in out
+    assert "Trials and studies: " in out
 
 
 def test_same_query_as_slash_command_text(capsys: pytest.CaptureFixture[str]) -> None:
@@ -145,11 +193,12 @@ def test_bad_arguments_get_a_clear_message(args: list[str], message: str) -> Non
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_cli_path_imports_neither_slack_bolt_nor_numpy() -> None:
+@pytest.mark.parametrize("option", ["--full", "--blocks", "--page=1"])
+def test_cli_path_imports_neither_slack_bolt_nor_numpy(option: str) -> None:
     """With a warm cache, ask imports no Slack, numpy or schema-validation code (start-up time)."""
     assert run("ask", "warm the cache").returncode == 0
     code = (
-        "import sys; from bot.cli import main; main(['ask', 'side effects of IL-2']); "
+        f"import sys; from bot.cli import main; main(['ask', '{option}', 'side effects of IL-2']); "
         "print(sorted(m for m in ('slack_bolt', 'slack_sdk', 'numpy', 'jsonschema') if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -32,7 +32,9 @@ from slack_harness import check_message
 from bot.cli import main
 from bot.engine import Engine, load_engine
 from bot.render.blocks import MAX_ECHO, escape, render
+from bot.render.view import VIEWS, ViewState
 from bot.reply import trial_url
+from bot.slack.interaction import codec
 from bot.slack.text import query_from_slack
 
 REPO = Path(__file__).resolve().parent.parent
@@ -129,12 +131,13 @@ def without_bot_markup(text: str, shared_by: str | None) -> str:
 @fuzz(500)
 @given(raw=QUERIES, via_slack=st.booleans(), offset=st.integers(0, 12), ephemeral=st.booleans(),
        shared_by=st.one_of(st.none(), st.just("U0002"), st.just("U0002\n"), st.text(max_size=12)),
-       quotes=st.booleans())
+       view=st.sampled_from(VIEWS))
 def test_any_query_renders_valid_escaped_block_kit(raw: str, via_slack: bool, offset: int, ephemeral: bool,
-                                                   shared_by: str | None, quotes: bool) -> None:
+                                                   shared_by: str | None, view: str) -> None:
     query = query_from_slack(raw, BOT_USER) if via_slack else raw
     reply = engine().ask(query, offset=offset)
-    message = render(reply, today=TODAY, ephemeral=ephemeral, shared_by=shared_by, quotes=quotes)
+    state = ViewState(query, offset, view, shared=not ephemeral)  # type: ignore[arg-type]
+    message = render(reply, state, codec=codec, shared_by=shared_by)
     count("queries")
     check_message(message)  # slack_sdk's validation and every Slack limit
     valid_user = shared_by if shared_by and re.fullmatch(r"[UW][A-Z0-9]{2,20}", shared_by) else None
@@ -149,12 +152,13 @@ def test_any_query_renders_valid_escaped_block_kit(raw: str, via_slack: bool, of
 
 
 def test_a_user_id_with_a_trailing_newline_is_not_made_a_mention() -> None:
-    message = render(engine().ask("side-effects aldesleukin"), today=TODAY, shared_by="U0002\n")
+    message = render(engine().ask("side-effects aldesleukin"), ViewState("side-effects aldesleukin"),
+                     codec=codec, shared_by="U0002\n")
     assert not [t for t in mrkdwn_texts(message["blocks"]) if "<@" in t]
 
 
 def test_a_question_of_many_angle_brackets_is_still_echoed() -> None:
-    message = render(engine().ask("<" * 75), today=TODAY)
+    message = render(engine().ask("<" * 75), ViewState("<" * 75), codec=codec)
     assert "“”" not in message["blocks"][0]["text"]["text"]
 
 

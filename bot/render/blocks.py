@@ -1,4 +1,4 @@
-"""Block Kit rendering: a pure function from the neutral Reply to a Slack message (text + blocks).
+"""Block Kit rendering: a pure function of a Reply and a view state to a Slack message (text + blocks).
 
 Everything shown is escaped for mrkdwn (`&`, `<`, `>`), links are built only from https URLs that
 pass `safe_url`, and every Slack limit is respected by construction (`limit_problems` checks it).
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.render.dates import source_dated
-from bot.reply import DISCLAIMER, Answer, Reply, SourceRef, TrialFields
+from bot.render import layout, wording
+from bot.render.view import Codec, Control, ViewState
+from bot.reply import Answer, Reply
 
 Block = dict[str, Any]
 Message = dict[str, Any]  # {"text": fallback for notifications, "blocks": [...]}
@@ -40,18 +40,10 @@ MAX_ECHO = 200  # characters of the user's question echoed back
 MAX_SUGGESTIONS = 5
 MAX_EXAMPLES = 8
 MAX_URL = 1000
-TAIL_BLOCKS = 5  # blocks kept free after the answers: related label + buttons, actions, footer
-MAX_QUOTED_FACT = 1000  # characters of a fact shown above its quotes
-MAX_QUOTE = 900  # characters of one quote
-MAX_QUOTES_PER_FACT = 5
-MAX_QUOTE_LABEL = 60  # characters of the source named after a quote
-
-ACTION_MORE = "il2_more"  # run the query again from a later offset
-ACTION_SHARE = "il2_share"  # post this answer in the channel
-ACTION_QUOTES = "il2_quotes"  # show the same answer again, each fact with its quotes
-ACTION_HIDE_QUOTES = "il2_hide_quotes"  # show the same answer again, without the quotes
-ACTION_ASK = "il2_ask"  # prefix of il2_ask_0, il2_ask_1, ...: run the query in the button's value
-ACTION_ASK_PATTERN = re.compile(rf"^{ACTION_ASK}_\d+$")
+MAX_ALSO = 4  # other matches offered as buttons
+MAX_FACT = 1200  # characters of one fact (or its quotes)
+MAX_LABEL = 120  # characters of a source or reference named after a quote
+MAX_SOURCE_LINKS = 3  # links beside one source in the compact sources
 
 _URL_UNSAFE = re.compile(r"[\s<>|\"'`\\\x00-\x1f\x7f]")
 _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")  # used with fullmatch
@@ -114,32 +106,6 @@ def link(url: str | None, label: str, limit: int = 300) -> str:
     return f"<{escape(safe)}|{text}>" if safe else text
 
 
-# -- dates -----------------------------------------------------------------------------------
-
-
-def date_note(as_of: str, as_of_text: str, today: date) -> str:
-    """'Source dated 3 February 2011 (15 years old)', with a warning sign once it is old (mrkdwn)."""
-    note, old = source_dated(as_of, fit(as_of_text, 100), today)
-    return f":warning: {note}" if old else note
-
-
-# -- button values ---------------------------------------------------------------------------
-
-
-def encode_value(query: str, offset: int = 0) -> str:
-    """A button value carrying a query and an offset, within Slack's 2000 characters."""
-    prefix = f"{max(offset, 0)}:"
-    return prefix + query[: MAX_BUTTON_VALUE - len(prefix)]
-
-
-def decode_value(value: str) -> tuple[str, int]:
-    """The query and offset carried by a button value (a bare value is a query at offset 0)."""
-    head, sep, rest = value.partition(":")
-    if sep and head.isascii() and head.isdigit() and len(head) <= 4:
-        return rest, int(head)
-    return value, 0
-
-
 # -- blocks ----------------------------------------------------------------------------------
 
 
@@ -152,7 +118,8 @@ def _plain(text: str) -> dict[str, Any]:
 
 
 def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(text)}
+    """A section shown whole: Slack never folds it behind "See more"."""
+    return {"type": "section", "text": _mrkdwn(text), "expand": True}
 
 
 def _context(*texts: str) -> Block:
@@ -163,20 +130,8 @@ def _header(text: str) -> Block:
     return {"type": "header", "text": _plain(cut(" ".join(text.split()), MAX_HEADER) or "Untitled")}
 
 
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
-    button: Block = {
-        "type": "button",
-        "text": _plain(cut(" ".join(label.split()), MAX_BUTTON_TEXT)),
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
 def _footer() -> Block:
-    return _context(f":information_source: {escape(DISCLAIMER)}")
+    return _context(f":information_source: {escape(wording.DISCLAIMER)}")
 
 
 def _text_size(value: Any) -> int:
@@ -189,15 +144,28 @@ def _text_size(value: Any) -> int:
 
 
 class _Buttons:
-    """Numbers the il2_ask_N buttons of one message so every action_id is unique."""
+    """The buttons of one message, numbered so that every action id is unique."""
 
-    def __init__(self) -> None:
+    def __init__(self, codec: Codec) -> None:
+        self.codec = codec
         self.n = 0
 
-    def ask(self, label: str, query: str) -> Block:
-        button = _button(label, f"{ACTION_ASK}_{self.n}", encode_value(query, 0))
+    def __call__(self, control: Control) -> Block:
+        action_id, value = self.codec(control, self.n)
         self.n += 1
-        return button
+        return {
+            "type": "button",
+            "text": _plain(cut(" ".join(control.label.split()), MAX_BUTTON_TEXT) or "…"),
+            "action_id": action_id[:MAX_ACTION_ID],
+            "value": value[:MAX_BUTTON_VALUE],
+        }
+
+    def row(self, block_id: str, controls: Sequence[Control]) -> list[Block]:
+        """An actions block of these controls (none if there are none)."""
+        if not controls:
+            return []
+        return [{"type": "actions", "block_id": block_id,
+                 "elements": [self(c) for c in controls[:MAX_ACTIONS]]}]
 
 
 # Invisible characters stripped from echoed text: C0/C1 controls, soft hyphen, zero-width, bidi
@@ -214,270 +182,225 @@ def echo_text(text: str) -> str:
 
 
 def _echo(query: str) -> str:
-    return f"“{fit(echo_text(query), MAX_ECHO)}”"
+    return fit(echo_text(query), MAX_ECHO)
 
 
-def _quote_labels(answer: Answer) -> dict[str, str]:
-    """What names each source after its quotes: nothing when the answer cites one source, else its
-    site (or its title, when two sources share a site)."""
-    sources = {r.source_id: r for f in answer.facts for r in f.citations}
-    if len(sources) < 2:
-        return {}
-    sites = [" ".join(r.site.split()) for r in sources.values()]
-    use_site = len(set(sites)) == len(sites) and all(sites)
-    return {k: " ".join((r.site if use_site else r.source_title).split()) for k, r in sources.items()}
+def _ask(label: str, query: str) -> Control:
+    return Control("ask", label, ViewState(query))
 
 
-def _quoted(fact: str, refs: Sequence[SourceRef], labels: dict[str, str]) -> str:
-    """A fact as a bullet with the quotes supporting it under it, as escaped blockquote lines, all
-    within one section's text: each quote is cut to its share of the room, the extra ones counted."""
-    quotes = [(q, labels.get(r.source_id, "")) for r in refs if (q := " ".join(r.quote.split()))]
-    quotes = list(dict.fromkeys(quotes))
-    shown = quotes[:MAX_QUOTES_PER_FACT]
-    bullet = f"• {fit(fact, MAX_QUOTED_FACT if shown else MAX_SECTION_TEXT - 2)}"
-    extra = len(quotes) - len(shown)
-    more = f"\n> _…and {extra} more {'quote' if extra == 1 else 'quotes'}_" if extra else ""
-    room = MAX_SECTION_TEXT - len(bullet) - len(more)
-    lines = [bullet]
-    for i, (quote, label) in enumerate(shown):
-        source = f" — {fit(label, MAX_QUOTE_LABEL)}" if label else ""
-        share = room // (len(shown) - i)
-        line = f"\n> “{fit(quote, min(MAX_QUOTE, share - len(source) - 5))}”{source}"
-        lines.append(line)
-        room -= len(line)
-    return "".join(lines) + more
+# -- one answer ------------------------------------------------------------------------------
 
 
-def _fact_texts(answer: Answer, quotes: bool) -> list[str]:
-    """Each non-blank fact as mrkdwn: a bullet, with its quotes under it when `quotes` is set."""
-    labels = _quote_labels(answer) if quotes else {}
-    texts = []
-    for i, raw in enumerate(answer.facts):
-        fact = " ".join(raw.text.split())
-        if not fact:
-            continue
-        refs = answer.fact_refs(i) if quotes else ()
-        texts.append(_quoted(fact, refs, labels) if refs else f"• {fit(fact, MAX_SECTION_TEXT - 2)}")
-    return texts
+def _fact_text(f: layout.FactLine, quotes: bool, names: dict[str, str], said: set[str]) -> str:
+    """One fact as a mrkdwn line: mark, text (or its verbatim quotes), evidence label, date warning."""
+    mark = wording.ANSWER_MARK if f.answering else wording.FACT_MARK
+    label = f" _({escape(f.label)})_" if f.label else ""
+    when = f" :warning: _{escape(wording.as_of(f.as_of))}_" if f.as_of else ""
+    room = MAX_FACT - len(label) - len(when)
+    if quotes and f.quotes:
+        parts = []
+        for q in f.quotes:
+            name = ", ".join(x for x in (names.get(q.source_id, ""), q.reference if q.reference not in said
+                                         else "") if x)
+            said.add(q.reference)
+            after = f" {escape(wording.quote_source(cut(name, MAX_LABEL)))}" if name else ""
+            parts.append(f"“{fit(q.text, max(room // len(f.quotes) - len(after) - 4, 20))}”{after}")
+        body = " ".join(parts)
+    else:
+        body = fit(f.text, room)
+    if f.answering:
+        body = f"*{body}*" if not (quotes and f.quotes) else body
+    return f"{mark} {body}{label}{when}"
 
 
-def _has_quotes(answer: Answer) -> bool:
-    return any(r.quote.strip() for f in answer.facts for r in f.citations)
-
-
-def _bullets(texts: Sequence[str], budget: int, max_blocks: int) -> tuple[list[Block], int]:
-    """Facts (each at most a section's text) packed into sections within the text and block budgets;
-    returns the blocks and how many facts were left out."""
+def _pack(lines: Sequence[str], budget: int, max_blocks: int) -> tuple[list[Block], int]:
+    """Lines packed into sections within the text and block budgets; the blocks and how many were left."""
     blocks: list[Block] = []
     current: list[str] = []
     used = 0
-    left = list(texts)
+    left = list(lines)
     while left and max_blocks > 0:
-        bullet = left[0]
-        if used + len(bullet) + 1 > budget:
+        line = left[0]
+        if used + len(line) + 1 > budget:
             break
-        if current and sum(len(x) + 1 for x in current) + len(bullet) > MAX_SECTION_TEXT:
+        if current and sum(len(x) + 1 for x in current) + len(line) > MAX_SECTION_TEXT:
             if len(blocks) + 1 >= max_blocks:
                 break
             blocks.append(_section("\n".join(current)))
             current = []
-        current.append(bullet)
-        used += len(bullet) + 1
+        current.append(line)
+        used += len(line) + 1
         left.pop(0)
     if current:
         blocks.append(_section("\n".join(current)))
     return blocks, len(left)
 
 
-def _trial_block(trial: TrialFields) -> Block | None:
-    fields = [
-        f"*{label}*\n{fit(value, MAX_FIELD_TEXT - len(label) - 3)}"
-        for label, value in (
-            ("Phase", trial.phase),
-            ("Status", trial.status),
-            ("Enrollment", trial.enrollment),
-            ("Location", trial.location),
-        )
-        if value
-    ]
-    url = safe_url(trial.url)
-    names = [trial.name] if url else [trial.name, trial.nct]
-    title = " · ".join(fit(x, 200) for x in names if x)
-    parts = [f"*Trial:* {title}"] if title else []
-    if url:
-        registry = "ClinicalTrials.gov" if urlsplit(url).hostname == "clinicaltrials.gov" else "its registry"
-        parts.append(link(url, f"{trial.nct or 'This trial'} on {registry}"))
-    if not fields and not parts:
-        return None
-    block: Block = {"type": "section"}
-    if parts:
-        block["text"] = _mrkdwn(" · ".join(parts))
-    if fields:
-        block["fields"] = [_mrkdwn(f) for f in fields[:MAX_FIELDS]]
-    return block
+def _trial_line(answer: Answer) -> list[Block]:
+    parts = layout.trial_parts(answer)
+    if not parts:
+        return []
+    changing = bool(answer.trial and answer.trial.status) and not layout.status_is_final(answer)
+    warn = ":warning: " if changing else ""
+    return [_section(warn + " · ".join(f"*{fit(p, 300)}*" if i == 0 else fit(p, 300)
+                                       for i, p in enumerate(parts)))]
 
 
-def _citation_texts(refs: Sequence[SourceRef], today: date) -> list[str]:
-    """One mrkdwn line per cited source: title (linked), site, references, the source's own date."""
-    groups: dict[str, list[SourceRef]] = {}
-    for r in refs:
-        groups.setdefault(r.source_id, []).append(r)
+def _source_texts(answer: Answer, full: bool) -> list[str]:
+    """One line per source: its title linked to itself, site, date, the links it cites (named for what
+    they link to); with `full`, its references too. Each part is escaped once and the line stays within
+    a context element's limit."""
     texts = []
-    for rs in groups.values():
-        first = rs[0]
-        pairs = list(dict.fromkeys((r.reference, safe_url(r.url)) for r in rs))
-        urls = list(dict.fromkeys(u for _, u in pairs if u))
-        one_link = len(urls) <= 1
-        title = link(urls[0] if urls and one_link else None, first.source_title, 300)
-        when = date_note(first.as_of, first.as_of_text, today)
-        head = f"*Source:* {title} ({fit(first.site, 100)})"
-        budget = MAX_CONTEXT_TEXT - len(head) - len(when) - 20
-        shown: list[str] = []
-        for ref, url in pairs:
-            label = fit(ref, 300) if one_link else link(url, ref, 300)
-            if not ref.strip():
-                continue
-            if sum(len(s) + 2 for s in shown) + len(label) > budget:
-                shown.append(f"+{len(pairs) - len(shown)} more")
+    for s in layout.source_lines(answer, full):
+        text = " · ".join(p for p in (link(s.url, s.title, 300), fit(s.site, 100), fit(s.date, 100)) if p)
+        links = [link(u, label, 100) for u, label in s.links if safe_url(u)]
+        shown = 0
+        for one in links[:MAX_SOURCE_LINKS]:
+            if len(text) + len(one) + 3 > MAX_CONTEXT_TEXT - 200:
                 break
-            shown.append(label)
-        refs_text = f" · {'; '.join(shown)}" if shown else ""
-        texts.append(f"{head}{refs_text} · {when}")
-    if len(texts) > MAX_CONTEXT_ELEMENTS:
-        extra = len(texts) - (MAX_CONTEXT_ELEMENTS - 1)
-        texts = [*texts[: MAX_CONTEXT_ELEMENTS - 1], f"+{extra} more sources"]
+            text += f" · {one}"
+            shown += 1
+        if len(links) > shown:
+            text += f" · +{len(links) - shown} more"
+        if full and s.references:
+            head = f"\n{wording.REFERENCES}: "
+            text += head + fit("; ".join(s.references), MAX_CONTEXT_TEXT - len(text) - len(head))
+        texts.append(text)
+    if len(texts) > MAX_CONTEXT_ELEMENTS - 1:
+        extra = len(texts) - (MAX_CONTEXT_ELEMENTS - 2)
+        texts = [*texts[: MAX_CONTEXT_ELEMENTS - 2], f"+{extra} more sources"]
     return texts
 
 
-def answer_blocks(answer: Answer, today: date, *, budget: int = TEXT_BUDGET,
-                  max_blocks: int = MAX_BLOCKS, quotes: bool = False) -> list[Block]:
-    """The blocks of one answer: title, summary, key facts (each with its quotes if `quotes`), trial
-    fields, citations."""
-    head = [_header(answer.title)]
-    if answer.summary.strip():
-        head.append(_section(fit(answer.summary, MAX_SECTION_TEXT)))
-    trial = _trial_block(answer.trial) if answer.trial else None
-    tail: list[Block] = [trial] if trial else []
-    citations = _citation_texts(answer.citations, today)
-    if citations:
-        tail.append(_context(*citations))
-    fixed = head + tail
-    room = budget - _text_size(fixed)
-    facts = _fact_texts(answer, quotes)
-    fact_blocks, left = _bullets(facts, max(room - 120, 0), max_blocks - len(fixed) - 1)
-    if left:
-        noun = "fact" if left == 1 else "facts"
-        fact_blocks.append(_context(f"_…and {left} more {noun} from this card, not shown here "
-                                    f"(the message would be too long)._"))
-    return head + fact_blocks + tail
+def _also(reply: Reply, state: ViewState, buttons: _Buttons) -> list[Block]:
+    """The other matches, as one row of short buttons."""
+    controls = [
+        Control("page", wording.also_button(" ".join(a.title.split()), i == 0),
+                ViewState(state.query, state.page + 1 + i, "answer", state.shared))
+        for i, a in enumerate(reply.matches[1 : 1 + MAX_ALSO])
+    ]
+    if state.page:
+        best = ViewState(state.query, 0, "answer", state.shared)
+        controls.insert(0, Control("page", wording.BEST_MATCH, best))
+    return buttons.row("il2_also", controls)
 
 
-def _answer_message(reply: Reply, today: date, ephemeral: bool, shared_by: str | None,
-                    quotes: bool) -> Message:
-    buttons = _Buttons()
-    offset = reply.offset
-    if offset:
-        intro = f"More answers to {_echo(reply.query)} (from result {offset + 1})"
-    else:
-        intro = f"Answers to {_echo(reply.query)}"
+def _nav(state: ViewState, hidden: int, has_quotes: bool, buttons: _Buttons) -> list[Block]:
+    to = state._replace
+    controls = []
+    if state.view != "answer":
+        controls.append(Control("view", wording.SHOW_ANSWER, to(view="answer")))
+    if state.view != "facts" and (hidden or state.view == "sources"):
+        label = f"{wording.SHOW_ALL_FACTS} (+{hidden})" if hidden and state.view == "answer" else \
+            wording.SHOW_ALL_FACTS
+        controls.append(Control("view", label, to(view="facts")))
+    if state.view != "sources" and has_quotes:
+        controls.append(Control("view", wording.SHOW_SOURCES, to(view="sources")))
+    if not state.shared:
+        controls.append(Control("share", wording.POST_TO_CHANNEL, state))
+    return buttons.row("il2_nav", controls)
+
+
+def _feedback(state: ViewState, buttons: _Buttons) -> list[Block]:
+    """The place for the feedback row (Helpful / Not right / Outdated): not offered yet."""
+    return []
+
+
+def _answer_message(reply: Reply, state: ViewState, codec: Codec, shared_by: str | None) -> Message:
+    buttons = _Buttons(codec)
+    answer = reply.matches[0]
+    said = wording.answers_to(_echo(reply.query)) if not state.page else wording.match_of(
+        _echo(reply.query), state.page)
     if shared_by and _SLACK_USER_ID.fullmatch(shared_by):
-        intro = f"<@{shared_by}> shared: {intro[0].lower()}{intro[1:]}"
-    blocks: list[Block] = [_context(intro)]
-    budget = TEXT_BUDGET - _text_size(blocks) - 600  # room for the buttons and the footer
-    shown = 0
-    for i, answer in enumerate(reply.matches):
-        room_blocks = MAX_BLOCKS - len(blocks) - TAIL_BLOCKS - (1 if i else 0)
-        if i == 0:  # the best match is always shown, its facts cut to fit if need be
-            part = answer_blocks(answer, today, budget=budget, max_blocks=room_blocks, quotes=quotes)
-        else:  # a later match is shown whole, or left for "More results"
-            part = answer_blocks(answer, today, quotes=quotes)
-        size = _text_size(part)
-        if i and (len(part) > room_blocks or size > budget):
-            break
-        if i:
-            blocks.append({"type": "divider"})
-        blocks.extend(part)
-        budget -= size
-        shown += 1
-    related = [s for s in reply.suggestions if s.strip()][:MAX_SUGGESTIONS]
-    if related:
-        blocks.append(_context("*Related:*"))
-        blocks.append({"type": "actions", "block_id": "il2_related",
-                       "elements": [buttons.ask(s, s) for s in related]})
-    nav: list[Block] = []
-    if reply.more or shown < len(reply.matches):
-        nav.append(_button("More results", ACTION_MORE, encode_value(reply.query, offset + shown)))
-    if quotes:
-        nav.append(_button("Hide quotes", ACTION_HIDE_QUOTES, encode_value(reply.query, offset)))
-    elif any(_has_quotes(a) for a in reply.matches[:shown]):
-        nav.append(_button("Show quotes", ACTION_QUOTES, encode_value(reply.query, offset)))
-    if ephemeral:
-        nav.append(_button("Post to channel", ACTION_SHARE, encode_value(reply.query, offset), "primary"))
-    if nav:
-        blocks.append({"type": "actions", "block_id": "il2_nav", "elements": nav})
-    blocks.append(_footer())
-    first = reply.matches[0]
-    text = f"{first.title}: {first.summary}"
-    return {"text": f"{fit(text, MAX_FALLBACK)} ({escape(DISCLAIMER.split('.')[0])}.)", "blocks": blocks}
+        said = wording.shared_by(f"<@{shared_by}>", said)
+    head = [_context(said), _header(answer.title), *_trial_line(answer)]
+    if state.view == "facts" and answer.summary.strip():
+        head.append(_section(fit(answer.summary, MAX_SECTION_TEXT)))
+    if state.view == "answer":
+        facts, hidden = layout.key_facts(answer)
+    else:
+        facts, hidden = layout.all_facts(answer), 0
+    has_quotes = any(f.quotes for f in layout.all_facts(answer))
+    sources = _source_texts(answer, full=state.view == "sources")
+    tail = _also(reply, state, buttons)
+    if sources:
+        tail.append(_context(f"*{wording.SOURCES}:*", *sources))
+    tail += [*_nav(state, hidden, has_quotes, buttons), *_feedback(state, buttons), _footer()]
+    quotes = state.view == "sources"
+    names = layout.sites(answer) if quotes else {}
+    seen: set[str] = set()
+    lines = [_fact_text(f, quotes, names, seen) for f in facts]
+    room = TEXT_BUDGET - _text_size(head) - _text_size(tail)
+    blocks, left = _pack(lines, max(room - 200, 0), MAX_BLOCKS - len(head) - len(tail) - 1)
+    if left:
+        blocks.append(_context(f"_{escape(wording.cut_facts(left))}_"))
+    first = facts[0].text if facts else answer.summary
+    fallback = f"{' '.join(answer.title.split())}: {first}"
+    return {"text": f"{fit(fallback, MAX_FALLBACK)} ({escape(wording.DISCLAIMER.split('.')[0])}.)",
+            "blocks": head + blocks + tail}
 
 
-def _abstain_message(reply: Reply) -> Message:
-    buttons = _Buttons()
-    said = (
-        f"I don't have a card that answers {_echo(reply.query)}, so I won't guess.\n"
-        "I answer only from curated, cited sources on IL-2 (aldesleukin, Proleukin) and IL-7 therapies."
-    )
-    blocks: list[Block] = [_section(said)]
+def _abstain_message(reply: Reply, codec: Codec) -> Message:
+    buttons = _Buttons(codec)
+    said = f"{wording.abstain(_echo_raw(reply.query))}\n{wording.SCOPE}"
+    blocks: list[Block] = [_section(escape(said))]
+    if reply.partial is not None:
+        p = reply.partial
+        blocks.append(_section(fit(wording.partial(" ".join(p.title.split()), p.missing), MAX_SECTION_TEXT)))
+        blocks += buttons.row("il2_partial", [_ask(p.title, p.title)])
     suggestions = [s for s in reply.suggestions if s.strip()][:MAX_SUGGESTIONS]
     if suggestions:
-        blocks.append(_section("*Did you mean:*"))
-        blocks.append({"type": "actions", "block_id": "il2_suggestions",
-                       "elements": [buttons.ask(s, s) for s in suggestions]})
-    blocks.append({"type": "actions", "block_id": "il2_help",
-                   "elements": [buttons.ask("What can I ask?", "help")]})
-    blocks.append(_footer())
-    return {"text": f"I don't have a card that answers {_echo(reply.query)}.", "blocks": blocks}
+        blocks.append(_context(f"*{wording.I_CAN_ANSWER}*"))
+        blocks += buttons.row("il2_suggestions", [_ask(wording.suggestion_button(s), s) for s in suggestions])
+    blocks += buttons.row("il2_help", [_ask(wording.WHAT_CAN_I_ASK, "help")])
+    return {"text": escape(wording.abstain_fallback(_echo_raw(reply.query)))[:MAX_FALLBACK], "blocks": blocks}
 
 
-def _help_message(reply: Reply) -> Message:
-    buttons = _Buttons()
-    blocks: list[Block] = [
-        _header("il2bot: sourced answers on IL-2 and IL-7 therapies"),
-        _section(
-            "Ask with `/il2 your question`, mention me in a channel (I answer in the thread), "
-            "or send me a direct message.\n"
-            "Every answer comes from curated fact cards and cites its sources with their dates. "
-            "When the cards don't cover a question, I say so instead of guessing."
-        ),
-    ]
-    examples = [e for e in reply.examples if e.strip()][:MAX_EXAMPLES]
-    if examples:
-        blocks.append(_section("*Try one of these:*"))
-        blocks.append({"type": "actions", "block_id": "il2_examples",
-                       "elements": [buttons.ask(e, e) for e in examples]})
-    topics = ", ".join(t for t in reply.topics if t.strip())
-    if topics:
-        label = "*Topics the cards cover:* "
-        blocks.append(_section(label + fit(f"{topics}.", MAX_SECTION_TEXT - len(label))))
-    blocks.append(_footer())
-    return {"text": "il2bot help: how to ask, example questions and the topics covered.", "blocks": blocks}
+def _echo_raw(query: str) -> str:
+    """The echoed question, cleaned but not yet escaped (the caller escapes the whole line)."""
+    return cut(echo_text(query), MAX_ECHO)
 
 
-def render(reply: Reply, *, today: date, ephemeral: bool = True, shared_by: str | None = None,
-           quotes: bool = False) -> Message:
-    """The Slack message for a reply; `ephemeral` adds "Post to channel", `shared_by` credits a user,
-    `quotes` shows each fact's quotes under it (with "Hide quotes"; else "Show quotes" if there are any)."""
+def _clarify_message(reply: Reply, codec: Codec) -> Message:
+    buttons = _Buttons(codec)
+    choices = [c for c in reply.choices if c.strip()][:MAX_SUGGESTIONS]
+    blocks: list[Block] = [_section(escape(wording.CLARIFY))]
+    blocks += buttons.row("il2_choices", [_ask(c, wording.clarify_query(c, reply.query)) for c in choices])
+    blocks += buttons.row("il2_help", [_ask(wording.WHAT_CAN_I_ASK, "help")])
+    return {"text": wording.CLARIFY, "blocks": blocks}
+
+
+def _help_message(reply: Reply, codec: Codec) -> Message:
+    buttons = _Buttons(codec)
+    blocks: list[Block] = [_header(wording.HELP_TITLE), _section(escape(wording.HELP_HOW))]
+    for i, group in enumerate(reply.catalog[:10]):
+        title = fit(wording.HELP_KINDS.get(group.kind, group.kind.capitalize()), 100)
+        names = ", ".join(n for n in group.names if n.strip())
+        blocks.append(_section(f"*{title}:* {fit(names, MAX_SECTION_TEXT - 200)}"))
+        blocks += buttons.row(f"il2_examples_{i}", [_ask(e, e) for e in group.examples if e.strip()][:3])
+    if not reply.catalog:
+        examples = [e for e in reply.examples if e.strip()][:MAX_EXAMPLES]
+        blocks += buttons.row("il2_examples", [_ask(e, e) for e in examples])
+    return {"text": "il2bot help: the drugs, diseases and studies the cards cover, with example questions.",
+            "blocks": blocks}
+
+
+def render(reply: Reply, state: ViewState, *, codec: Codec, shared_by: str | None = None) -> Message:
+    """The Slack message for a reply in a view state; `codec` makes the buttons' action ids and values,
+    `shared_by` credits the user who posted it."""
     if reply.kind == "help":
-        return _help_message(reply)
+        return _help_message(reply, codec)
+    if reply.kind == "clarify":
+        return _clarify_message(reply, codec)
     if reply.kind == "abstain" or not reply.matches:
-        return _abstain_message(reply)
-    return _answer_message(reply, today, ephemeral, shared_by, quotes)
+        return _abstain_message(reply, codec)
+    return _answer_message(reply, state, codec, shared_by)
 
 
 def render_failure() -> Message:
     """What the user sees when answering failed unexpectedly (the error itself is logged)."""
-    text = "Sorry, something went wrong while answering. The error was logged; please try again later."
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": wording.FAILURE, "blocks": [_section(wording.FAILURE)]}
 
 
 # -- limits ----------------------------------------------------------------------------------

@@ -1,15 +1,31 @@
-"""Render a Reply as plain text for a terminal."""
+"""Render a Reply as plain text for a terminal: the same order and wording as Slack, wrapped to its width."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 import unicodedata
 
-from bot.render.dates import Day, source_dated
-from bot.render.dates import today as local_today
-from bot.reply import DISCLAIMER, Answer, Reply, SourceRef
+from bot.render import layout, wording
+from bot.render.view import ViewState
+from bot.reply import Answer, Reply
 
-WIDTH = 88
+DEFAULT_WIDTH = 88  # when the output is not a terminal and COLUMNS is not set
+MIN_WIDTH = 30
+MAX_ECHO = 200
+WARNING = "⚠"
+INDENT = "  "
+
+
+def width() -> int:
+    """The terminal's width: COLUMNS if set, else the real width, else DEFAULT_WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), MIN_WIDTH)
+    try:
+        return max(os.get_terminal_size(1).columns, MIN_WIDTH)
+    except OSError:
+        return DEFAULT_WIDTH
 
 
 def clean(text: str) -> str:
@@ -17,97 +33,116 @@ def clean(text: str) -> str:
     return "".join(ch if unicodedata.category(ch)[0] != "C" or ch == " " else " " for ch in text).strip()
 
 
-def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text, WIDTH, initial_indent=first if first is not None else indent, subsequent_indent=indent
-    ) or [first or indent]
+class _Out:
+    """Lines wrapped to a width, every one of them."""
+
+    def __init__(self, cols: int) -> None:
+        self.cols = cols
+        self.lines: list[str] = []
+
+    def add(self, text: str = "", first: str = "", rest: str | None = None) -> None:
+        if not text:
+            self.lines.append(first.rstrip())
+            return
+        rest = " " * len(first) if rest is None else rest
+        self.lines += textwrap.wrap(clean(text), self.cols, initial_indent=first, subsequent_indent=rest,
+                                    break_on_hyphens=False) or [first.rstrip()]
 
 
-def _citation(n: int, c: SourceRef) -> list[str]:
-    lines = _wrap(f"\u201c{c.quote}\u201d", "      ", f"  [{n}] ")
-    lines += _wrap(f"Ref: {c.reference}", "      ")
-    if c.url:
-        lines.append(f"      {c.url}")
-    return lines
+def _command(query: str, *options: str) -> str:
+    q = clean(query).replace('"', "'")[:MAX_ECHO]
+    return " ".join(["il2bot ask", *options, f'"{q}"'])
 
 
-def _sources(refs: tuple[SourceRef, ...], today: Day) -> list[str]:
-    """Each cited source once: site, title and how current it is."""
-    lines = []
-    for c in {c.source_id: c for c in refs}.values():
-        note, old = source_dated(c.as_of, c.as_of_text, today)
-        lines += _wrap(
-            f"{c.site}: {c.source_title}. {note}{' - check for newer information' if old else ''}.",
-            "    ",
-            "  - ",
-        )
-    return lines
+def _fact(out: _Out, f: layout.FactLine, quotes: bool) -> None:
+    mark = wording.ANSWER_MARK if f.answering else wording.FACT_MARK
+    body = f.text
+    if quotes and f.quotes:
+        body = " ".join(f"“{q.text}” {wording.quote_source(q.reference)}" if q.reference else f"“{q.text}”"
+                        for q in f.quotes)
+    label = f" ({f.label})" if f.label else ""
+    when = f" {WARNING} {wording.as_of(f.as_of)}" if f.as_of else ""
+    out.add(f"{body}{label}{when}", f"{mark} ")
 
 
-def _trial(a: Answer) -> list[str]:
-    if a.trial is None:
-        return []
-    t = a.trial
-    rows = [
-        ("Trial", t.nct or t.name),
-        ("Phase", t.phase),
-        ("Status", t.status),
-        ("Enrollment", t.enrollment),
-        ("Location", t.location),
-        ("Registry", t.url),
-    ]
-    return [f"  {k + ':':<12}{v}" for k, v in rows if v] + [""]
+def _sources(out: _Out, answer: Answer, full: bool) -> None:
+    out.add(f"{wording.SOURCES}:")
+    for s in layout.source_lines(answer, full):
+        title = f"{s.title} <{s.url}>" if s.url else s.title
+        links = [f"{label} <{url}>" for url, label in s.links]
+        out.add(" · ".join(p for p in (title, s.site, s.date, *links) if p), INDENT)
+        if full and s.references:
+            out.add(f"{wording.REFERENCES}: {'; '.join(s.references)}", INDENT * 2)
 
 
-def render_answer(a: Answer, today: Day) -> list[str]:
-    """The full text of one answer: title, summary, facts, trial fields, citations."""
-    lines = [a.title, "=" * min(len(a.title), WIDTH), *_wrap(a.summary), ""]
-    lines += _trial(a)
-    lines.append("Key facts")
-    for f in a.facts:
-        lines += _wrap(f.text, "    ", "  - ")
-    lines += ["", "Citations"]
-    for n, c in enumerate(a.citations, 1):
-        lines += _citation(n, c)
-    lines += ["", "Sources"]
-    lines += _sources(a.citations, today)
-    return lines
+def _answer(out: _Out, reply: Reply, state: ViewState, full: bool) -> None:
+    answer = reply.matches[0]
+    said = wording.answers_to(clean(reply.query)[:MAX_ECHO]) if not state.page else wording.match_of(
+        clean(reply.query)[:MAX_ECHO], state.page)
+    out.add(said)
+    out.add()
+    out.add(answer.title)
+    out.lines.append("=" * min(len(clean(answer.title)), out.cols))
+    parts = layout.trial_parts(answer)
+    if parts:
+        changing = bool(answer.trial and answer.trial.status) and not layout.status_is_final(answer)
+        out.add(" · ".join(parts), f"{WARNING} " if changing else "")
+    if full and answer.summary.strip():
+        out.add(answer.summary)
+        out.add()
+    facts, hidden = (layout.all_facts(answer), 0) if full else layout.key_facts(answer)
+    for f in facts:
+        _fact(out, f, quotes=False)
+    if hidden:
+        out.add(f"{wording.more_facts(hidden)}: {_command(reply.query, '--full')}", INDENT)
+    if full and any(f.quotes for f in facts):
+        out.add()
+        out.add(wording.WORD_FOR_WORD)
+        for f in facts:
+            _fact(out, f, quotes=True)
+    others = reply.matches[1:]
+    if others:
+        names = " · ".join(wording.also_button(" ".join(a.title.split()), False) for a in others)
+        out.add(f"{wording.ALSO} {names} ({_command(reply.query, '--page', str(state.page + 1))})")
+    _sources(out, answer, full)
+    out.add(wording.DISCLAIMER)
 
 
-def render(reply: Reply, today: Day | None = None) -> str:
-    """A Reply as terminal text."""
-    today = today or local_today()
-    out: list[str] = []
+def render(reply: Reply, state: ViewState | None = None, *, cols: int | None = None,
+           full: bool = False) -> str:
+    """A Reply as terminal text, wrapped to `cols` (default: the terminal's width); `full` prints every
+    fact, its verbatim quotes and the references, as Slack's "Show all facts" and "Show sources" do."""
+    state = state or ViewState(reply.query)
+    out = _Out(max(cols or width(), MIN_WIDTH))
     if reply.kind == "help":
-        out += [
-            "il2bot answers questions about IL-2 (aldesleukin, Proleukin) and IL-7 therapies",
-            "from curated fact cards, quoting its sources.",
-            "",
-            'Usage: il2bot ask "QUESTION"   (the same text you would type after /il2 in Slack)',
-            "",
-            "Examples:",
-            *(f'  il2bot ask "{e}"' for e in reply.examples),
-            "",
-            "Topics:",
-            *_wrap(", ".join(reply.topics), "  ", "  "),
-        ]
-    elif reply.kind == "abstain":
-        out += [f"I don't have a card on that: \u201c{clean(reply.query)[:200]}\u201d.", ""]
+        out.add(wording.HELP_TITLE)
+        out.add(wording.HELP_HOW)
+        out.add(wording.HELP_TERMINAL)
+        for group in reply.catalog:
+            out.add()
+            kind = wording.HELP_KINDS.get(group.kind, group.kind.capitalize())
+            out.add(f"{kind}: {', '.join(group.names)}")
+            lead = f"{INDENT}{wording.HELP_EXAMPLES}: "
+            for n, e in enumerate(group.examples):
+                out.add(_command(e), lead if n == 0 else " " * len(lead))
+        if not reply.catalog:
+            for e in reply.examples:
+                out.add(_command(e), INDENT)
+    elif reply.kind == "clarify":
+        out.add(wording.CLARIFY)
+        for c in reply.choices:
+            out.add(_command(wording.clarify_query(c, reply.query)), f"{INDENT}{c}: ")
+    elif reply.kind == "abstain" or not reply.matches:
+        out.add(wording.abstain(clean(reply.query)[:MAX_ECHO]))
+        out.add(wording.SCOPE)
+        if reply.partial is not None:
+            out.add(wording.partial(reply.partial.title, reply.partial.missing))
+            out.add(_command(reply.partial.title), INDENT)
         if reply.suggestions:
-            out.append("You could ask about:")
-            out += [f"  - {s}" for s in reply.suggestions]
-            out.append("")
-        out.append("Type il2bot ask help for examples.")
+            out.add(wording.I_CAN_ANSWER)
+            for s in reply.suggestions:
+                out.add(_command(s), INDENT)
+        out.add(f"{wording.WHAT_CAN_I_ASK} {_command('help')}")
     else:
-        first, *others = reply.matches
-        out += render_answer(first, today)
-        if others:
-            out += ["", "Other matches"]
-            for a in others:
-                out += _wrap(f"{a.title} (score {a.score:.0f})", "    ", "  - ")
-                out += _wrap(a.summary, "    ")
-        if reply.suggestions:
-            out += ["", "Did you mean:"]
-            out += [f"  - {s}" for s in reply.suggestions]
-        out += ["", DISCLAIMER]
-    return "\n".join(out) + "\n"
+        _answer(out, reply, state, full)
+    return "\n".join(line.rstrip() for line in out.lines) + "\n"

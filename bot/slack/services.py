@@ -14,8 +14,10 @@ from typing import Any, Protocol
 from slack_sdk.errors import SlackApiError
 
 from bot.render.blocks import Message, render, render_failure
+from bot.render.view import ViewState
 from bot.reply import Reply
 from bot.slack.dedupe import SeenEvents
+from bot.slack.interaction import codec
 
 log = logging.getLogger("il2bot.slack")
 IDLE_POLL_SECONDS = 0.01
@@ -139,12 +141,15 @@ class Services:
     seen: SeenEvents
     background: Background  # where answers run, after the ack
 
-    def message(self, query: str, *, offset: int = 0, ephemeral: bool = True,
-                shared_by: str | None = None, quotes: bool = False) -> Message:
-        """The rendered answer to a query; a short apology if answering failed (the error is logged)."""
+    def message(self, query: str, *, ephemeral: bool = True) -> Message:
+        """The rendered answer to a query: private (with "Post to channel") or one others see."""
+        return self.view(ViewState(query, shared=not ephemeral))
+
+    def view(self, state: ViewState, *, shared_by: str | None = None) -> Message:
+        """The rendered view state; a short apology if answering failed (the error is logged)."""
         try:
-            reply = self.engine.ask(query, offset=offset)
-            return render(reply, today=self.today(), ephemeral=ephemeral, shared_by=shared_by, quotes=quotes)
+            reply = self.engine.ask(state.query, offset=state.page)
+            return render(reply, state, codec=codec, shared_by=shared_by)
         except Exception:
-            log.exception("answering %r failed", query[:100])
+            log.exception("answering %r failed", state.query[:100])
             return render_failure()

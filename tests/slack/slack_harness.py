@@ -269,10 +269,12 @@ class SlackClient:
 
     def click(self, action: dict[str, Any], *, ephemeral: bool = True, thread_ts: str | None = None,
               channel: str = "C0001", response: tuple[str, str] | None = None,
-              trigger_id: str = "1.2.3") -> tuple[Sent, str]:
-        """Click a button (a block_actions payload); returns the ack and the response_url path."""
+              trigger_id: str = "1.2.3", message_ts: str | None = None) -> tuple[Sent, str]:
+        """Click a button (a block_actions payload) on a message of its own unless `message_ts` names one;
+        returns the ack and the response_url path."""
         url, path = response or self.fake.response_url()
-        container: dict[str, Any] = {"type": "message", "message_ts": f"1700000000.{next(_MESSAGES):06d}",
+        message_ts = message_ts or f"1700000000.{next(_MESSAGES):06d}"
+        container: dict[str, Any] = {"type": "message", "message_ts": message_ts,
                                      "channel_id": channel, "is_ephemeral": ephemeral}
         if thread_ts:
             container["thread_ts"] = thread_ts

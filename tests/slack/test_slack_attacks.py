@@ -29,8 +29,8 @@ from slack_harness import (
 )
 
 from bot.engine import Engine
-from bot.render.blocks import ACTION_MORE, ACTION_SHARE
 from bot.slack.app import build_app, build_asgi
+from bot.slack.interaction import ACTION_MORE, ACTION_SHARE
 from bot.slack.settings import DEFAULT_MAX_BODY_BYTES, Settings
 from bot.slack.web import make_web_client
 

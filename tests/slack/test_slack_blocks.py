@@ -1,4 +1,4 @@
-"""The Block Kit renderer: golden files, Slack's limits, escaping and links, dates, button values.
+"""The Block Kit renderer: golden files, the views, Slack's limits, escaping and links, button values.
 
 Regenerate the golden files with IL2BOT_UPDATE_GOLDEN=1 (then review the diff).
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,46 +16,47 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_harness import check_message
 
-from bot.render.blocks import (
+from bot.render import blocks
+from bot.render.blocks import MAX_BLOCKS, MAX_SECTION_TEXT, cut, escape, fit, limit_problems, link, safe_url
+from bot.render.view import VIEWS, ViewName, ViewState
+from bot.reply import DISCLAIMER, Answer, FactView, HelpGroup, Partial, Reply, SourceRef, TrialFields
+from bot.slack.interaction import (
+    ACTION_ASK,
     ACTION_HIDE_QUOTES,
     ACTION_MORE,
+    ACTION_PAGE,
     ACTION_QUOTES,
     ACTION_SHARE,
-    MAX_BLOCKS,
-    MAX_BUTTON_VALUE,
-    MAX_QUOTE,
-    MAX_QUOTES_PER_FACT,
-    MAX_SECTION_TEXT,
-    cut,
-    date_note,
-    decode_value,
-    encode_value,
-    escape,
-    fit,
-    limit_problems,
-    link,
-    render,
-    safe_url,
+    ACTION_VIEW,
+    MAX_VALUE,
+    codec,
+    decode,
+    encode,
+    target,
 )
-from bot.reply import DISCLAIMER, Answer, FactView, Reply, SourceRef, TrialFields
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden_blocks"
-TODAY = date(2026, 11, 23)
 UPDATE = os.environ.get("IL2BOT_UPDATE_GOLDEN") == "1"
 
 HIV = SourceRef("hivinfo-aldesleukin", "Aldesleukin: drug information", "HIVinfo",
                 "Aldesleukin is ...", "HIVinfo drug information", None, "2023-05-01",
                 "Last Reviewed: May 1, 2023")
+PUB_LIST = SourceRef("cancerindex-interleukin-2", "Interleukin 2 (Aldesleukin): latest research publications",
+                     "CancerIndex", "IL-2 ...", "J Immunother Cancer. 2017; 5(1):102", None, "2019-09-02",
+                     "Page last updated: 02 September, 2019")
 IL7 = SourceRef("aidsmeds-il-7", "Interleukin-7 (IL-7)", "AIDSmeds (Smart + Strong)", "IL-7 is ...",
                 "AIDSmeds IL-7 page", None, "2011-02-03", "Last Revised: February 03, 2011")
 PUBMED = SourceRef("pubmed-rosenzwajg-2019", "Immunological and clinical effects of low-dose interleukin-2",
                    "PubMed", "Low-dose IL-2 ...", "Ann Rheum Dis. 2019 Feb;78(2):209-217",
-                   "https://doi.org/10.1136/annrheumdis-2018-214229", "2019-02", "2019 Feb;78(2):209-217")
+                   "https://doi.org/10.1136/annrheumdis-2018-214229", "2019-02", "2019 Feb;78(2):209-217",
+                   "https://doi.org/10.1136/annrheumdis-2018-214229")
 TRIAL_SRC = SourceRef("clinicaltrials-nct04077684",
                       "Efficacy and Safety of Low-dose IL-2 in Patients With SLE", "ClinicalTrials.gov",
                       "Phase 2", "NCT04077684",
                       "https://clinicaltrials.gov/study/NCT04077684", "2020-03-27",
-                      "Last Update Posted : March 27, 2020")
+                      "Last Update Posted : March 27, 2020", "https://clinicaltrials.gov/study/NCT04077684")
+HIV_ESPRIT = HIV._replace(quote="Phase: 3 Status: Both studies have been completed.", reference="HIVinfo ref 4",
+                          url="https://clinicaltrials.gov/study/NCT00004978")
 
 
 def facts(texts: tuple[str, ...], quotes: tuple[tuple[SourceRef, ...], ...]) -> tuple[FactView, ...]:
@@ -125,28 +125,67 @@ HOSTILE = Reply(
     suggestions=("<!channel> suggestion",),
 )
 
-CASES: dict[str, tuple[Reply, dict[str, Any]]] = {
-    "answer": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1), answer(2)), more=True,
-                     suggestions=("IL-7: side effects and long-term safety",)), {}),
-    "answer_quotes": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1), answer(2)),
-                            more=True, suggestions=("IL-7: side effects and long-term safety",)),
-                      {"quotes": True}),
-    "answer_public": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1),)),
-                      {"ephemeral": False}),
-    "answer_shared": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1),)),
-                      {"ephemeral": False, "shared_by": "U0002"}),
-    "answer_page_2": (Reply(query="aldesleukin", kind="answer", matches=(answer(4),), offset=3), {}),
-    "trial": (Reply(query="NCT04077684", kind="answer", matches=(TRIAL,)), {}),
-    "long": (LONG, {}),
-    "long_quotes": (LONG, {"quotes": True}),
+EVIDENCE = answer(
+    7, kind="trial", title="ESPRIT (NCT00004978): aldesleukin plus ART (Phase 3, completed)",
+    citations=(HIV_ESPRIT,),
+    trial=TrialFields("NCT00004978", "ESPRIT", "3", "completed", None, "multiple countries",
+                      "https://clinicaltrials.gov/study/NCT00004978"),
+    answering=(2,),
+)._replace(facts=(
+    FactView("ESPRIT: Phase 3; both studies have been completed.", (HIV_ESPRIT,), "registry", "trial registry"),
+    FactView("Aldesleukin is being studied in people with HIV.", (HIV,), "registry", "trial registry",
+             time_sensitive=True),
+    FactView("CD4 counts rose substantially with aldesleukin plus ART.", (HIV._replace(quote="CD4 rose"),),
+             "trial-result", "clinical result"),
+    FactView("IL-2 expanded Tregs in mice.", (PUB_LIST,), "preclinical", "lab or animal study"),
+    FactView("A fact without an evidence type.", (HIV,)),
+    FactView("Fragments: first and second.", (HIV._replace(quote="first"), HIV._replace(quote="second"))),
+))
+TWO = Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1), answer(2), answer(3)), more=True,
+            suggestions=("IL-7: side effects and long-term safety",))
+PARTIAL = Reply(query="enrollment of ESPRIT", kind="abstain", suggestions=("ESPRIT results",),
+                partial=Partial("trial-esprit", "ESPRIT (NCT00004978)", "enrollment"), reason="missing-fact")
+CLARIFY = Reply(query="side effects?", kind="clarify", choices=("aldesleukin", "IL-7"))
+HELP = Reply(query="help", kind="help", examples=("side-effects aldesleukin",),
+             catalog=(HelpGroup("drug", ("IL-2", "IL-7"), ("side-effects aldesleukin", "dose il-7")),
+                      HelpGroup("disease", ("HIV", "lupus"), ("trials lupus",)),
+                      HelpGroup("study", ("ESPRIT", "NCT04077684"), ("ESPRIT results", "NCT04077684"))))
+
+# name: (reply, view, page, shared, shared_by)
+CASES: dict[str, tuple[Reply, ViewName, int, bool, str | None]] = {
+    "answer": (TWO, "answer", 0, False, None),
+    "answer_facts": (TWO, "facts", 0, False, None),
+    "answer_sources": (TWO, "sources", 0, False, None),
+    "answer_public": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1),)), "answer", 0,
+                      True, None),
+    "answer_shared": (Reply(query="what is aldesleukin?", kind="answer", matches=(answer(1),)), "sources", 0,
+                      True, "U0002"),
+    "answer_page_2": (Reply(query="aldesleukin", kind="answer", matches=(answer(4), answer(5)), offset=3),
+                      "answer", 3, False, None),
+    "evidence": (Reply(query="ESPRIT results", kind="answer", matches=(EVIDENCE,)), "answer", 0, False, None),
+    "evidence_sources": (Reply(query="ESPRIT results", kind="answer", matches=(EVIDENCE,)), "sources", 0, False,
+                         None),
+    "trial": (Reply(query="NCT04077684", kind="answer", matches=(TRIAL,)), "answer", 0, False, None),
+    "long": (LONG, "answer", 0, False, None),
+    "long_facts": (LONG, "facts", 0, False, None),
+    "long_sources": (LONG, "sources", 0, False, None),
     "abstain": (Reply(query="pembrolizumab side effects", kind="abstain",
-                      suggestions=("side-effects aldesleukin", "trials lupus")), {}),
-    "abstain_no_suggestions": (Reply(query="asdkjh qwezx", kind="abstain"), {}),
-    "help": (Reply(query="help", kind="help", examples=("side-effects aldesleukin", "NCT04077684"),
-                   topics=("side effects", "dose and schedule", "eligibility")), {}),
-    "hostile": (HOSTILE, {}),
-    "hostile_quotes": (HOSTILE, {"quotes": True}),
+                      suggestions=("side-effects aldesleukin", "trials lupus")), "answer", 0, False, None),
+    "abstain_partial": (PARTIAL, "answer", 0, False, None),
+    "abstain_no_suggestions": (Reply(query="asdkjh qwezx", kind="abstain"), "answer", 0, False, None),
+    "clarify": (CLARIFY, "answer", 0, False, None),
+    "help": (HELP, "answer", 0, False, None),
+    "hostile": (HOSTILE, "answer", 0, False, None),
+    "hostile_sources": (HOSTILE, "sources", 0, False, None),
 }
+
+
+def render(reply: Reply, view: ViewName = "answer", page: int = 0, shared: bool = False,
+           shared_by: str | None = None) -> dict[str, Any]:
+    """The renderer with the Slack adapter's codec."""
+    return blocks.render(reply, ViewState(reply.query, page, view, shared), codec=codec, shared_by=shared_by)
+
+
 QUOTE_MARK = re.compile(r"^> ", re.MULTILINE)  # a blockquote line, as the renderer writes it
 
 
@@ -177,10 +216,23 @@ def _all_text(value: Any) -> list[str]:
     return []
 
 
+
+def _buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["action_id"]: e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+def _labels(message: dict[str, Any]) -> list[str]:
+    return [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def _sections(message: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in message["blocks"] if b["type"] == "section" and "text" in b]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden(name: str) -> None:
-    reply, options = CASES[name]
-    message = render(reply, today=TODAY, **options)
+    reply, view, page, shared, shared_by = CASES[name]
+    message = render(reply, view, page, shared, shared_by)
     check_message(message)
     path = GOLDEN / f"{name}.json"
     text = json.dumps(message, indent=2, ensure_ascii=False) + "\n"
@@ -192,159 +244,161 @@ def test_golden(name: str) -> None:
     assert message == json.loads(path.read_text(encoding="utf-8")), f"differs from {path.name}"
 
 
-def test_answer_layout() -> None:
-    message = render(CASES["answer"][0], today=TODAY)
+def test_golden_files_are_all_cases() -> None:
+    assert sorted(p.stem for p in GOLDEN.glob("*.json")) == sorted(CASES), "no stale golden file"
+
+
+def test_answer_shows_one_card_with_three_key_facts_and_other_matches_as_buttons() -> None:
+    message = render(TWO)
     kinds = [b["type"] for b in message["blocks"]]
-    assert kinds[:5] == ["context", "header", "section", "section", "context"]
+    assert kinds == ["context", "header", "section", "actions", "context", "actions", "context"]
+    assert message["blocks"][0]["elements"][0]["text"] == "Answer to “what is aldesleukin?”"
     assert message["blocks"][1]["text"]["text"] == "Card 1: aldesleukin overview"
-    facts = "• It is given by injection.\n• It was approved by the FDA in 1992."
-    assert message["blocks"][3]["text"]["text"] == facts
-    citations = message["blocks"][4]["elements"]
-    assert citations[0]["text"].endswith("Source dated 1 May 2023 (3 years old)")
-    assert citations[1]["text"].endswith(":warning: Source dated 3 February 2011 (15 years old)")
+    assert message["blocks"][2]["text"]["text"] == "• It is given by injection.\n• It was approved by the FDA in 1992."
+    assert _labels(message) == ["Also: Card 2: aldesleukin overview", "Card 3: aldesleukin overview",
+                                "Show sources", "Post to channel"]
+    also = [e for b in message["blocks"] if b.get("block_id") == "il2_also" for e in b["elements"]]
+    assert [e["value"] for e in also] == ["1:what is aldesleukin?", "2:what is aldesleukin?"]
+    assert all(e["action_id"].startswith(ACTION_PAGE) for e in also)
     assert message["blocks"][-1]["elements"][0]["text"] == f":information_source: {DISCLAIMER}"
-    nav = {e["action_id"]: e for e in message["blocks"][-2]["elements"]}
-    assert nav[ACTION_MORE]["value"] == "2:what is aldesleukin?"
-    assert nav[ACTION_SHARE]["value"] == "0:what is aldesleukin?"
-    assert message["text"].startswith("Card 1: aldesleukin overview: Aldesleukin (Proleukin)")
+    assert message["text"].startswith("Card 1: aldesleukin overview: It is given by injection.")
 
 
-def test_trial_fields_and_registry_link() -> None:
-    message = render(CASES["trial"][0], today=TODAY)
-    [trial] = [b for b in message["blocks"] if "fields" in b]
-    assert [f["text"].split("\n")[0] for f in trial["fields"]] == ["*Phase*", "*Status*", "*Enrollment*",
-                                                                     "*Location*"]
-    registry = "<https://clinicaltrials.gov/study/NCT04077684|NCT04077684 on ClinicalTrials.gov>"
-    assert registry in trial["text"]["text"]
+def test_answering_facts_come_first_marked_then_at_most_three_others() -> None:
+    message = render(CASES["evidence"][0])
+    facts = _sections(message)[1].split("\n")
+    assert facts == [
+        "▸ *CD4 counts rose substantially with aldesleukin plus ART.* _(phase 3 result)_",
+        "• ESPRIT: Phase 3; both studies have been completed. _(trial registry)_",
+        "• Aldesleukin is being studied in people with HIV. _(trial registry)_ :warning: _as of 1 May 2023_",
+        "• IL-2 expanded Tregs in mice. _(lab or animal study)_",
+    ]
+    show_all = _buttons(message)[f"{ACTION_VIEW}_facts"]
+    assert show_all["text"]["text"] == "Show all facts (+2)" and show_all["value"] == "0f:ESPRIT results"
 
 
-def test_long_answer_is_cut_gracefully_with_more() -> None:
-    message = render(LONG, today=TODAY)
-    check_message(message)
-    headers = [b for b in message["blocks"] if b["type"] == "header"]
-    assert len(headers) == 1, "later answers move to the next page"
-    assert headers[0]["text"]["text"].endswith("…")
-    notes = [t for t in _all_text(message) if "more facts from this card" in t]
+def test_all_facts_view_shows_summary_and_every_fact() -> None:
+    message = render(CASES["evidence"][0], "facts")
+    texts = _sections(message)
+    assert texts[1] == EVIDENCE.summary
+    assert texts[2].count("\n") == len(EVIDENCE.facts) - 1
+    assert "• A fact without an evidence type." in texts[2].split("\n"), "no label without evidence"
+    assert _labels(message) == ["Show the answer", "Show sources", "Post to channel"]
+
+
+def test_a_trial_shows_phase_status_with_its_date_and_enrollment_under_the_title() -> None:
+    message = render(CASES["trial"][0])
+    assert message["blocks"][2]["text"]["text"] == (
+        ":warning: *Phase 2* · Recruiting, as of 27 March 2020 · 500 participants")
+    done = render(CASES["evidence"][0])
+    assert done["blocks"][2]["text"]["text"] == "*Phase 3* · completed, as of 1 May 2023"
+
+
+def test_compact_sources_one_line_each_with_honest_link_labels() -> None:
+    esprit = render(CASES["evidence"][0])
+    [sources] = [b for b in esprit["blocks"] if b["type"] == "context" and "Sources" in b["elements"][0]["text"]]
+    lines = [e["text"] for e in sources["elements"][1:]]
+    assert lines == [
+        "Aldesleukin: drug information · HIVinfo · 1 May 2023 · "
+        "<https://clinicaltrials.gov/study/NCT00004978|NCT00004978 on ClinicalTrials.gov>",
+        "Interleukin 2 (Aldesleukin): latest research publications · CancerIndex · 2 September 2019",
+    ], "a source's title is never the label of a link to another page"
+    trial = render(CASES["trial"][0])
+    assert any("<https://clinicaltrials.gov/study/NCT04077684|Efficacy and Safety of Low-dose IL-2" in t
+               for t in _all_text(trial)), "a registry record's own title links to itself"
+
+
+def test_sources_view_quotes_replace_paraphrases_merge_fragments_and_name_the_paper() -> None:
+    message = render(CASES["evidence"][0], "sources")
+    facts = _sections(message)[1].split("\n")
+    assert "“CD4 rose” — HIVinfo, HIVinfo drug information" in facts[0]
+    assert not [f for f in facts if "CD4 counts rose substantially" in f], "the quote replaces the paraphrase"
+    assert "“first … second”" in facts[-1], "adjacent fragments are one quote"
+    assert "“IL-2 ...” — CancerIndex, J Immunother Cancer. 2017; 5(1):102" in facts[3], "names its paper"
+    assert any("References: " in t for t in _all_text(message))
+    assert _labels(message) == ["Show the answer", "Show all facts", "Post to channel"]
+
+
+def test_post_to_channel_is_plain_and_carries_the_view() -> None:
+    for view, value in (("answer", "0:q"), ("facts", "0f:q"), ("sources", "0s:q")):
+        share = _buttons(render(TWO._replace(query="q"), view))[ACTION_SHARE]
+        assert share["value"] == value and "style" not in share
+    assert ACTION_SHARE not in _buttons(render(TWO, shared=True))
+
+
+def test_a_shared_answer_says_who_shared_it() -> None:
+    message = render(*CASES["answer_shared"][0:1], "sources", 0, True, "U0002")
+    assert message["blocks"][0]["elements"][0]["text"] == "<@U0002> shared: answer to “what is aldesleukin?”"
+    assert ACTION_SHARE not in _buttons(message)
+
+
+def test_sections_are_never_folded_behind_see_more() -> None:
+    for name, (reply, view, page, shared, by) in CASES.items():
+        for b in render(reply, view, page, shared, by)["blocks"]:
+            if b["type"] == "section":
+                assert b.get("expand") is True, name
+
+
+def test_abstention_says_plainly_and_offers_close_questions_and_help_without_a_footer() -> None:
+    message = render(CASES["abstain"][0])
+    assert message["blocks"][0]["text"]["text"].startswith(
+        "The cards don't cover “pembrolizumab side effects”, so I won't guess.")
+    assert message["blocks"][1]["elements"][0]["text"] == "*I can answer:*"
+    assert _labels(message) == ["side-effects aldesleukin", "trials lupus", "What can I ask?"]
+    assert [e["value"] for e in _buttons(message).values()] == ["0:side-effects aldesleukin", "0:trials lupus",
+                                                                "0:help"]
+    assert not [t for t in _all_text(message) if DISCLAIMER in t], "no sources footer without sources"
+    bare = render(CASES["abstain_no_suggestions"][0])
+    assert not [t for t in _all_text(bare) if "I can answer" in t] and _labels(bare) == ["What can I ask?"]
+
+
+def test_a_partial_answer_names_the_missing_fact_and_offers_the_card() -> None:
+    message = render(PARTIAL)
+    assert _sections(message)[1] == "The cards on ESPRIT (NCT00004978) don't give its enrollment."
+    assert _labels(message)[0] == "ESPRIT (NCT00004978)"
+
+
+def test_clarify_asks_which_subject_with_a_button_per_choice() -> None:
+    message = render(CLARIFY)
+    assert _sections(message) == ["Which drug or study do you mean?"]
+    assert [e["value"] for e in _buttons(message).values()] == ["0:side effects? aldesleukin",
+                                                                "0:side effects? IL-7", "0:help"]
+
+
+def test_help_names_drugs_diseases_and_studies_with_examples() -> None:
+    message = render(HELP)
+    assert _sections(message)[1:] == ["*Drugs:* IL-2, IL-7", "*Diseases:* HIV, lupus",
+                                      "*Trials and studies:* ESPRIT, NCT04077684"]
+    assert _labels(message) == ["side-effects aldesleukin", "dose il-7", "trials lupus", "ESPRIT results",
+                                "NCT04077684"]
+    assert not [t for t in _all_text(message) if "cited sources, not medical" in t]
+
+
+def test_long_answer_is_cut_gracefully_in_every_view() -> None:
+    for view in VIEWS:
+        message = render(LONG, view)
+        check_message(message)
+        assert len([b for b in message["blocks"] if b["type"] == "header"]) == 1
+        assert all(len(s) <= MAX_SECTION_TEXT for s in _sections(message))
+    notes = [t for t in _all_text(render(LONG, "facts")) if "not shown here" in t]
     assert notes, "a cut card says facts were left out"
-    more = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-            if e["action_id"] == ACTION_MORE]
-    assert more and more[0]["value"] == "1:everything about low-dose IL-2"
-    sections = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
-    assert sections[0].endswith("…") and len(sections[0]) <= 3000
-    assert all(line.startswith("• Fact") for s in sections[1:] for line in s.split("\n"))
 
 
 def test_hostile_text_never_becomes_a_mention_or_a_link() -> None:
-    message = render(HOSTILE, today=TODAY)
-    check_message(message)
-    allowed = re.compile(r"<https://[^<>|\s]+\|[^<>]*>")
-    for text in _mrkdwn(message):
-        stripped = allowed.sub("", text)
-        assert "<" not in stripped and ">" not in stripped, text
-        for link_text in allowed.findall(text):
-            assert "evil" not in link_text and "javascript" not in link_text
-    links = [m for t in _mrkdwn(message) for m in allowed.findall(t)]
-    assert links == ["<https://example.org/x?a=1&amp;b=2|Good link>"]
-    echo = message["blocks"][0]["elements"][0]["text"]
+    for view in VIEWS:
+        message = render(HOSTILE, view)
+        check_message(message)
+        allowed = re.compile(r"<https://[^<>|\s]+\|[^<>]*>")
+        for text in _mrkdwn(message):
+            stripped = allowed.sub("", text)
+            assert "<" not in stripped and ">" not in stripped, text
+            for link_text in allowed.findall(text):
+                assert "evil" not in link_text and "javascript" not in link_text
+        links = [m for t in _mrkdwn(message) for m in allowed.findall(t)]
+        assert links == ["<https://example.org/x?a=1&amp;b=2|example.org>"], "labelled by what it links to"
+        assert not [t for t in _mrkdwn(message) if re.search(r"&amp;(amp|lt|gt);", t)], "escaped once"
+    echo = render(HOSTILE)["blocks"][0]["elements"][0]["text"]
     assert "&lt;!channel&gt;" in echo and "&lt;@U123&gt;" in echo and "&amp;" in echo
-
-
-def _nav(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {e["action_id"]: e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]}
-
-
-def test_quotes_view_shows_each_fact_with_its_quotes_and_hide_quotes() -> None:
-    reply = CASES["answer_quotes"][0]
-    plain, quoted = render(reply, today=TODAY), render(reply, today=TODAY, quotes=True)
-    check_message(quoted)
-    assert quoted["blocks"][3]["text"]["text"] == (
-        "• It is given by injection.\n"
-        "> “Aldesleukin is ...” — HIVinfo\n"
-        "• It was approved by the FDA in 1992.\n"
-        "> “IL-7 is ...” — AIDSmeds (Smart + Strong)"
-    )
-    assert _nav(plain)[ACTION_QUOTES]["text"]["text"] == "Show quotes"
-    assert _nav(plain)[ACTION_QUOTES]["value"] == "0:what is aldesleukin?"
-    assert ACTION_QUOTES not in _nav(quoted)
-    assert _nav(quoted)[ACTION_HIDE_QUOTES]["value"] == "0:what is aldesleukin?"
-    assert _nav(quoted)[ACTION_HIDE_QUOTES]["text"]["text"] == "Hide quotes"
-    assert {ACTION_MORE, ACTION_SHARE} <= set(_nav(quoted))
-    differs = [i for i, (a, b) in enumerate(zip(plain["blocks"], quoted["blocks"], strict=True)) if a != b]
-    assert [quoted["blocks"][i]["type"] for i in differs] == ["section", "section", "actions"], \
-        "only the facts of each answer and the quotes button change"
-    assert quoted["text"] == plain["text"]
-
-
-def test_show_quotes_keeps_the_page_offset_and_is_offered_on_public_answers() -> None:
-    page_2 = render(CASES["answer_page_2"][0], today=TODAY)
-    assert _nav(page_2)[ACTION_QUOTES]["value"] == "3:aldesleukin"
-    assert _nav(render(CASES["answer_page_2"][0], today=TODAY, quotes=True))[ACTION_HIDE_QUOTES]["value"] == \
-        "3:aldesleukin"
-    public = render(CASES["answer_public"][0], today=TODAY, ephemeral=False)
-    assert set(_nav(public)) == {ACTION_QUOTES}
-
-
-def test_no_show_quotes_button_without_quotes() -> None:
-    reply = Reply(query="q", kind="answer", matches=(answer(1, fact_citations=()),))
-    assert ACTION_QUOTES not in _nav(render(reply, today=TODAY))
-    blank = Reply(query="q", kind="answer", matches=(answer(1, fact_citations=((HIV._replace(quote=" \n"),),)),))
-    assert ACTION_QUOTES not in _nav(render(blank, today=TODAY))
-    quoted = render(reply, today=TODAY, quotes=True)  # asked for anyway: the facts, and a way back
-    assert "• It is given by injection.\n• It was approved by the FDA in 1992." in _all_text(quoted)
-    assert ACTION_HIDE_QUOTES in _nav(quoted)
-
-
-def test_a_quote_is_named_by_its_source_only_when_the_answer_cites_several() -> None:
-    one = Reply(query="q", kind="answer", matches=(answer(1, fact_citations=((HIV,), (HIV,))),))
-    assert "> “Aldesleukin is ...”\n•" in render(one, today=TODAY, quotes=True)["blocks"][3]["text"]["text"]
-    same_site = (HIV, HIV._replace(source_id="hivinfo-2", source_title="Another HIVinfo page", quote="Other"))
-    two = Reply(query="q", kind="answer", matches=(answer(1, fact_citations=(same_site,)),))
-    text = render(two, today=TODAY, quotes=True)["blocks"][3]["text"]["text"]
-    assert "“Aldesleukin is ...” — Aldesleukin: drug information\n> “Other” — Another HIVinfo page" in text
-
-
-def test_long_answer_with_quotes_is_cut_gracefully_within_the_limits() -> None:
-    message = render(LONG, today=TODAY, quotes=True)
-    check_message(message)
-    sections = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
-    assert all(len(s) <= MAX_SECTION_TEXT for s in sections)
-    assert [t for t in _all_text(message) if "more facts from this card" in t], "a cut card says so"
-    first = sections[1].split("\n• ")[0]
-    assert first.count("\n> “Quote ") == MAX_QUOTES_PER_FACT
-    assert first.endswith(f"\n> _…and {8 - MAX_QUOTES_PER_FACT} more quotes_")
-    long_quotes = [line for s in sections for line in s.split("\n") if line.startswith("> “Treg")]
-    assert long_quotes and all(line.endswith("…” — PubMed") for line in long_quotes)
-    assert all(len(line) <= MAX_QUOTE + 20 for line in long_quotes)
-    assert "&lt; 0.001" in long_quotes[0] and " &amp; " in long_quotes[0]
-    shown = len([b for b in message["blocks"] if b["type"] == "header"])
-    assert _nav(message)[ACTION_MORE]["value"] == f"{shown}:everything about low-dose IL-2"
-
-
-def test_hostile_quotes_are_escaped_and_cannot_forge_a_line() -> None:
-    message = render(HOSTILE, today=TODAY, quotes=True)
-    check_message(message)
-    allowed = re.compile(r"<https://[^<>|\s]+\|[^<>]*>")
-    for text in _mrkdwn(message):
-        stripped = allowed.sub("", QUOTE_MARK.sub("", text))
-        assert "<" not in stripped and ">" not in stripped, text
-    facts = message["blocks"][3]["text"]["text"].split("\n")
-    assert facts == [
-        "• Fact with &lt;!everyone&gt; and &lt;#C0|general&gt;",
-        "> “&lt;!channel&gt; said &lt;https://evil.example|this&gt; &amp; &lt;@U999&gt; &gt; spoof • x” "
-        "— Spoof &lt;!channel&gt;",
-        "> “&gt; a leading quote mark, *bold* and `code`” — Pipes | and &gt; in title",
-        "• x &gt; y &amp; y &lt; z",
-        "> “x &gt; y &amp; y &lt; z” — Good link",
-    ], "sources sharing a site are named by their titles"
-
-
-def test_abstention_offers_suggestions_and_help_not_a_card() -> None:
-    message = render(CASES["abstain"][0], today=TODAY)
-    assert "header" not in [b["type"] for b in message["blocks"]]
-    labels = [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert labels == ["side-effects aldesleukin", "trials lupus", "What can I ask?"]
-    values = [e["value"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert values == ["0:side-effects aldesleukin", "0:trials lupus", "0:help"]
 
 
 def test_limit_problems_catches_what_slack_sdk_does_not() -> None:
@@ -355,6 +409,7 @@ def test_limit_problems_catches_what_slack_sdk_does_not() -> None:
     assert "no plain text fallback" in limit_problems({"text": "", "blocks": []})
     context = {"type": "context", "elements": [{"type": "mrkdwn", "text": "x"}] * 11}
     assert any("11 elements" in p for p in limit_problems({"text": "t", "blocks": [context]}))
+
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -387,78 +442,81 @@ def test_safe_url(url: str | None, ok: bool) -> None:
     assert link(url, "label").startswith("<") is ok
 
 
-@pytest.mark.parametrize(("as_of", "note"), [
-    ("2011-02-03", ":warning: Source dated 3 February 2011 (15 years old)"),
-    ("2019-02", ":warning: Source dated February 2019 (7 years old)"),
-    ("2019", ":warning: Source dated 2019 (7 years old)"),
-    ("2025-06-30", "Source dated 30 June 2025"),
-    ("2024-11-24", "Source dated 24 November 2024"),
-    ("2024-11-23", ":warning: Source dated 23 November 2024 (2 years old)"),
-    ("2030-01-01", "Source dated 1 January 2030"),
-    ("not a date", "Source dated as printed"),
+# -- the interaction protocol's button values -------------------------------------------------
+
+
+@given(st.text(max_size=3000), st.integers(min_value=0, max_value=9999), st.sampled_from(VIEWS))
+def test_button_value_round_trip(query: str, page: int, view: ViewName) -> None:
+    value = encode(ViewState(query, page, view))
+    assert len(value) <= MAX_VALUE
+    got = decode(value)
+    assert (got.page, got.view) == (page, view)
+    assert query.startswith(got.query) and (got.query == query or len(value) == MAX_VALUE)
+
+
+@pytest.mark.parametrize(("action_id", "value", "state"), [
+    ("il2_view_facts", "0:q", ViewState("q", 0, "facts")),
+    ("il2_view_answer", "2s:q", ViewState("q", 2, "answer")),
+    (f"{ACTION_PAGE}_0", "1:q", ViewState("q", 1, "answer")),
+    (f"{ACTION_ASK}_3", "0:help", ViewState("help")),
+    (ACTION_SHARE, "0s:q", ViewState("q", 0, "sources")),
+    (ACTION_MORE, "3:side-effects aldesleukin", ViewState("side-effects aldesleukin", 3)),  # earlier versions
+    (ACTION_QUOTES, "0:q", ViewState("q", 0, "sources")),
+    (ACTION_HIDE_QUOTES, "0:q", ViewState("q")),
+    (f"{ACTION_ASK}_0", "side-effects aldesleukin", ViewState("side-effects aldesleukin")),  # a bare value
+    (f"{ACTION_ASK}_0", "NCT: 1", ViewState("NCT: 1")),
 ])
-def test_date_note(as_of: str, note: str) -> None:
-    assert date_note(as_of, "as printed", TODAY) == note
-
-
-@given(st.text(max_size=3000), st.integers(min_value=0, max_value=9999))
-def test_button_value_round_trip(query: str, offset: int) -> None:
-    value = encode_value(query, offset)
-    assert len(value) <= MAX_BUTTON_VALUE
-    got_query, got_offset = decode_value(value)
-    assert got_offset == offset
-    assert query.startswith(got_query) and (got_query == query or len(value) == MAX_BUTTON_VALUE)
-
-
-def test_bare_button_value_is_a_query() -> None:
-    assert decode_value("side-effects aldesleukin") == ("side-effects aldesleukin", 0)
-    assert decode_value("NCT: 1") == ("NCT: 1", 0)
+def test_what_a_click_shows(action_id: str, value: str, state: ViewState) -> None:
+    assert target(action_id, value) == state
 
 
 # -- any reply renders within the limits -----------------------------------------------------
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400) | st.sampled_from(
     ["", "<!channel>", "a & b <@U1>", "x" * 5000, "word " * 1000, "<https://x.example|y>"])
-_refs = st.builds(SourceRef, _text, _text, _text, _text, _text,
-                  st.none() | st.sampled_from(["https://ok.example/p", "http://no.example", "https://a|b"]),
-                  st.sampled_from(["2011-02-03", "2019-02", "2019", "", "junk"]), _text)
+_urls = st.none() | st.sampled_from(["https://ok.example/p", "http://no.example", "https://a|b",
+                                     "https://clinicaltrials.gov/study/NCT04077684"])
+_refs = st.builds(SourceRef, _text, _text, _text, _text, _text, _urls,
+                  st.sampled_from(["2011-02-03", "2019-02", "2019", "", "junk"]), _text, _urls)
 _trials = st.none() | st.builds(TrialFields, _text | st.none(), _text | st.none(), _text | st.none(),
                                 _text | st.none(), _text | st.none(), _text | st.none(),
                                 st.none() | st.just("https://clinicaltrials.gov/study/NCT04077684"))
-_facts = st.builds(FactView, _text, st.lists(_refs, max_size=8).map(tuple), _text, _text, st.booleans())
+_facts = st.builds(FactView, _text, st.lists(_refs, max_size=8).map(tuple),
+                   st.sampled_from(["", "trial-result", "preclinical"]), _text, st.booleans())
 _answers = st.builds(Answer, _text, _text, _text, st.floats(0, 100), _text,
                      st.lists(_facts, max_size=80).map(tuple), st.lists(_refs, max_size=15).map(tuple),
-                     _text, _trials)
+                     _text, _trials, st.lists(st.integers(-2, 90), max_size=4).map(tuple))
 _replies = st.builds(
-    Reply, _text, st.sampled_from(["answer", "abstain", "help"]), st.lists(_answers, max_size=5).map(tuple),
-    st.lists(_text, max_size=8).map(tuple), st.booleans(), st.integers(0, 50),
-    st.lists(_text, max_size=12).map(tuple), st.lists(_text, max_size=40).map(tuple),
+    Reply, _text, st.sampled_from(["answer", "abstain", "help", "clarify"]),
+    st.lists(_answers, max_size=5).map(tuple), st.lists(_text, max_size=8).map(tuple), st.booleans(),
+    st.integers(0, 50), st.lists(_text, max_size=12).map(tuple), st.lists(_text, max_size=40).map(tuple),
+    _text, st.none() | st.builds(Partial, _text, _text, _text), st.lists(_text, max_size=8).map(tuple),
+    st.lists(st.builds(HelpGroup, _text, st.lists(_text, max_size=8).map(tuple),
+                       st.lists(_text, max_size=5).map(tuple)), max_size=4).map(tuple),
 )
 
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(_replies, st.booleans(), st.booleans())
-def test_any_reply_renders_valid_block_kit(reply: Reply, ephemeral: bool, quotes: bool) -> None:
-    message = render(reply, today=TODAY, ephemeral=ephemeral, quotes=quotes)
+@given(_replies, st.sampled_from(VIEWS), st.booleans(), st.integers(0, 9999))
+def test_any_reply_renders_valid_block_kit(reply: Reply, view: ViewName, shared: bool, page: int) -> None:
+    message = render(reply, view, page, shared)
     check_message(message)
     assert len(message["blocks"]) <= MAX_BLOCKS
     allowed = re.compile(r"<https://[^<>|\s]+\|[^<>]*>")
     for text in _mrkdwn(message):
-        stripped = allowed.sub("", QUOTE_MARK.sub("", text) if quotes else text)
+        stripped = allowed.sub("", text)
         assert "<" not in stripped and ">" not in stripped
 
 
-def test_a_later_match_is_shown_whole_or_left_for_more_results() -> None:
-    facts = tuple(f"Fact {n}: {LONG_FACT}" for n in range(20))
-    reply = Reply(query="q", kind="answer", matches=(answer(1, fact_texts=facts), answer(2, fact_texts=facts)))
-    message = render(reply, today=TODAY)
-    check_message(message)
-    assert len([b for b in message["blocks"] if b["type"] == "header"]) == 1
-    assert not [t for t in _all_text(message) if "more facts from this card" in t]
-    more = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-            if e["action_id"] == ACTION_MORE]
-    assert more and more[0]["value"] == "1:q"
+def test_every_card_in_every_view_is_within_block_kits_limits(engine: Any) -> None:
+    from bot.reply import answer_from_card
+
+    deck = engine.deck
+    for card in deck.cards:
+        reply = Reply(query=card.title, kind="answer", matches=(answer_from_card(deck, card, 90.0),))
+        for view in VIEWS:
+            check_message(render(reply, view))
 
 
 # -- the echoed question ---------------------------------------------------------------------
@@ -473,6 +531,6 @@ def test_a_later_match_is_shown_whole_or_left_for_more_results() -> None:
 def test_the_echoed_question_is_cleaned_and_its_formatting_escaped(query: str, echoed: str) -> None:
     for kind in ("answer", "abstain"):
         reply = Reply(query=query, kind=kind, matches=(answer(1),) if kind == "answer" else ())
-        message = render(reply, today=TODAY)
+        message = render(reply)
         echoes = [m for t in [*_all_text(message), message["text"]] for m in re.findall(r"“([^”]*)”", t)]
         assert echoes and set(echoes) == {echoed}, (kind, echoes)

@@ -12,10 +12,20 @@ import pytest
 from slack_harness import ACK_LIMIT, BOT_ID, BOT_USER, TODAY, WAIT, FakeSlack, Scripted, SlackClient
 
 from bot.engine import Engine
-from bot.render.blocks import ACTION_HIDE_QUOTES, ACTION_MORE, ACTION_QUOTES, ACTION_SHARE, escape, render
+from bot.render import blocks
+from bot.render.blocks import escape
+from bot.render.view import ViewName, ViewState
+from bot.slack.interaction import ACTION_MORE, ACTION_PAGE, ACTION_SHARE, ACTION_VIEW, codec
 from bot.slack.services import Background
 
 Valid = Callable[[dict[str, Any]], None]
+
+
+def render(reply: Any, *, today: Any = None, ephemeral: bool = True, shared_by: str | None = None,
+           view: ViewName = "answer", page: int = 0) -> dict[str, Any]:
+    """What the app renders for a reply (the same renderer and codec)."""
+    state = ViewState(reply.query, page or reply.offset, view, not ephemeral)
+    return blocks.render(reply, state, codec=codec, shared_by=shared_by)
 
 
 def texts(value: Any) -> list[str]:
@@ -78,12 +88,9 @@ def test_trial_answer_shows_registry_fields_and_link(
     _, path = slack.command("NCT04077684")
     message = message_of(fake_slack.wait_for(path)[0])
     valid(message)
-    trial = [b for b in message["blocks"] if b["type"] == "section" and "fields" in b]
-    assert trial, "a trial answer has a fields section"
-    labels = " ".join(f["text"] for f in trial[0]["fields"])
-    for label in ("Phase", "Status", "Enrollment", "Location"):
-        assert f"*{label}*" in labels
-    assert "<https://clinicaltrials.gov/study/NCT04077684|" in trial[0]["text"]["text"]
+    assert message["blocks"][2]["text"]["text"] == (
+        ":warning: *Phase 2* · Recruiting, as of 27 March 2020 · 500 participants"), "under the title"
+    assert any("<https://clinicaltrials.gov/study/NCT04077684|" in t for t in texts(message))
 
 
 @pytest.mark.parametrize("text", ["", "help", "  HELP "])
@@ -94,8 +101,8 @@ def test_help(slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: 
     assert message["blocks"][0]["type"] == "header"
     labels = [b["text"]["text"] for b in buttons(message).values()]
     help_reply = engine.help()
-    assert labels and labels[0] == help_reply.examples[0]
-    assert any("Topics the cards cover" in t for t in texts(message))
+    assert labels and labels[0] == help_reply.catalog[0].examples[0]
+    assert any(t.startswith("*Drugs:* IL-2") for t in texts(message))
 
 
 def test_abstention_says_so_kindly_and_offers_what_it_can_answer(
@@ -106,106 +113,122 @@ def test_abstention_says_so_kindly_and_offers_what_it_can_answer(
         message = message_of(fake_slack.wait_for(path)[0])
         valid(message)
         assert not [b for b in message["blocks"] if b["type"] == "header"], "no card is shown"
-        assert "I don't have a card that answers" in message["blocks"][0]["text"]["text"]
-        assert "I don't have a card" in message["text"]
+        assert "The cards don't cover" in message["blocks"][0]["text"]["text"]
+        assert "The cards don't cover" in message["text"]
         offered = [b["text"]["text"] for a, b in buttons(message).items() if a.startswith("il2_ask_")]
-        assert "What can I ask?" in offered and len(offered) >= 2
+        assert "What can I ask?" in offered
         assert ACTION_SHARE not in buttons(message)
 
 
 # -- buttons ---------------------------------------------------------------------------------
 
 
-def test_more_results_replaces_the_ephemeral_answer_with_the_next_page(
+def _first(slack: SlackClient, fake_slack: FakeSlack, query: str) -> dict[str, Any]:
+    _, path = slack.command(query)
+    return message_of(fake_slack.wait_for(path)[0])
+
+
+@pytest.mark.parametrize(("view", "label"), [("facts", "Show all facts"), ("sources", "Show sources")])
+def test_show_all_facts_and_show_sources_replace_the_ephemeral_answer_and_come_back(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid, view: ViewName, label: str
+) -> None:
+    first = _first(slack, fake_slack, "NCT04077684")
+    show = buttons(first)[f"{ACTION_VIEW}_{view}"]
+    assert show["text"]["text"].startswith(label)
+    _, path = slack.click(show, ephemeral=True)
+    [resp] = fake_slack.wait_for(path)
+    assert resp.data["replace_original"] is True and resp.data["response_type"] == "ephemeral"
+    shown = message_of(resp)
+    valid(shown)
+    assert shown == render(engine.ask("NCT04077684"), view=view)
+    back = buttons(shown)[f"{ACTION_VIEW}_answer"]
+    _, path2 = slack.click(back, ephemeral=True)
+    assert message_of(fake_slack.wait_for(path2)[0]) == first
+
+
+def test_show_sources_quotes_each_fact_word_for_word(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    first = _first(slack, fake_slack, "side-effects aldesleukin")
+    _, path = slack.click(buttons(first)[f"{ACTION_VIEW}_sources"], ephemeral=True)
+    quoted = message_of(fake_slack.wait_for(path)[0])
+    card = engine.deck.card(engine.ask("side-effects aldesleukin").matches[0].id)
+    assert card is not None
+    quote = " ".join(card.facts[0].citations[0].quote.split())
+    assert [t for t in texts(quoted) if f"“{escape(quote)}" in t], "the fact's own words"
+    assert not [t for t in texts(first) if escape(quote) in t], "the answer view does not quote"
+
+
+def test_also_buttons_show_another_match(
     slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
 ) -> None:
-    _, path = slack.command("side-effects aldesleukin")
-    first = message_of(fake_slack.wait_for(path)[0])
-    more = buttons(first)[ACTION_MORE]
-    sent, path2 = slack.click(more, ephemeral=True)
-    assert sent.status == 200
-    [resp] = fake_slack.wait_for(path2)
-    assert resp.data["replace_original"] is True and resp.data["response_type"] == "ephemeral"
+    first = _first(slack, fake_slack, "side-effects aldesleukin")
+    also = buttons(first)[f"{ACTION_PAGE}_0"]
+    assert also["text"]["text"].startswith("Also: ")
+    _, path = slack.click(also, ephemeral=True)
+    [resp] = fake_slack.wait_for(path)
+    assert resp.data["replace_original"] is True
     message = message_of(resp)
     valid(message)
-    offset = int(more["value"].split(":", 1)[0])
-    assert offset >= 1
-    assert message == render(engine.ask("side-effects aldesleukin", offset=offset), today=TODAY)
-    assert message["blocks"][0]["elements"][0]["text"].startswith("More answers to")
-    assert buttons(message)[ACTION_QUOTES]["value"] == more["value"], "quotes of this page, not the first"
+    assert message == render(engine.ask("side-effects aldesleukin", offset=1), page=1)
+    assert message["blocks"][0]["elements"][0]["text"].startswith("Match 2 for")
+    [back] = [b for b in buttons(message).values() if b["text"]["text"] == "Back to the best match"]
+    _, path2 = slack.click(back, ephemeral=True)
+    assert message_of(fake_slack.wait_for(path2)[0]) == first
 
 
-def test_show_quotes_replaces_the_ephemeral_answer_with_quotes_and_hide_quotes_goes_back(
-    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
-) -> None:
-    _, path = slack.command("side-effects aldesleukin")
-    first = message_of(fake_slack.wait_for(path)[0])
-    show = buttons(first)[ACTION_QUOTES]
-    assert show["text"]["text"] == "Show quotes" and show["value"] == "0:side-effects aldesleukin"
-    _, path2 = slack.click(show, ephemeral=True)
-    [resp] = fake_slack.wait_for(path2)
-    assert resp.data["replace_original"] is True and resp.data["response_type"] == "ephemeral"
-    quoted = message_of(resp)
-    valid(quoted)
-    reply = engine.ask("side-effects aldesleukin")
-    assert quoted == render(reply, today=TODAY, quotes=True)
-    card = engine.deck.card(reply.matches[0].id)
-    assert card is not None
-    quote = card.facts[0].citations[0].quote
-    fact_text = [t for t in texts(quoted) if escape(card.facts[0].text) in t]
-    assert fact_text and f"\n> “{escape(quote)}”" in fact_text[0], "the fact's own quote, under it"
-    assert not [t for t in texts(first) if escape(quote) in t], "the plain answer does not quote"
-    hide = buttons(quoted)[ACTION_HIDE_QUOTES]
-    assert ACTION_QUOTES not in buttons(quoted) and hide["value"] == show["value"]
-    assert buttons(quoted)[ACTION_SHARE]["value"] == buttons(first)[ACTION_SHARE]["value"]
-    _, path3 = slack.click(hide, ephemeral=True)
-    [back] = fake_slack.wait_for(path3)
-    assert back.data["replace_original"] is True and back.data["response_type"] == "ephemeral"
-    assert message_of(back) == first
-
-
-def test_show_quotes_on_a_public_answer_answers_the_clicker_privately(
+def test_a_button_on_a_public_message_answers_the_clicker_privately_in_the_thread(
     slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
 ) -> None:
     slack.event(mention("NCT04077684", "1700000001.000150"))
     public = message_of(fake_slack.wait_for("/chat.postMessage")[0])
-    _, path = slack.click(buttons(public)[ACTION_QUOTES], ephemeral=False, thread_ts="1700000001.000150")
+    assert ACTION_SHARE not in buttons(public)
+    _, path = slack.click(buttons(public)[f"{ACTION_VIEW}_sources"], ephemeral=False,
+                          thread_ts="1700000001.000150")
     [resp] = fake_slack.wait_for(path)
     assert resp.data["replace_original"] is False and resp.data["response_type"] == "ephemeral"
     assert resp.data["thread_ts"] == "1700000001.000150"
     message = message_of(resp)
     valid(message)
-    assert message == render(engine.ask("NCT04077684"), today=TODAY, ephemeral=True, quotes=True)
-    assert {ACTION_HIDE_QUOTES, ACTION_SHARE} <= set(buttons(message))
+    assert message == render(engine.ask("NCT04077684"), view="sources")
+    assert ACTION_SHARE in buttons(message)
 
 
-def test_button_on_a_public_message_answers_the_clicker_privately_in_the_thread(
-    slack: SlackClient, fake_slack: FakeSlack
-) -> None:
-    action = {"action_id": ACTION_MORE, "value": "3:side-effects aldesleukin"}
+def test_an_earlier_versions_more_results_button_still_works(slack: SlackClient, fake_slack: FakeSlack) -> None:
+    action = {"action_id": ACTION_MORE, "value": "1:side-effects aldesleukin"}
     _, path = slack.click(action, ephemeral=False, thread_ts="1700000000.000001")
     [resp] = fake_slack.wait_for(path)
-    assert resp.data["replace_original"] is False
-    assert resp.data["response_type"] == "ephemeral"
+    assert resp.data["replace_original"] is False and resp.data["response_type"] == "ephemeral"
     assert resp.data["thread_ts"] == "1700000000.000001"
+    assert message_of(resp)["blocks"][0]["elements"][0]["text"].startswith("Match 2 for")
 
 
-def test_post_to_channel_shares_the_same_answer_then_removes_the_ephemeral(
-    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid
+@pytest.mark.parametrize("view", ["answer", "sources"])
+def test_post_to_channel_posts_what_the_person_sees_once_then_removes_the_ephemeral(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine, valid: Valid, view: ViewName
 ) -> None:
-    _, path = slack.command("NCT04077684")
-    first = message_of(fake_slack.wait_for(path)[0])
-    _, path2 = slack.click(buttons(first)[ACTION_SHARE], ephemeral=True)
+    first = _first(slack, fake_slack, "NCT04077684")
+    if view != "answer":
+        _, path = slack.click(buttons(first)[f"{ACTION_VIEW}_{view}"], ephemeral=True)
+        first = message_of(fake_slack.wait_for(path)[0])
+    share = buttons(first)[ACTION_SHARE]
+    assert "style" not in share, "a plain button"
+    url, path2 = fake_slack.response_url()
+    slack.click(share, ephemeral=True, response=(url, path2), message_ts="1700000000.424242")
+    slack.click(share, ephemeral=True, response=(url, path2), message_ts="1700000000.424242")  # a double click
     shared, delete = fake_slack.wait_for(path2, count=2)
     assert shared.data["response_type"] == "in_channel" and shared.data["replace_original"] is False
     message = message_of(shared)
     valid(message)
-    assert message == render(engine.ask("NCT04077684"), today=TODAY, ephemeral=False, shared_by="U0002")
-    assert ACTION_SHARE not in buttons(message)
+    assert message == render(engine.ask("NCT04077684"), ephemeral=False, shared_by="U0002", view=view)
     assert message["blocks"][0]["elements"][0]["text"].startswith("<@U0002> shared:")
-    same = [b for b in first["blocks"] if b["type"] != "actions" and b["type"] != "context"]
-    assert same == [b for b in message["blocks"] if b["type"] != "actions" and b["type"] != "context"]
+    assert ACTION_SHARE not in buttons(message)
+    same = [b for b in first["blocks"] if b["type"] not in ("actions", "context")]
+    assert same == [b for b in message["blocks"] if b["type"] not in ("actions", "context")]
     assert delete.data == {"delete_original": True}
+    slack.event(mention("help", f"{time.time():.6f}", channel="CSENTINEL"))  # later work is done
+    fake_slack.wait_for("/chat.postMessage")
+    assert len(fake_slack.calls(path2)) == 2, "a double click posts once"
 
 
 def test_did_you_mean_runs_the_suggestion(
@@ -213,7 +236,7 @@ def test_did_you_mean_runs_the_suggestion(
 ) -> None:
     _, path = slack.command("asdkjh qwezx")
     first = message_of(fake_slack.wait_for(path)[0])
-    suggestion = buttons(first)["il2_ask_0"]
+    suggestion = next(b for a, b in buttons(first).items() if a.startswith("il2_ask_"))
     _, path2 = slack.click(suggestion, ephemeral=True)
     [resp] = fake_slack.wait_for(path2)
     message = message_of(resp)

@@ -36,8 +36,8 @@ from slack_harness import (
 )
 
 from bot.engine import Engine
-from bot.render.blocks import ACTION_MORE
 from bot.slack.app import ANSWER_WORKERS, build_app, build_asgi
+from bot.slack.interaction import ACTION_MORE
 from bot.slack.services import Background
 from bot.slack.settings import Settings
 from bot.slack.web import make_web_client

@@ -1,0 +1,34 @@
+"""The neutral view state a button carries, and the controls a renderer offers (no Slack here)."""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple, Protocol
+
+ViewName = Literal["answer", "facts", "sources"]
+VIEWS: tuple[ViewName, ...] = ("answer", "facts", "sources")
+ControlKind = Literal["view", "page", "ask", "share"]
+
+
+class ViewState(NamedTuple):
+    """What a message shows: the query, which of its matches (page), which view, and whether others see it."""
+
+    query: str
+    page: int = 0  # how many better matches are skipped: the card shown is match number `page`
+    view: ViewName = "answer"  # the answer; all facts; or every fact as its verbatim quote, with sources
+    shared: bool = False  # a message others see (posted to a channel, a thread or a DM): no "Post" button
+
+
+class Control(NamedTuple):
+    """A button a renderer offers: what it does (kind), its label, and the view state it leads to."""
+
+    kind: ControlKind
+    label: str
+    target: ViewState
+
+
+class Codec(Protocol):
+    """Turns a control into the adapter's (action id, value); `n` numbers the controls of a message."""
+
+    def __call__(self, control: Control, n: int) -> tuple[str, str]:
+        """The action id and value of the n-th control of a message."""
+        ...

@@ -10,7 +10,8 @@ import yaml
 from bot.engine import Engine, load_engine
 from bot.text import normalize
 
-GOLDEN = Path(__file__).parent / "golden"
+DEV = Path(__file__).parent / "dev"
+GOLDEN = DEV / "golden"
 ANSWERS = [
     (row["q"], row["id"])
     for path in sorted(GOLDEN.glob("*.yaml"))
@@ -157,13 +158,13 @@ def test_every_help_example_is_answered(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("name", "min_top1", "min_abstention"),
-    [("questions.yaml", 0.85, 0.90), ("questions2.yaml", 0.80, 0.90)],
+    [("holdout1.yaml", 0.85, 0.90), ("holdout2.yaml", 0.80, 0.90)],
 )
 def test_holdout_questions_written_independently(
     engine: Engine, name: str, min_top1: float, min_abstention: float
 ) -> None:
     """Questions written by separate sessions from the seeds and card titles only: a generalisation check."""
-    data = yaml.safe_load((Path(__file__).parent / "holdout" / name).read_text())
+    data = yaml.safe_load((DEV / name).read_text())
     right = sum(
         1
         for row in data["answer"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal, NamedTuple
 
 from bot.cards.model import Card, Citation, Deck
+from bot.matcher import Context
 
 ReplyKind = Literal["answer", "abstain", "help", "clarify"]
 
@@ -90,6 +91,12 @@ class Reply(NamedTuple):
     reason: str = ""  # why the matcher answered or abstained (a named rule of the abstention policy)
     partial: Partial | None = None  # abstained: the card on the subject that lacks the fact asked
     choices: tuple[str, ...] = ()  # clarify: the subjects to choose from ("which drug or study?")
+    subjects: tuple[str, ...] = ()  # vocabulary ids the question was about: a follow-up inherits them
+    card_id: str = ""  # the card answered (or offered as context): a follow-up's context
+
+    def context(self) -> Context | None:
+        """What the adapter keeps for the next follow-up in this thread or DM (None: nothing to keep)."""
+        return Context(self.subjects, self.card_id) if self.subjects else None
 
     @property
     def answered(self) -> bool:
@@ -140,6 +147,8 @@ class Reply(NamedTuple):
             if self.matches
             else [],
             "reason": self.reason,
+            "subjects": list(self.subjects),
+            "choices": list(self.choices),
             "partial": None
             if self.partial is None
             else {"id": self.partial.id, "title": self.partial.title, "missing": self.partial.missing},

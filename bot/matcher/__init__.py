@@ -1,0 +1,206 @@
+"""Turn what a person types into the right cards and facts, or an honest abstention.
+
+`reader` reads a query into subjects, topics, fact kinds and words; `index` holds what is built
+once per deck (and cached); `scorer` ranks cards and facts with one `Tuning`; `policy` holds the
+named rules for abstaining. `Matcher` puts them together and carries follow-ups over from a context.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from bot.cards.model import Deck
+from bot.matcher.index import OVERVIEW, Index, stem
+from bot.matcher.lexicon import Lexicon, default_lexicon
+from bot.matcher.policy import Case, abstain_reason
+from bot.matcher.reader import Reader, Reading
+from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, is_focused, rank
+
+__all__ = ["Context", "Hit", "Matcher", "Reading", "Result", "Tuning", "stem"]
+
+CONTEXT_KINDS = ("drug", "study")  # what a follow-up inherits when it names none of its own
+CHOICE_KINDS = ("drug", "study")  # what the bot asks about when a follow-up has no context
+
+
+class Context(NamedTuple):
+    """The previous answer in a thread or DM: what a follow-up question inherits."""
+
+    subjects: tuple[str, ...] = ()
+    card_id: str = ""
+
+
+class Result(NamedTuple):
+    """What the matcher found for one query."""
+
+    query: str
+    answered: bool
+    hits: tuple[Hit, ...]
+    suggestions: tuple[str, ...]
+    reason: str = ""
+    answering: tuple[int, ...] = ()  # facts of the first hit that answer, best first
+    partial: Hit | None = None  # abstained: the card on the subject that lacks the fact kind asked
+    missing: str = ""  # the label of the fact kind it lacks
+    subjects: tuple[str, ...] = ()  # what the question was about (for the next follow-up)
+    clarify: tuple[str, ...] = ()  # a follow-up with no context: the subjects to choose from
+
+
+class Matcher:
+    """Scores cards and facts against queries; build once per deck, then call search()."""
+
+    def __init__(self, deck: Deck, lexicon: Lexicon | None = None, tuning: Tuning = TUNING) -> None:
+        lexicon = default_lexicon() if lexicon is None else lexicon
+        self.deck = deck
+        self.tuning = tuning
+        self.index = Index(deck, lexicon, tuning)
+        self.reader = Reader(deck, self.index, lexicon)
+        self.cards = self.index.cards
+        self.exact: dict[str, int] = {}
+        for i, card in enumerate(self.cards):
+            for text in (card.id, card.title):
+                self.exact.setdefault(" ".join(self.reader.tokens(text)), i)
+        self.foreign_suffixes = tuple(deck.foreign_suffixes)
+        self.choices = self._choices(deck)
+
+    def read(self, query: str) -> Reading:
+        """Split a query into concepts, fact kinds asked, known words and unknown words."""
+        return self.reader.read(query)
+
+    def search(self, query: str, *, limit: int = 3, context: Context | None = None) -> Result:
+        """The best cards for a query, best first, or an abstention with suggestions."""
+        r = self.read(query)
+        need = limit + 2  # the answers, and two more to suggest
+        exact = self.exact.get(r.norm)
+        if exact is not None:
+            hit = Hit(self.cards[exact], 100.0, 1.0, 1.0, 1.0, exact)
+            others = [h for h in rank(self.index, r, need, self.tuning) if h.position != exact]
+            return Result(
+                query,
+                True,
+                (hit, *others[: limit - 1]),
+                self._titles(others[limit - 1 : limit + 2]),
+                "the question is a card's title",
+                answering_facts(self.index, self.index.entries[exact], r, self.tuning),
+                subjects=self._subjects(r, hit),
+            )
+        if self._is_followup(r):
+            if context is None or not context.subjects:
+                return Result(
+                    query, False, (), (), "a follow-up with no earlier answer to follow", clarify=self.choices
+                )
+            r = self._inherit(r, context)
+        ranked = rank(self.index, r, need, self.tuning)
+        # A card on another drug, study or disease never answers.
+        hits = [h for h in ranked if self._names_all(r, h.position)]
+        if len(hits) < len(ranked):  # cards on other subjects took places: rank those that may answer
+            hits = rank(self.index, r, need, self.tuning, keep=lambda i: self._names_all(r, i))
+        if r.kinds and hits:
+            hits = self._prefer_kind(r, hits)
+        reason, partial = abstain_reason(
+            Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
+        )
+        if partial:
+            return Result(
+                query,
+                False,
+                (),
+                self._titles(hits[1:4]),
+                reason,
+                partial=hits[0],
+                missing=reason.rsplit(" its ", 1)[-1],
+                subjects=self._subjects(r, hits[0]),
+            )
+        if reason:
+            return Result(query, False, (), self._titles(ranked[:3]) or self.deck.examples[:4], reason)
+        best = hits[0].score
+        close = [h for h in hits[limit:] if h.score >= best - self.tuning.suggest_margin]
+        return Result(
+            query,
+            True,
+            tuple(hits[:limit]),
+            self._titles(close[:3]),
+            "the best card is about what was asked",
+            answering_facts(self.index, self.index.entries[hits[0].position], r, self.tuning),
+            subjects=self._subjects(r, hits[0]),
+        )
+
+    # -- follow-ups ------------------------------------------------------------------------
+
+    def _names_main(self, r: Reading) -> bool:
+        return any(self.index.kinds.get(s, "study") in CONTEXT_KINDS for s in r.subjects)
+
+    def _is_followup(self, r: Reading) -> bool:
+        """A question that names no drug or study and opens like a follow-up, or names nothing but
+        what it asks about ("and the dose?", "what about HIV?", "enrollment?")."""
+        if self._names_main(r):
+            return False
+        if r.followup:
+            return True
+        asks = bool(r.kinds) or is_focused(self.index, r.topics, self.tuning)
+        return asks and not r.subjects and not r.unknown and r.loose == 0
+
+    def _inherit(self, r: Reading, context: Context) -> Reading:
+        """The reading with the context's drug and study (and its disease, unless one is named)."""
+        kinds = self.index.kinds
+        named_disease = any(kinds.get(s) == "disease" for s in r.subjects)
+        inherited = [
+            s
+            for s in context.subjects
+            if kinds.get(s, "study") in CONTEXT_KINDS or (kinds.get(s) == "disease" and not named_disease)
+        ]
+        subjects = [*inherited, *(s for s in r.subjects if s not in inherited)]
+        return r._replace(subjects=subjects, followup=False)
+
+    def _subjects(self, r: Reading, hit: Hit) -> tuple[str, ...]:
+        """What the answer was about: the subjects asked, else the card's drugs and studies."""
+        if r.subjects:
+            return tuple(r.subjects)
+        kinds = self.index.kinds
+        return tuple(s for s in hit.card.subjects if kinds.get(s, "study") in CONTEXT_KINDS)
+
+    def _choices(self, deck: Deck) -> tuple[str, ...]:
+        """The main subjects to ask about: the drugs cards introduce, then studies with a trial card."""
+        own = {s for c in deck.cards if c.kind == "trial" for s in c.subjects}
+        introduced = {s for c in deck.cards if OVERVIEW in c.topics for s in c.subjects}
+        drugs = [t for t in deck.terms.values() if t.kind == "drug" and not t.broader and t.id in introduced]
+        studies = [t for t in deck.terms.values() if t.kind == "study" and t.id in own]
+        return tuple(t.terms[0] for t in (*drugs, *studies))
+
+    # -- which cards may answer ------------------------------------------------------------
+
+    def _prefer_kind(self, r: Reading, hits: list[Hit]) -> list[Hit]:
+        """A close card that gives the fact kind asked answers before a better one that does not."""
+        entries = self.index.entries
+        if any(k in entries[hits[0].position].fact_kinds for k in r.kinds):
+            return hits
+        floor = hits[0].score - self.tuning.kind_margin
+        for n, h in enumerate(hits[1:], 1):
+            if h.score < floor:
+                break
+            if any(k in entries[h.position].fact_kinds for k in r.kinds):
+                return [h, *hits[:n], *hits[n + 1 :]]
+        return hits
+
+    def _names_all(self, r: Reading, position: int) -> bool:
+        """Whether the card is about what the question names: one of its drugs, one of its studies,
+        and one of its diseases unless the card names no disease at all.
+
+        A kind counts for its kind ("low-dose IL-2" for "IL-2", "melanoma" for "cancer") and the
+        other way round; "dose of IL-2 in HIV" is never answered by an IL-7 card.
+        """
+        e = self.index.entries[position]
+        broader = self.index.broader
+
+        def about(s: str) -> bool:
+            return s in e.subjects or s in e.wider or not e.subjects.isdisjoint(broader.get(s, ()))
+
+        for kind in ("drug", "study", "disease"):
+            named = [s for s in r.subjects if self.index.kinds.get(s, "study") == kind]
+            if not named or (kind == "disease" and not e.kind_counts.get("disease")):
+                continue
+            if not any(about(s) for s in named):
+                return False
+        return True
+
+    @staticmethod
+    def _titles(hits: object) -> tuple[str, ...]:
+        return tuple(h.card.title for h in hits)  # type: ignore[attr-defined]

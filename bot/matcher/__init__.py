@@ -99,6 +99,8 @@ class Matcher:
             Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
         )
         if partial:
+            if context is not None:  # offer the card the thread was about, when it is among them
+                hits = sorted(hits, key=lambda h: h.card.id != context.card_id)
             return Result(
                 query,
                 False,

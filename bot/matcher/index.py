@@ -16,6 +16,9 @@ from bot.text import fold, normalize
 
 KIND_TOPICS = {"trial": ("trials",), "publication": ("trials",)}  # cards about a study
 OVERVIEW = "overview"  # the topic of cards that introduce their subject
+# Topic ids this code cannot work without (a KIND_TOPICS topic the vocabulary lacks is only one no
+# question names): `il2bot check` verifies the vocabulary defines each one.
+RELIED_ON_TOPICS = (OVERVIEW,)
 LEAD_WORDS = 8  # an unlabelled fact is about its first words
 LABEL_CHARS = 60  # a fact whose first colon comes this early is labelled ("Inclusion: ...")
 

@@ -277,7 +277,7 @@ def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tupl
         s += (
             t.fact_topic
             * ix.max_idf
-            * sum(1 for x in r.topics if x in f.topics and ix.topic_weight.get(x, 1.0) > 0)
+            * sum(1 for x in r.topics if x in f.mentions and ix.topic_weight.get(x, 1.0) > 0)
         )
         kinds = asked_kinds & f.kinds
         if kinds:

@@ -7,6 +7,7 @@ named rules for abstaining. `Matcher` puts them together and carries follow-ups 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from bot.cards.model import Deck
@@ -88,11 +89,8 @@ class Matcher:
                     query, False, (), (), "a follow-up with no earlier answer to follow", clarify=self.choices
                 )
             r = self._inherit(r, context)
-        ranked = rank(self.index, r, need, self.tuning)
         # A card on another drug, study or disease never answers.
-        hits = [h for h in ranked if self._names_all(r, h.position)]
-        if len(hits) < len(ranked):  # cards on other subjects took places: rank those that may answer
-            hits = rank(self.index, r, need, self.tuning, keep=lambda i: self._names_all(r, i))
+        hits = rank(self.index, r, need, self.tuning, keep=self._keep(r))
         if r.kinds and hits:
             hits = self._prefer_kind(r, hits)
         reason, partial = abstain_reason(
@@ -112,7 +110,8 @@ class Matcher:
                 subjects=self._subjects(r, hits[0]),
             )
         if reason:
-            return Result(query, False, (), self._titles(ranked[:3]) or self.deck.examples[:4], reason)
+            suggest = self._titles(rank(self.index, r, 3, self.tuning)) or self.deck.examples[:4]
+            return Result(query, False, (), suggest, reason)
         best = hits[0].score
         close = [h for h in hits[limit:] if h.score >= best - self.tuning.suggest_margin]
         return Result(
@@ -182,26 +181,32 @@ class Matcher:
                 return [h, *hits[:n], *hits[n + 1 :]]
         return hits
 
-    def _names_all(self, r: Reading, position: int) -> bool:
-        """Whether the card is about what the question names: one of its drugs, one of its studies,
-        and one of its diseases unless the card names no disease at all.
+    def _keep(self, r: Reading) -> Callable[[int], bool] | None:
+        """Which cards may answer: those about what the question names (None: any card).
 
-        A kind counts for its kind ("low-dose IL-2" for "IL-2", "melanoma" for "cancer") and the
-        other way round; "dose of IL-2 in HIV" is never answered by an IL-7 card.
+        One of its drugs, one of its studies, and one of its diseases unless the card names no
+        disease at all. A kind counts for its kind ("low-dose IL-2" for "IL-2", "melanoma" for
+        "cancer") and the other way round; "dose of IL-2 in HIV" is never answered by an IL-7 card.
         """
-        e = self.index.entries[position]
-        broader = self.index.broader
+        kinds, broader, entries = self.index.kinds, self.index.broader, self.index.entries
+        named = [
+            (kind, [(s, frozenset(broader.get(s, ()))) for s in r.subjects if kinds.get(s, "study") == kind])
+            for kind in ("drug", "study", "disease")
+        ]
+        named = [(kind, group) for kind, group in named if group]
+        if not named:
+            return None
 
-        def about(s: str) -> bool:
-            return s in e.subjects or s in e.wider or not e.subjects.isdisjoint(broader.get(s, ()))
+        def keep(position: int) -> bool:
+            e = entries[position]
+            for kind, group in named:
+                if kind == "disease" and not e.kind_counts.get("disease"):
+                    continue
+                if not any(s in e.subjects or s in e.wider or not e.subjects.isdisjoint(b) for s, b in group):
+                    return False
+            return True
 
-        for kind in ("drug", "study", "disease"):
-            named = [s for s in r.subjects if self.index.kinds.get(s, "study") == kind]
-            if not named or (kind == "disease" and not e.kind_counts.get("disease")):
-                continue
-            if not any(about(s) for s in named):
-                return False
-        return True
+        return keep
 
     @staticmethod
     def _titles(hits: object) -> tuple[str, ...]:

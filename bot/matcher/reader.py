@@ -43,7 +43,11 @@ class Reader:
         self.topic_ids = index.topic_ids
         self.word_set = index.word_set
         self.abbreviations = lexicon.abbreviations
-        self.cased = lexicon.cased
+        # Abbreviations read only in capitals ("US"), in one pattern: one pass over the query.
+        self.cased_words = {p.pattern[len("(?<!\\w)") : -len("(?!\\w)")]: long for p, long in lexicon.cased}
+        self.cased_pattern = (
+            re.compile("|".join(p.pattern for p, _ in lexicon.cased)) if lexicon.cased else None
+        )
         self.followups = frozenset(lexicon.followups)
         self.kind_asks: dict[tuple[str, ...], str] = {}
         for k in lexicon.kinds:
@@ -93,8 +97,8 @@ class Reader:
     def tokens(self, query: str) -> list[str]:
         """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
         text = query[:MAX_CHARS]
-        for pattern, long in self.cased:
-            text = pattern.sub(long, text)
+        if self.cased_pattern is not None and not text.islower():
+            text = self.cased_pattern.sub(self._spell_cased, text)
         toks = self.join_numbered(normalize(text).split()[:MAX_TOKENS])
         if not self.abbreviations:
             return toks
@@ -111,6 +115,9 @@ class Reader:
                 out.append(toks[i])
                 i += 1
         return out
+
+    def _spell_cased(self, m: re.Match[str]) -> str:
+        return self.cased_words.get(re.escape(m.group(0)), m.group(0))
 
     def read(self, query: str) -> Reading:
         """Split a query into concepts, fact kinds asked, known words and unknown words."""

@@ -173,7 +173,7 @@ class Matcher:
         entries = self.index.entries
         if any(k in entries[hits[0].position].fact_kinds for k in r.kinds):
             return hits
-        floor = hits[0].score - self.tuning.kind_margin
+        floor = max(hits[0].score - self.tuning.kind_margin, self.tuning.answer_threshold)
         for n, h in enumerate(hits[1:], 1):
             if h.score < floor:
                 break

@@ -46,6 +46,7 @@ class Engine:
                 reason=result.reason,
                 partial=partial,
                 subjects=result.subjects,
+                about=result.topics,
                 card_id=partial.id if partial else "",
             )
         hits = result.hits[offset : offset + limit]
@@ -61,6 +62,7 @@ class Engine:
             offset=offset,
             reason=result.reason,
             subjects=result.subjects,
+            about=result.topics,
             card_id=result.hits[0].card.id,
         )
 

@@ -93,10 +93,11 @@ class Reply(NamedTuple):
     choices: tuple[str, ...] = ()  # clarify: the subjects to choose from ("which drug or study?")
     subjects: tuple[str, ...] = ()  # vocabulary ids the question was about: a follow-up inherits them
     card_id: str = ""  # the card answered (or offered as context): a follow-up's context
+    about: tuple[str, ...] = ()  # topic ids the question asked about: a follow-up naming none inherits them
 
     def context(self) -> Context | None:
         """What the adapter keeps for the next follow-up in this thread or DM (None: nothing to keep)."""
-        return Context(self.subjects, self.card_id) if self.subjects else None
+        return Context(self.subjects, self.card_id, self.about) if self.subjects else None
 
     @property
     def answered(self) -> bool:

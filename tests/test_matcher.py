@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.engine import Engine, load_engine
+from bot.engine import Context, Engine, load_engine
 from bot.text import normalize
 
 DEV = Path(__file__).parent / "dev"
@@ -258,6 +258,7 @@ FOLLOW_UPS = [
     ("STALWART", "how many people?", "abstain", "trial-stalwart"),
     ("esprit trial", "what about the side effects?", "answer", "aldesleukin-side-effects-hiv"),
     ("what is IL-7", "what about side effects?", "answer", "il-7-side-effects"),
+    ("side-effects aldesleukin", "what about HIV?", "answer", "aldesleukin-side-effects-hiv"),
     ("lupus trial eligibility", "and the exclusion criteria?", "answer", "lupus-trial-exclusion-criteria"),
 ]
 
@@ -275,6 +276,16 @@ def test_clarify_offers_the_main_drugs_and_studies(engine: Engine) -> None:
     assert reply.choices[:2] == ("IL-2", "IL-7")
     assert {"ESPRIT", "SILCAAT", "STALWART"} <= set(reply.choices)
     assert all(engine.matcher.read(c).subjects for c in reply.choices)
+
+
+def test_reply_keeps_what_a_follow_up_inherits(engine: Engine) -> None:
+    assert engine.ask("side-effects aldesleukin").context() == Context(
+        ("il-2",), "aldesleukin-side-effects-hiv", ("side-effects",)
+    )
+    assert engine.ask("how many people were in STALWART").context() == Context(
+        ("stalwart",), "trial-stalwart", ()
+    )
+    assert engine.ask("pembrolizumab side effects").context() is None
 
 
 def test_a_question_naming_its_subject_is_not_a_follow_up(engine: Engine) -> None:

@@ -28,6 +28,7 @@ class Context(NamedTuple):
 
     subjects: tuple[str, ...] = ()
     card_id: str = ""
+    topics: tuple[str, ...] = ()  # what it asked about: "what about HIV?" after "side effects of IL-2"
 
 
 class Result(NamedTuple):
@@ -42,6 +43,7 @@ class Result(NamedTuple):
     partial: Hit | None = None  # abstained: the card on the subject that lacks the fact kind asked
     missing: str = ""  # the label of the fact kind it lacks
     subjects: tuple[str, ...] = ()  # what the question was about (for the next follow-up)
+    topics: tuple[str, ...] = ()  # the topics it asked about (for the next follow-up)
     clarify: tuple[str, ...] = ()  # a follow-up with no context: the subjects to choose from
 
 
@@ -82,6 +84,7 @@ class Matcher:
                 "the question is a card's title",
                 answering_facts(self.index, self.index.entries[exact], r, self.tuning),
                 subjects=self._subjects(r, hit),
+                topics=tuple(r.topics),
             )
         if self._is_followup(r):
             if context is None or not context.subjects:
@@ -108,6 +111,7 @@ class Matcher:
                 partial=hits[0],
                 missing=reason.rsplit(" its ", 1)[-1],
                 subjects=self._subjects(r, hits[0]),
+                topics=tuple(r.topics),
             )
         if reason:
             suggest = self._titles(rank(self.index, r, 3, self.tuning)) or self.deck.examples[:4]
@@ -122,6 +126,7 @@ class Matcher:
             "the best card is about what was asked",
             answering_facts(self.index, self.index.entries[hits[0].position], r, self.tuning),
             subjects=self._subjects(r, hits[0]),
+            topics=tuple(r.topics),
         )
 
     # -- follow-ups ------------------------------------------------------------------------
@@ -149,7 +154,10 @@ class Matcher:
             if kinds.get(s, "study") in CONTEXT_KINDS or (kinds.get(s) == "disease" and not named_disease)
         ]
         subjects = [*inherited, *(s for s in r.subjects if s not in inherited)]
-        return r._replace(subjects=subjects, followup=False)
+        topics = r.topics
+        if not r.kinds and not is_focused(self.index, r.topics, self.tuning):  # "what about HIV?"
+            topics = [*context.topics, *(x for x in r.topics if x not in context.topics)]
+        return r._replace(subjects=subjects, topics=topics, followup=False)
 
     def _subjects(self, r: Reading, hit: Hit) -> tuple[str, ...]:
         """What the answer was about: the subjects asked, else the card's drugs and studies."""

@@ -283,7 +283,7 @@ def test_reply_keeps_what_a_follow_up_inherits(engine: Engine) -> None:
         ("il-2",), "aldesleukin-side-effects-hiv", ("side-effects",)
     )
     assert engine.ask("how many people were in STALWART").context() == Context(
-        ("stalwart",), "trial-stalwart", ()
+        ("stalwart",), "trial-stalwart", ("enrollment",)
     )
     assert engine.ask("pembrolizumab side effects").context() is None
 

@@ -139,8 +139,8 @@ class Matcher:
         what it asks about ("and the dose?", "what about HIV?", "enrollment?")."""
         if self._names_main(r):
             return False
-        if r.followup:
-            return True
+        if r.followup:  # "and ..." with something asked, in words the cards know
+            return not r.unknown and bool(r.subjects or r.topics or r.kinds or r.words)
         asks = bool(r.kinds) or is_focused(self.index, r.topics, self.tuning)
         return asks and not r.subjects and not r.unknown and r.loose == 0
 

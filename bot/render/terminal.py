@@ -98,6 +98,8 @@ def render(reply: Reply, today: Day | None = None) -> str:
             out += [f"  - {s}" for s in reply.suggestions]
             out.append("")
         out.append("Type il2bot ask help for examples.")
+    elif not reply.matches:  # clarify (stop-gap until the i10-render terminal renderer lands)
+        out += ["Which drug or study do you mean?", *(f"  - {c}" for c in reply.choices)]
     else:
         first, *others = reply.matches
         out += render_answer(first, today)

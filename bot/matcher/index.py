@@ -40,8 +40,8 @@ class FactEntry(NamedTuple):
     """What the matcher keeps of one fact."""
 
     words: frozenset[str]  # stemmed content words of its text and quotes
-    lead: frozenset[str]  # words of its label ("Inclusion") or first words: what it is about
-    topics: frozenset[str]  # topics its lead speaks of
+    lead: frozenset[str]  # words of its label ("Inclusion", "Dose"): what it is about
+    topics: frozenset[str]  # topics its label, or else its first words, speak of
     mentions: frozenset[str]  # topics its text speaks of anywhere
     kinds: frozenset[str]  # fact kinds it gives (enrollment, dose, ...)
 
@@ -124,17 +124,16 @@ class Index:
 
     def _fact(self, text: str, quotes: Iterable[str]) -> FactEntry:
         colon = text.find(":")
-        lead_text = (
-            text[:colon] if 0 < colon <= LABEL_CHARS else " ".join(normalize(text).split()[:LEAD_WORDS])
-        )
+        labelled = 0 < colon <= LABEL_CHARS
+        lead_text = text[:colon] if labelled else " ".join(normalize(text).split()[:LEAD_WORDS])
         lead = [stem(w) for w in normalize(lead_text).split()]
         words = {*self.content_words(text)}
         for q in quotes:
             words.update(self.content_words(q))
         mentions = self.topics_in([stem(w) for w in normalize(text).split()])
-        return FactEntry(
-            frozenset(words), frozenset(lead), self.topics_in(lead), mentions, self.kinds_of(text)
-        )
+        # A label ("Dose:", "Exclusion:") says what a fact is about; first words only what it is on.
+        label = frozenset(lead) if labelled else frozenset()
+        return FactEntry(frozenset(words), label, self.topics_in(lead), mentions, self.kinds_of(text))
 
     def _entry(self, card: Card, prior: float, t: Tuning) -> Entry:
         wider = {b for s in card.subjects for b in self.broader.get(s, ())} - set(card.subjects)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import utils
@@ -25,6 +26,7 @@ LABEL_CHARS = 60  # a fact whose first colon comes this early is labelled ("Incl
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix fold, applied alike to cards and queries ("replacement" ~ "replace")."""
     if len(word) <= 4 or not word.isalpha() or word.endswith(("ss", "us", "is")):
@@ -84,10 +86,12 @@ class Index:
                     toks = tuple(stem(w) for w in normalize(p).split())
                     if toks:
                         self.topic_phrases.setdefault(toks[0], []).append((toks, term.id))
+        self._normal: dict[str, str] = {}  # texts normalised while building (a card repeats its title)
         priors = {"trial": tuning.prior_trial, "publication": tuning.prior_publication}
         self.entries = [
             self._entry(card, priors.get(card.kind, tuning.prior_other), tuning) for card in self.cards
         ]
+        del self._normal  # not kept in the cache
         self.postings: dict[str, list[int]] = {}
         for i, entry in enumerate(self.entries):
             keys = {f"s:{s}" for s in entry.subjects | entry.wider} | {f"t:{t}" for t in entry.topics}
@@ -102,10 +106,20 @@ class Index:
         self.vocab_words = sorted({k[2:] for k in self.postings if k.startswith("w:")})
         self.word_set = frozenset(self.vocab_words)
 
+    def _norm(self, text: str) -> str:
+        """normalize(text), once per text while building."""
+        cache: dict[str, str] | None = getattr(self, "_normal", None)
+        if cache is None:
+            return normalize(text)
+        found = cache.get(text)
+        if found is None:
+            found = cache[text] = normalize(text)
+        return found
+
     def content_words(self, text: str) -> Iterable[str]:
         """The stemmed content words of a text (interned: one object per word in the cache)."""
         return (
-            sys.intern(stem(w)) for w in normalize(text).split() if w not in self.stopwords and len(w) > 1
+            sys.intern(stem(w)) for w in self._norm(text).split() if w not in self.stopwords and len(w) > 1
         )
 
     def topics_in(self, stems: list[str]) -> frozenset[str]:
@@ -123,14 +137,17 @@ class Index:
         return frozenset(k.id for k in self.fact_kinds if any(p.search(folded) for p in k.patterns))
 
     def _fact(self, text: str, quotes: Iterable[str]) -> FactEntry:
+        toks = self._norm(text).split()
+        stems = [stem(w) for w in toks]
         colon = text.find(":")
         labelled = 0 < colon <= LABEL_CHARS
-        lead_text = text[:colon] if labelled else " ".join(normalize(text).split()[:LEAD_WORDS])
-        lead = [stem(w) for w in normalize(lead_text).split()]
-        words = {*self.content_words(text)}
+        lead = [stem(w) for w in normalize(text[:colon]).split()] if labelled else stems[:LEAD_WORDS]
+        words = {
+            sys.intern(x) for w, x in zip(toks, stems, strict=True) if w not in self.stopwords and len(w) > 1
+        }
         for q in quotes:
             words.update(self.content_words(q))
-        mentions = self.topics_in([stem(w) for w in normalize(text).split()])
+        mentions = self.topics_in(stems)
         # A label ("Dose:", "Exclusion:") says what a fact is about; first words only what it is on.
         label = frozenset(lead) if labelled else frozenset()
         return FactEntry(frozenset(words), label, self.topics_in(lead), mentions, self.kinds_of(text))
@@ -155,7 +172,7 @@ class Index:
         topics = (*card.topics, *KIND_TOPICS.get(card.kind, ()))
         # A topic the card lists is only mentioned when its title does not name it and every fact
         # speaking of it is about another topic (a pregnancy test among trial criteria).
-        named = self.topics_in([stem(w) for w in normalize(card.title).split()])
+        named = self.topics_in([stem(w) for w in self._norm(card.title).split()])
         main = (
             {
                 x
@@ -187,7 +204,7 @@ class Index:
             strong=strong,
             weak=weak - strong,
             quoted=quoted,
-            texts=tuple(utils.default_process(normalize(x)) for x in (card.title, *card.aliases)),
+            texts=tuple(utils.default_process(self._norm(x)) for x in (card.title, *card.aliases)),
             prior=prior,
             facts=facts,
             fact_kinds=frozenset(trial_kinds | {k for f in facts for k in f.kinds}),

@@ -203,6 +203,24 @@ def test_answerability(
     assert got == (answer, partial, missing), reply.reason
 
 
+FACT_KINDS = [
+    # (a fact's text, the kinds of fact it gives, recognised by facts/vocabulary/answers.yaml)
+    ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["enrollment"]),
+    ("Eleven participants receiving aldesleukin stopped the study early.", ["enrollment"]),
+    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["dose", "route"]),
+    ("Organization: Clinigen Group PLC.", ["sponsor"]),
+    ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
+    ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
+    ("Registered on May 13, 2005.", ["date"]),
+    ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), FACT_KINDS)
+def test_fact_kinds_are_recognised_from_the_text(engine: Engine, text: str, kinds: list[str]) -> None:
+    assert sorted(engine.matcher.index.kinds_of(text)) == kinds
+
+
 ANSWERING_FACTS = [
     # (query, card, a fact answering it, best first, starts with)
     (

@@ -7,13 +7,13 @@ named rules for abstaining. `Matcher` puts them together and carries follow-ups 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from bot.cards.model import Deck
 from bot.matcher.index import OVERVIEW, Index, stem
 from bot.matcher.lexicon import Lexicon, default_lexicon
-from bot.matcher.policy import Case, abstain_reason
+from bot.matcher.policy import Case, abstain_reason, kind_label
 from bot.matcher.reader import Reader, Reading
 from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, is_focused, rank
 
@@ -100,17 +100,27 @@ class Matcher:
             Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
         )
         if partial:
-            if context is not None:  # offer the card the thread was about, when it is among them
-                hits = sorted(hits, key=lambda h: h.card.id != context.card_id)
+            entries = self.index.entries
+            offered = hits[0]
+            if context is not None:  # offer the card the thread was about, when it lacks that too
+                offered = next(
+                    (
+                        h
+                        for h in hits
+                        if h.card.id == context.card_id and entries[h.position].fact_kinds.isdisjoint(r.kinds)
+                    ),
+                    offered,
+                )
+            missing = next(k for k in r.kinds if k not in entries[offered.position].fact_kinds)
             return Result(
                 query,
                 False,
                 (),
-                self._titles(hits[1:4]),
+                self._titles(h for h in hits[:4] if h is not offered),
                 reason,
-                partial=hits[0],
-                missing=reason.rsplit(" its ", 1)[-1],
-                subjects=self._subjects(r, hits[0]),
+                partial=offered,
+                missing=kind_label(self.index, missing),
+                subjects=self._subjects(r, offered),
                 topics=tuple(r.topics),
             )
         if reason:
@@ -217,5 +227,5 @@ class Matcher:
         return keep
 
     @staticmethod
-    def _titles(hits: object) -> tuple[str, ...]:
-        return tuple(h.card.title for h in hits)  # type: ignore[attr-defined]
+    def _titles(hits: Iterable[Hit]) -> tuple[str, ...]:
+        return tuple(h.card.title for h in hits)

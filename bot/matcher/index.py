@@ -41,11 +41,12 @@ def stem(word: str) -> str:
 class FactEntry(NamedTuple):
     """What the matcher keeps of one fact."""
 
+    # Small collections are tuples: read faster from the cache than frozensets.
     words: frozenset[str]  # stemmed content words of its text and quotes
-    lead: frozenset[str]  # words of its label ("Inclusion", "Dose"): what it is about
-    topics: frozenset[str]  # topics its label, or else its first words, speak of
-    mentions: frozenset[str]  # topics its text speaks of anywhere
-    kinds: frozenset[str]  # fact kinds it gives (enrollment, dose, ...)
+    lead: tuple[str, ...]  # words of its label ("Inclusion", "Dose"): what it is about
+    topics: tuple[str, ...]  # topics its label, or else its first words, speak of
+    mentions: tuple[str, ...]  # topics its text speaks of anywhere
+    kinds: tuple[str, ...]  # fact kinds it gives (enrollment, dose, ...)
 
 
 class Entry(NamedTuple):
@@ -131,10 +132,10 @@ class Index:
                     found.add(tid)
         return frozenset(found)
 
-    def kinds_of(self, text: str) -> frozenset[str]:
+    def kinds_of(self, text: str) -> tuple[str, ...]:
         """The fact kinds a fact's text gives, recognised by the vocabulary's patterns."""
         folded = fold(text)
-        return frozenset(k.id for k in self.fact_kinds if any(p.search(folded) for p in k.patterns))
+        return tuple(k.id for k in self.fact_kinds if any(p.search(folded) for p in k.patterns))
 
     def _fact(self, text: str, quotes: Iterable[str]) -> FactEntry:
         toks = self._norm(text).split()
@@ -149,8 +150,14 @@ class Index:
             words.update(self.content_words(q))
         mentions = self.topics_in(stems)
         # A label ("Dose:", "Exclusion:") says what a fact is about; first words only what it is on.
-        label = frozenset(lead) if labelled else frozenset()
-        return FactEntry(frozenset(words), label, self.topics_in(lead), mentions, self.kinds_of(text))
+        label = tuple(dict.fromkeys(lead)) if labelled else ()
+        return FactEntry(
+            frozenset(words),
+            label,
+            tuple(sorted(self.topics_in(lead))),
+            tuple(sorted(mentions)),
+            self.kinds_of(text),
+        )
 
     def _entry(self, card: Card, prior: float, t: Tuning) -> Entry:
         wider = {b for s in card.subjects for b in self.broader.get(s, ())} - set(card.subjects)

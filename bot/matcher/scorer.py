@@ -279,7 +279,7 @@ def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tupl
             * ix.max_idf
             * sum(1 for x in r.topics if x in f.mentions and ix.topic_weight.get(x, 1.0) > 0)
         )
-        kinds = asked_kinds & f.kinds
+        kinds = [k for k in f.kinds if k in asked_kinds]
         if kinds:
             s += t.fact_kind * ix.max_idf * len(kinds)
         elif asked_kinds:

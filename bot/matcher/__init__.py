@@ -8,14 +8,16 @@ named rules for abstaining. `Matcher` puts them together and carries follow-ups 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import Deck
 from bot.matcher.index import OVERVIEW, Index, stem
-from bot.matcher.lexicon import Lexicon, default_lexicon
 from bot.matcher.policy import Case, abstain_reason, kind_label
 from bot.matcher.reader import Reader, Reading
 from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, is_focused, rank
+
+if TYPE_CHECKING:  # the lexicon is read only when building (not on the `il2bot ask` path)
+    from bot.matcher.lexicon import Lexicon
 
 __all__ = ["Context", "Hit", "Matcher", "Reading", "Result", "Tuning", "stem"]
 
@@ -51,7 +53,10 @@ class Matcher:
     """Scores cards and facts against queries; build once per deck, then call search()."""
 
     def __init__(self, deck: Deck, lexicon: Lexicon | None = None, tuning: Tuning = TUNING) -> None:
-        lexicon = default_lexicon() if lexicon is None else lexicon
+        if lexicon is None:
+            from bot.matcher.lexicon import default_lexicon
+
+            lexicon = default_lexicon()
         self.deck = deck
         self.tuning = tuning
         self.index = Index(deck, lexicon, tuning)

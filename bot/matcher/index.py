@@ -6,14 +6,16 @@ import math
 import sys
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import utils
 
 from bot.cards.model import Card, Deck
-from bot.matcher.lexicon import Lexicon
 from bot.matcher.scorer import TUNING, Tuning
 from bot.text import fold, normalize
+
+if TYPE_CHECKING:  # the lexicon is read only when building
+    from bot.matcher.lexicon import Lexicon
 
 KIND_TOPICS = {"trial": ("trials",), "publication": ("trials",)}  # cards about a study
 OVERVIEW = "overview"  # the topic of cards that introduce their subject
@@ -78,7 +80,10 @@ class Index:
         self.topic_ids = frozenset(t.id for t in deck.terms.values() if t.is_topic)
         self.kinds = {t.id: t.kind for t in deck.terms.values()}
         self.topic_weight = {t.id: t.weight for t in deck.terms.values() if t.is_topic}
-        self.fact_kinds = lexicon.kinds
+        # Fact kinds: how to recognise each in a fact's text, and how to name it.
+        self.kind_patterns = tuple((k.id, k.patterns) for k in lexicon.kinds)
+        self.kind_labels = {k.id: k.label for k in lexicon.kinds}
+        self.trial_fields = tuple((k.id, k.trial_fields) for k in lexicon.kinds)
         # Topic phrases by stemmed words, keyed by their first word, to find topics in a text.
         self.topic_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for term in deck.terms.values():
@@ -135,7 +140,7 @@ class Index:
     def kinds_of(self, text: str) -> tuple[str, ...]:
         """The fact kinds a fact's text gives, recognised by the vocabulary's patterns."""
         folded = fold(text)
-        return tuple(k.id for k in self.fact_kinds if any(p.search(folded) for p in k.patterns))
+        return tuple(kid for kid, patterns in self.kind_patterns if any(p.search(folded) for p in patterns))
 
     def _fact(self, text: str, quotes: Iterable[str]) -> FactEntry:
         toks = self._norm(text).split()
@@ -193,9 +198,9 @@ class Index:
         )
         trial_kinds = set()
         if card.trial is not None:
-            for k in self.fact_kinds:
-                if any(getattr(card.trial, field, None) for field in k.trial_fields):
-                    trial_kinds.add(k.id)
+            for kid, fields in self.trial_fields:
+                if any(getattr(card.trial, field, None) for field in fields):
+                    trial_kinds.add(kid)
         return Entry(
             subjects=frozenset(card.subjects),
             wider=frozenset(wider),

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from bot.matcher.index import Index
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
 
 
-class Case(NamedTuple):
+class Case:
     """What a rule looks at: the reading, the cards that name what was asked, best first."""
 
-    r: Reading
-    hits: list[Hit]
-    ix: Index
-    reader: Reader
-    foreign_suffixes: tuple[str, ...]
-    t: Tuning
+    __slots__ = ("foreign_suffixes", "hits", "ix", "r", "reader", "t")
+
+    def __init__(
+        self,
+        r: Reading,
+        hits: list[Hit],
+        ix: Index,
+        reader: Reader,
+        foreign_suffixes: tuple[str, ...],
+        t: Tuning,
+    ) -> None:
+        self.r = r
+        self.hits = hits
+        self.ix = ix
+        self.reader = reader
+        self.foreign_suffixes = foreign_suffixes
+        self.t = t
 
 
 def no_card(c: Case) -> str:
@@ -111,7 +121,7 @@ def missing_kind(c: Case) -> str:
 
 def kind_label(ix: Index, kind: str) -> str:
     """The label of a fact kind ("enrollment")."""
-    return next((k.label for k in ix.fact_kinds if k.id == kind), kind)
+    return ix.kind_labels.get(kind, kind)
 
 
 def _names_study(c: Case, hit: Hit) -> bool:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.cards.model import Deck
 from bot.matcher.index import Index, stem
-from bot.matcher.lexicon import Lexicon
 from bot.text import normalize
+
+if TYPE_CHECKING:  # the lexicon is read only when building
+    from bot.matcher.lexicon import Lexicon
 
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")

@@ -334,3 +334,10 @@ def test_reason_is_in_json(engine: Engine) -> None:
 )
 def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:
     assert engine.matcher.read(query).norm == words
+
+
+def test_tuning_is_frozen() -> None:
+    from bot.matcher.scorer import TUNING
+
+    with pytest.raises(AttributeError):
+        TUNING.answer_threshold = 0.0  # type: ignore[misc]

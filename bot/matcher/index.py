@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Iterable
 from functools import lru_cache
@@ -44,7 +45,7 @@ class FactEntry(NamedTuple):
     """What the matcher keeps of one fact."""
 
     # Small collections are tuples: read faster from the cache than frozensets.
-    words: frozenset[str]  # stemmed content words of its text and quotes
+    words: str  # stemmed content words of its text and quotes, " w1 w2 ... ": one string loads fast
     lead: tuple[str, ...]  # words of its label ("Inclusion", "Dose"): what it is about
     topics: tuple[str, ...]  # topics its label, or else its first words, speak of
     mentions: tuple[str, ...]  # topics its text speaks of anywhere
@@ -81,7 +82,8 @@ class Index:
         self.kinds = {t.id: t.kind for t in deck.terms.values()}
         self.topic_weight = {t.id: t.weight for t in deck.terms.values() if t.is_topic}
         # Fact kinds: how to recognise each in a fact's text, and how to name it.
-        self.kind_patterns = tuple((k.id, k.patterns) for k in lexicon.kinds)
+        # Pattern texts, compiled when first used: the cache then loads without compiling them.
+        self.kind_patterns = tuple((k.id, tuple(p.pattern for p in k.patterns)) for k in lexicon.kinds)
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
         self.trial_fields = tuple((k.id, k.trial_fields) for k in lexicon.kinds)
         # Topic phrases by stemmed words, keyed by their first word, to find topics in a text.
@@ -98,6 +100,7 @@ class Index:
             self._entry(card, priors.get(card.kind, tuning.prior_other), tuning) for card in self.cards
         ]
         del self._normal  # not kept in the cache
+        self.topic_phrases.clear()  # only needed to build the entries
         self.postings: dict[str, list[int]] = {}
         for i, entry in enumerate(self.entries):
             keys = {f"s:{s}" for s in entry.subjects | entry.wider} | {f"t:{t}" for t in entry.topics}
@@ -128,8 +131,8 @@ class Index:
             sys.intern(stem(w)) for w in self._norm(text).split() if w not in self.stopwords and len(w) > 1
         )
 
-    def topics_in(self, stems: list[str]) -> frozenset[str]:
-        """The topics whose phrases occur in a run of stemmed words."""
+    def _topics_in(self, stems: list[str]) -> frozenset[str]:
+        """The topics whose phrases occur in a run of stemmed words (while building only)."""
         found = set()
         for i, w in enumerate(stems):
             for toks, tid in self.topic_phrases.get(w, ()):
@@ -140,7 +143,9 @@ class Index:
     def kinds_of(self, text: str) -> tuple[str, ...]:
         """The fact kinds a fact's text gives, recognised by the vocabulary's patterns."""
         folded = fold(text)
-        return tuple(kid for kid, patterns in self.kind_patterns if any(p.search(folded) for p in patterns))
+        return tuple(
+            kid for kid, patterns in self.kind_patterns if any(re.search(p, folded) for p in patterns)
+        )
 
     def _fact(self, text: str, quotes: Iterable[str]) -> FactEntry:
         toks = self._norm(text).split()
@@ -153,13 +158,13 @@ class Index:
         }
         for q in quotes:
             words.update(self.content_words(q))
-        mentions = self.topics_in(stems)
+        mentions = self._topics_in(stems)
         # A label ("Dose:", "Exclusion:") says what a fact is about; first words only what it is on.
         label = tuple(dict.fromkeys(lead)) if labelled else ()
         return FactEntry(
-            frozenset(words),
+            f" {' '.join(sorted(words))} ",
             label,
-            tuple(sorted(self.topics_in(lead))),
+            tuple(sorted(self._topics_in(lead))),
             tuple(sorted(mentions)),
             self.kinds_of(text),
         )
@@ -184,7 +189,7 @@ class Index:
         topics = (*card.topics, *KIND_TOPICS.get(card.kind, ()))
         # A topic the card lists is only mentioned when its title does not name it and every fact
         # speaking of it is about another topic (a pregnancy test among trial criteria).
-        named = self.topics_in([stem(w) for w in self._norm(card.title).split()])
+        named = self._topics_in([stem(w) for w in self._norm(card.title).split()])
         main = (
             {
                 x

@@ -15,8 +15,15 @@ if TYPE_CHECKING:
     from bot.matcher.reader import Reading
 
 
-class Tuning(NamedTuple):
-    """Every weight and threshold of the matcher, by name (a NamedTuple: frozen, and cheap to import)."""
+class Tuning:
+    """Every weight and threshold of the matcher, by name.
+
+    Frozen: instances hold no state of their own (empty __slots__), so `TUNING.x = ...` raises;
+    an experiment subclasses it (`class Strict(Tuning): answer_threshold = 60.0`). A plain class,
+    not a dataclass or NamedTuple: it costs nothing at start-up.
+    """
+
+    __slots__ = ()
 
     # Candidates.
     candidates: int = 24  # cards scored in full after the index has ranked them
@@ -272,7 +279,7 @@ def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tupl
         for w in r.words:
             if w in f.lead:
                 s += t.fact_lead * ix.idf.get(f"w:{w}", 0.0)
-            elif w in f.words:
+            elif f" {w} " in f.words:
                 s += ix.idf.get(f"w:{w}", 0.0)
         s += (
             t.fact_topic

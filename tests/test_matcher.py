@@ -251,6 +251,8 @@ PASSING_MENTIONS = [
     # (query, answered card or None, reason when abstaining)
     ("IL-2 and pregnancy", None, "the best card only mentions the topic asked"),
     ("low dose IL-2 in type 1 diabetes", None, "the cards do not cover diabetes"),
+    # viral hepatitis is a subject of the lupus trial's exclusion card, but only as one criterion
+    ("aldesleukin for hepatitis C treatment", None, "the best card does not cover enough of the question"),
     (
         "can pregnant women join the SLE IL-2 trial",
         "lupus-trial-exclusion-criteria",

@@ -225,7 +225,17 @@ class Matcher:
             for kind, group in named:
                 if kind == "disease" and not e.kind_counts.get("disease"):
                     continue
-                if not any(s in e.subjects or s in e.wider or not e.subjects.isdisjoint(b) for s, b in group):
+                if kind == "disease":  # a disease the card only mentions does not count
+                    if not any(
+                        (s in e.subjects and s not in e.passing)
+                        or s in e.wider
+                        or not e.subjects.isdisjoint(b)
+                        for s, b in group
+                    ):
+                        return False
+                elif not any(
+                    s in e.subjects or s in e.wider or not e.subjects.isdisjoint(b) for s, b in group
+                ):
                     return False
             return True
 

@@ -62,6 +62,7 @@ class Entry(NamedTuple):
     topic_focus: float  # 1 for a card on one topic, less for a card that lists many
     topics: frozenset[str]
     main_topics: frozenset[str]  # topics the card is about (not just mentions)
+    passing: frozenset[str]  # diseases the card only mentions (hepatitis among trial exclusions)
     strong: frozenset[str]  # words of title, aliases, keywords
     weak: frozenset[str]  # words of summary and facts
     quoted: frozenset[str]  # words only in the quotes behind its facts
@@ -86,10 +87,10 @@ class Index:
         self.kind_patterns = tuple((k.id, tuple(p.pattern for p in k.patterns)) for k in lexicon.kinds)
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
         self.trial_fields = tuple((k.id, k.trial_fields) for k in lexicon.kinds)
-        # Topic phrases by stemmed words, keyed by their first word, to find topics in a text.
+        # Topic and disease phrases by stemmed words, keyed by their first word, to find them in a text.
         self.topic_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for term in deck.terms.values():
-            if term.is_topic:
+            if term.is_topic or term.kind == "disease":
                 for p in (term.id, *term.terms):
                     toks = tuple(stem(w) for w in normalize(p).split())
                     if toks:
@@ -201,6 +202,16 @@ class Index:
             | set(card.topics[:1])
             | set(KIND_TOPICS.get(card.kind, ()))
         )
+        # A disease the card lists is only mentioned when it is not the card's first, its title does
+        # not name it, and every fact speaking of it is a labelled item about something else.
+        diseases = [s for s in card.subjects if self.kinds.get(s) == "disease"]
+        passing = {
+            d
+            for d in diseases[1:]
+            if d not in named
+            and any(d in f.mentions for f in facts)
+            and all(f.lead and d not in f.topics for f in facts if d in f.mentions)
+        }
         trial_kinds = set()
         if card.trial is not None:
             for kid, fields in self.trial_fields:
@@ -218,6 +229,7 @@ class Index:
             topic_focus=t.focus_base + (1 - t.focus_base) / math.sqrt(max(len(topics), 1)),
             topics=frozenset(topics),
             main_topics=frozenset(main),
+            passing=frozenset(passing),
             strong=strong,
             weak=weak - strong,
             quoted=quoted,

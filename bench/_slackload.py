@@ -46,7 +46,7 @@ RETRY_HEADERS = {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout
 def queries() -> list[str]:
     """What the team types: the golden queries, the abstentions, help."""
     out: list[str] = []
-    for path in sorted((ROOT / "tests" / "golden").glob("*.yaml")):
+    for path in sorted((ROOT / "tests" / "dev" / "golden").glob("*.yaml")):
         for row in yaml.safe_load(path.read_text()) or []:
             out.append(row["q"] if isinstance(row, dict) else str(row))
     return [*out, "help", ""]

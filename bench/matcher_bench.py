@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def queries() -> list[str]:
     """The golden queries plus the abstentions: what the team really types."""
     out = []
-    for path in sorted((ROOT / "tests" / "golden").glob("*.yaml")):
+    for path in sorted((ROOT / "tests" / "dev" / "golden").glob("*.yaml")):
         for row in yaml.safe_load(path.read_text()) or []:
             out.append(row["q"] if isinstance(row, dict) else str(row))
     return out

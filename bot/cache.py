@@ -17,7 +17,15 @@ from bot.matcher import Matcher
 
 FORMAT = 2
 _CODE = os.path.dirname(os.path.abspath(__file__))
-_CODE_FILES = ("matcher.py", "text.py", os.path.join("cards", "model.py"), os.path.join("cards", "loader.py"))
+_CODE_FILES = (
+    *(
+        os.path.join("matcher", m)
+        for m in ("__init__.py", "index.py", "lexicon.py", "reader.py", "scorer.py")
+    ),
+    "text.py",
+    os.path.join("cards", "model.py"),
+    os.path.join("cards", "loader.py"),
+)
 
 Fingerprint = tuple[object, ...]
 
@@ -66,7 +74,9 @@ def build_deck(root: str) -> tuple[Deck, Matcher]:
     if report.errors:
         raise DeckError(report.errors)
     deck = report.loaded.deck
-    return deck, Matcher(deck)
+    from bot.matcher.lexicon import load_lexicon
+
+    return deck, Matcher(deck, load_lexicon(os.path.join(root, "facts", "vocabulary")))
 
 
 def load_deck_cached(root: str | os.PathLike[str]) -> tuple[Deck, Matcher]:

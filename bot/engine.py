@@ -7,11 +7,13 @@ import os
 from bot.cache import load_deck_cached
 from bot.cards.model import Deck
 from bot.catalog import catalog
-from bot.matcher import Matcher
+from bot.matcher import Context, Matcher
 from bot.paths import content_root
-from bot.reply import Reply, answer_from_card
+from bot.reply import Partial, Reply, answer_from_card
 
 HELP_WORDS = frozenset({"", "help", "?", "h", "usage", "--help", "-h"})
+
+__all__ = ["Context", "Engine", "load_engine"]
 
 
 class Engine:
@@ -21,22 +23,48 @@ class Engine:
         self.deck = deck
         self.matcher = matcher or Matcher(deck)
 
-    def ask(self, query: str, *, limit: int = 3, offset: int = 0) -> Reply:
-        """Answer a query: the best cards from `offset`, or an abstention, or help."""
+    def ask(self, query: str, *, limit: int = 3, offset: int = 0, context: Context | None = None) -> Reply:
+        """Answer a query: the best cards from `offset`, or an abstention, a question back, or help.
+
+        `context` is the previous reply's `Reply.context()` in the same thread or DM: a follow-up
+        that names no drug or study ("and the dose?") inherits its subject.
+        """
         text = query.strip()
         if text.casefold() in HELP_WORDS:
             return self.help(query)
-        result = self.matcher.search(text, limit=offset + limit + 1)
+        result = self.matcher.search(text, limit=offset + limit + 1, context=context)
+        if result.clarify:
+            return Reply(query=query, kind="clarify", reason=result.reason, choices=result.clarify)
         if not result.answered:
-            return Reply(query=query, kind="abstain", suggestions=result.suggestions)
+            partial = None
+            if result.partial is not None:
+                card = result.partial.card
+                partial = Partial(card.id, card.title, result.missing)
+            return Reply(
+                query=query,
+                kind="abstain",
+                suggestions=result.suggestions,
+                reason=result.reason,
+                partial=partial,
+                subjects=result.subjects,
+                about=result.topics,
+                card_id=partial.id if partial else "",
+            )
         hits = result.hits[offset : offset + limit]
         return Reply(
             query=query,
             kind="answer",
-            matches=tuple(answer_from_card(self.deck, h.card, h.score) for h in hits),
+            matches=tuple(
+                answer_from_card(self.deck, h.card, h.score, result.answering if h is result.hits[0] else ())
+                for h in hits
+            ),
             suggestions=result.suggestions,
             more=len(result.hits) > offset + limit,
             offset=offset,
+            reason=result.reason,
+            subjects=result.subjects,
+            about=result.topics,
+            card_id=result.hits[0].card.id,
         )
 
     def help(self, query: str = "help") -> Reply:

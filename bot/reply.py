@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal, NamedTuple
 
 from bot.cards.model import Card, Citation, Deck
+from bot.matcher import Context
 
 ReplyKind = Literal["answer", "abstain", "help", "clarify"]
 
@@ -100,6 +101,13 @@ class Reply(NamedTuple):
     partial: Partial | None = None  # abstained: the card on the subject that lacks the fact asked
     choices: tuple[str, ...] = ()  # clarify: the subjects to choose from ("which drug or study?")
     catalog: tuple[HelpGroup, ...] = ()  # help: the drugs, diseases and studies covered, with examples
+    subjects: tuple[str, ...] = ()  # vocabulary ids the question was about: a follow-up inherits them
+    card_id: str = ""  # the card answered (or offered as context): a follow-up's context
+    about: tuple[str, ...] = ()  # topic ids the question asked about: a follow-up naming none inherits them
+
+    def context(self) -> Context | None:
+        """What the adapter keeps for the next follow-up in this thread or DM (None: nothing to keep)."""
+        return Context(self.subjects, self.card_id, self.about) if self.subjects else None
 
     @property
     def answered(self) -> bool:
@@ -150,6 +158,8 @@ class Reply(NamedTuple):
             if self.matches
             else [],
             "reason": self.reason,
+            "subjects": list(self.subjects),
+            "choices": list(self.choices),
             "partial": None
             if self.partial is None
             else {"id": self.partial.id, "title": self.partial.title, "missing": self.partial.missing},

@@ -232,17 +232,30 @@ def test_every_named_study_and_publication_has_a_card() -> None:
     # CancerIndex lists 30 publications, each with its journal line ending in "[PubMed]".
     page = (root / "seeds" / "cancerindex-interleukin-2.txt").read_text()
     journals = [line.split(" [PubMed]")[0].strip() for line in page.splitlines() if "[PubMed]" in line]
-    refs = {c.ref for card in deck.cards if card.kind == "publication" for f in card.facts for c in f.citations}
+    refs = {
+        c.ref for card in deck.cards if card.kind == "publication" for f in card.facts for c in f.citations
+    }
     assert len(journals) == 30
     assert [j for j in journals if j not in refs] == []
     assert sum(1 for c in deck.cards if c.kind == "publication" and c.id.startswith("pub-")) == 31
     assert re.search(r"pub-rosenzwajg-2019", " ".join(ids))
 
 
-def test_a_folder_without_content_is_named_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_folder_without_content_is_named_not_raised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--root", str(tmp_path), "check"]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines()[0] == "facts/cards:1: missing (is this the il2bot content folder?)"
     assert "Traceback" not in out + err
     assert main(["--root", str(tmp_path), "ask", "lupus"]) == 1
     assert "missing (is this the il2bot content folder?)" in capsys.readouterr().err
+
+
+def test_a_topic_the_matcher_relies_on_must_exist(mini_root: Path) -> None:
+    vocab = mini_root / "facts" / "vocabulary" / "mini.yaml"
+    vocab.write_text(vocab.read_text().replace("  overview:\n", "  introduction:\n"))
+    assert errors_for(mini_root) == [
+        "facts/cards/minileukin.yaml:5: unknown topic 'overview' (add it to facts/vocabulary/)",
+        "facts/vocabulary/mini.yaml:1: the matcher relies on the topic 'overview', which the vocabulary lacks",
+    ]

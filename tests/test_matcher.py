@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.engine import Engine, load_engine
+from bot.engine import Context, Engine, load_engine
 from bot.text import normalize
 
-GOLDEN = Path(__file__).parent / "golden"
+DEV = Path(__file__).parent / "dev"
+GOLDEN = DEV / "golden"
 ANSWERS = [
     (row["q"], row["id"])
     for path in sorted(GOLDEN.glob("*.yaml"))
@@ -40,7 +41,7 @@ def test_golden_top1_accuracy(engine: Engine) -> None:
     accuracy = 1 - len(misses) / len(ANSWERS)
     print(f"\ngolden top-1: {accuracy:.1%} of {len(ANSWERS)} queries")
     print("\n".join(misses))
-    assert accuracy >= 0.95, "\n".join(misses)
+    assert accuracy >= 0.96, "\n".join(misses)
 
 
 def test_golden_abstention(engine: Engine) -> None:
@@ -48,7 +49,7 @@ def test_golden_abstention(engine: Engine) -> None:
     rate = 1 - len(wrong) / len(ABSTAIN)
     print(f"\nabstention: {rate:.1%} of {len(ABSTAIN)} queries")
     print("\n".join(wrong))
-    assert rate >= 0.95, "\n".join(wrong)
+    assert rate >= 0.98, "\n".join(wrong)
 
 
 def test_every_card_is_reachable_by_a_golden_query(engine: Engine) -> None:
@@ -157,13 +158,13 @@ def test_every_help_example_is_answered(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("name", "min_top1", "min_abstention"),
-    [("questions.yaml", 0.85, 0.90), ("questions2.yaml", 0.80, 0.90)],
+    [("holdout1.yaml", 0.91, 0.94), ("holdout2.yaml", 0.87, 0.96)],
 )
 def test_holdout_questions_written_independently(
     engine: Engine, name: str, min_top1: float, min_abstention: float
 ) -> None:
     """Questions written by separate sessions from the seeds and card titles only: a generalisation check."""
-    data = yaml.safe_load((Path(__file__).parent / "holdout" / name).read_text())
+    data = yaml.safe_load((DEV / name).read_text())
     right = sum(
         1
         for row in data["answer"]
@@ -171,5 +172,174 @@ def test_holdout_questions_written_independently(
     )
     abstained = sum(1 for q in data["abstain"] if not engine.ask(str(q)).answered)
     top1, abstention = right / len(data["answer"]), abstained / len(data["abstain"])
-    print(f"\nholdout {name}: top-1 {top1:.1%} of {len(data['answer'])}; abstention {abstention:.1%} of {len(data['abstain'])}")
+    print(
+        f"\nholdout {name}: top-1 {top1:.1%} of {len(data['answer'])}; abstention {abstention:.1%} of {len(data['abstain'])}"
+    )
     assert top1 >= min_top1 and abstention >= min_abstention
+
+
+# -- answerability: a question asking for a kind of fact the card on its subject lacks ------------
+
+ANSWERABILITY = [
+    # (query, answered card or None, card offered as context when abstaining, fact kind missing)
+    ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
+    ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
+    ("how many patients in the lupus trial", "trial-nct04077684", None, None),
+    ("who makes proleukin?", "aldesleukin", None, None),
+    ("what dose of IL-2 in the lupus trial", "lupus-trial-arms-dosing", None, None),
+]
+
+
+@pytest.mark.parametrize(("query", "answer", "partial", "missing"), ANSWERABILITY)
+def test_answerability(
+    engine: Engine, query: str, answer: str | None, partial: str | None, missing: str | None
+) -> None:
+    reply = engine.ask(query)
+    got = (
+        reply.matches[0].id if reply.answered else None,
+        reply.partial.id if reply.partial else None,
+        reply.partial.missing if reply.partial else None,
+    )
+    assert got == (answer, partial, missing), reply.reason
+
+
+FACT_KINDS = [
+    # (a fact's text, the kinds of fact it gives, recognised by facts/vocabulary/answers.yaml)
+    ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["enrollment"]),
+    ("Eleven participants receiving aldesleukin stopped the study early.", ["enrollment"]),
+    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["dose", "route"]),
+    ("Organization: Clinigen Group PLC.", ["sponsor"]),
+    ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
+    ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
+    ("Registered on May 13, 2005.", ["date"]),
+    ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), FACT_KINDS)
+def test_fact_kinds_are_recognised_from_the_text(engine: Engine, text: str, kinds: list[str]) -> None:
+    assert sorted(engine.matcher.index.kinds_of(text)) == kinds
+
+
+ANSWERING_FACTS = [
+    # (query, card, a fact answering it, best first, starts with)
+    (
+        "how many patients in the lupus trial",
+        "trial-nct04077684",
+        "Study type: Interventional (Clinical Trial); estimated enrollment: 500",
+    ),
+    ("who makes proleukin?", "aldesleukin", "Organization: Clinigen Group PLC."),
+    (
+        "what dose of IL-2 in the lupus trial",
+        "lupus-trial-arms-dosing",
+        "Active Comparator arm IL-2 at 0.2MIU",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "card", "first"), ANSWERING_FACTS)
+def test_the_facts_that_answer_come_first(engine: Engine, query: str, card: str, first: str) -> None:
+    answer = engine.ask(query).matches[0]
+    assert answer.id == card
+    assert answer.facts[answer.answering[0]].text.startswith(first)
+    assert engine.ask(query).to_json()["answer"][0]["text"].startswith(first)
+
+
+# -- passing mentions: a card that only mentions what is asked does not answer it -----------------
+
+PASSING_MENTIONS = [
+    # (query, answered card or None, reason when abstaining)
+    ("IL-2 and pregnancy", None, "the best card only mentions the topic asked"),
+    ("low dose IL-2 in type 1 diabetes", None, "the cards do not cover diabetes"),
+    # viral hepatitis is a subject of the lupus trial's exclusion card, but only as one criterion
+    ("aldesleukin for hepatitis C treatment", None, "the best card does not cover enough of the question"),
+    (
+        "can pregnant women join the SLE IL-2 trial",
+        "lupus-trial-exclusion-criteria",
+        "the best card is about what was asked",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "answer", "reason"), PASSING_MENTIONS)
+def test_passing_mentions_do_not_answer(engine: Engine, query: str, answer: str | None, reason: str) -> None:
+    reply = engine.ask(query)
+    assert (reply.matches[0].id if reply.answered else None, reply.reason) == (answer, reason)
+
+
+# -- follow-ups: a question naming no drug or study inherits the thread's subject, or asks back ----
+
+FOLLOW_UPS = [
+    # (earlier question in the thread or None, follow-up, kind of reply, card answered or offered)
+    (None, "and the dose?", "clarify", None),
+    (None, "and in HIV?", "clarify", None),
+    (None, "what about HIV?", "clarify", None),
+    ("esprit trial", "and the dose?", "abstain", "trial-esprit"),
+    ("STALWART", "how many people?", "abstain", "trial-stalwart"),
+    ("esprit trial", "what about the side effects?", "answer", "aldesleukin-side-effects-hiv"),
+    ("what is IL-7", "what about side effects?", "answer", "il-7-side-effects"),
+    ("side-effects aldesleukin", "what about HIV?", "answer", "aldesleukin-side-effects-hiv"),
+    ("lupus trial eligibility", "and the exclusion criteria?", "answer", "lupus-trial-exclusion-criteria"),
+]
+
+
+@pytest.mark.parametrize(("earlier", "query", "kind", "card"), FOLLOW_UPS)
+def test_follow_ups(engine: Engine, earlier: str | None, query: str, kind: str, card: str | None) -> None:
+    context = engine.ask(earlier).context() if earlier else None
+    reply = engine.ask(query, context=context)
+    shown = reply.matches[0].id if reply.matches else reply.partial.id if reply.partial else None
+    assert (reply.kind, shown) == (kind, card), reply.reason
+
+
+def test_clarify_offers_the_main_drugs_and_studies(engine: Engine) -> None:
+    reply = engine.ask("and the dose?")
+    assert reply.choices[:2] == ("IL-2", "IL-7")
+    assert {"ESPRIT", "SILCAAT", "STALWART"} <= set(reply.choices)
+    assert all(engine.matcher.read(c).subjects for c in reply.choices)
+
+
+def test_reply_keeps_what_a_follow_up_inherits(engine: Engine) -> None:
+    assert engine.ask("side-effects aldesleukin").context() == Context(
+        ("il-2",), "aldesleukin-side-effects-hiv", ("side-effects",)
+    )
+    assert engine.ask("how many people were in STALWART").context() == Context(
+        ("stalwart",), "trial-stalwart", ("enrollment",)
+    )
+    assert engine.ask("pembrolizumab side effects").context() is None
+
+
+def test_a_question_naming_its_subject_is_not_a_follow_up(engine: Engine) -> None:
+    context = engine.ask("esprit trial").context()
+    assert engine.ask("what is IL-7", context=context).matches[0].id == "what-is-il-7"
+
+
+def test_reason_is_in_json(engine: Engine) -> None:
+    assert (
+        engine.ask("IL-2 and pregnancy").to_json()["reason"] == "the best card only mentions the topic asked"
+    )
+    partial = engine.ask("how many people were in STALWART").to_json()
+    assert (partial["answered"], partial["partial"]["id"], partial["partial"]["missing"]) == (
+        False,
+        "trial-stalwart",
+        "enrollment",
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("MOA of IL-2", "mechanism of action of il2"),
+        ("IL-2 in kids", "il2 in children"),
+        ("IL-2 in the US", "il2 in the united states"),
+        ("tell us about IL-2", "tell us about il2"),
+    ],
+)
+def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:
+    assert engine.matcher.read(query).norm == words
+
+
+def test_tuning_is_frozen() -> None:
+    from bot.matcher.scorer import TUNING
+
+    with pytest.raises(AttributeError):
+        TUNING.answer_threshold = 0.0  # type: ignore[misc]

@@ -175,6 +175,19 @@ def check_terms(loaded: Loaded) -> Iterator[CardError]:
                 yield CardError(term.file, term.line, f"'{term.id}': broader '{b}' is not a subject")
 
 
+def check_matcher_vocabulary(loaded: Loaded) -> Iterator[CardError]:
+    """Every vocabulary id the matcher's code relies on exists."""
+    if "vocabulary" in loaded.broken:
+        return
+    from bot.matcher.index import RELIED_ON_TOPICS  # imported here: only `il2bot check` needs it
+
+    terms = loaded.deck.terms
+    where = min((t.file for t in terms.values()), default="facts/vocabulary")
+    for tid in RELIED_ON_TOPICS:
+        if tid not in terms or not terms[tid].is_topic:
+            yield CardError(where, 1, f"the matcher relies on the topic '{tid}', which the vocabulary lacks")
+
+
 CHECKS: tuple[Callable[[Loaded], Iterator[CardError]], ...] = (
     check_sources,
     check_terms,
@@ -183,6 +196,7 @@ CHECKS: tuple[Callable[[Loaded], Iterator[CardError]], ...] = (
     check_vocabulary,
     check_numbers,
     check_trial_fields,
+    check_matcher_vocabulary,
 )
 
 

@@ -1,0 +1,246 @@
+"""Turn what a person types into the right cards and facts, or an honest abstention.
+
+`reader` reads a query into subjects, topics, fact kinds and words; `index` holds what is built
+once per deck (and cached); `scorer` ranks cards and facts with one `Tuning`; `policy` holds the
+named rules for abstaining. `Matcher` puts them together and carries follow-ups over from a context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, NamedTuple
+
+from bot.cards.model import Deck
+from bot.matcher.index import OVERVIEW, Index, stem
+from bot.matcher.policy import Case, abstain_reason, kind_label
+from bot.matcher.reader import Reader, Reading
+from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, is_focused, rank
+
+if TYPE_CHECKING:  # the lexicon is read only when building (not on the `il2bot ask` path)
+    from bot.matcher.lexicon import Lexicon
+
+__all__ = ["Context", "Hit", "Matcher", "Reading", "Result", "Tuning", "stem"]
+
+CONTEXT_KINDS = ("drug", "study")  # what a follow-up inherits when it names none of its own
+CHOICE_KINDS = ("drug", "study")  # what the bot asks about when a follow-up has no context
+
+
+class Context(NamedTuple):
+    """The previous answer in a thread or DM: what a follow-up question inherits."""
+
+    subjects: tuple[str, ...] = ()
+    card_id: str = ""
+    topics: tuple[str, ...] = ()  # what it asked about: "what about HIV?" after "side effects of IL-2"
+
+
+class Result(NamedTuple):
+    """What the matcher found for one query."""
+
+    query: str
+    answered: bool
+    hits: tuple[Hit, ...]
+    suggestions: tuple[str, ...]
+    reason: str = ""
+    answering: tuple[int, ...] = ()  # facts of the first hit that answer, best first
+    partial: Hit | None = None  # abstained: the card on the subject that lacks the fact kind asked
+    missing: str = ""  # the label of the fact kind it lacks
+    subjects: tuple[str, ...] = ()  # what the question was about (for the next follow-up)
+    topics: tuple[str, ...] = ()  # the topics it asked about (for the next follow-up)
+    clarify: tuple[str, ...] = ()  # a follow-up with no context: the subjects to choose from
+
+
+class Matcher:
+    """Scores cards and facts against queries; build once per deck, then call search()."""
+
+    def __init__(self, deck: Deck, lexicon: Lexicon | None = None, tuning: Tuning = TUNING) -> None:
+        if lexicon is None:
+            from bot.matcher.lexicon import default_lexicon
+
+            lexicon = default_lexicon()
+        self.deck = deck
+        self.tuning = tuning
+        self.index = Index(deck, lexicon, tuning)
+        self.reader = Reader(deck, self.index, lexicon)
+        self.cards = self.index.cards
+        self.exact: dict[str, int] = {}
+        for i, card in enumerate(self.cards):
+            for text in (card.id, card.title):
+                self.exact.setdefault(" ".join(self.reader.tokens(text)), i)
+        self.foreign_suffixes = tuple(deck.foreign_suffixes)
+        self.choices = self._choices(deck)
+
+    def read(self, query: str) -> Reading:
+        """Split a query into concepts, fact kinds asked, known words and unknown words."""
+        return self.reader.read(query)
+
+    def search(self, query: str, *, limit: int = 3, context: Context | None = None) -> Result:
+        """The best cards for a query, best first, or an abstention with suggestions."""
+        r = self.read(query)
+        need = limit + 2  # the answers, and two more to suggest
+        exact = self.exact.get(r.norm)
+        if exact is not None:
+            hit = Hit(self.cards[exact], 100.0, 1.0, 1.0, 1.0, exact)
+            others = [h for h in rank(self.index, r, need, self.tuning) if h.position != exact]
+            return Result(
+                query,
+                True,
+                (hit, *others[: limit - 1]),
+                self._titles(others[limit - 1 : limit + 2]),
+                "the question is a card's title",
+                answering_facts(self.index, self.index.entries[exact], r, self.tuning),
+                subjects=self._subjects(r, hit),
+                topics=tuple(r.topics),
+            )
+        if self._is_followup(r):
+            if context is None or not context.subjects:
+                return Result(
+                    query, False, (), (), "a follow-up with no earlier answer to follow", clarify=self.choices
+                )
+            r = self._inherit(r, context)
+        # A card on another drug, study or disease never answers.
+        hits = rank(self.index, r, need, self.tuning, keep=self._keep(r))
+        if r.kinds and hits:
+            hits = self._prefer_kind(r, hits)
+        reason, partial = abstain_reason(
+            Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
+        )
+        if partial:
+            entries = self.index.entries
+            offered = hits[0]
+            if context is not None:  # offer the card the thread was about, when it lacks that too
+                offered = next(
+                    (
+                        h
+                        for h in hits
+                        if h.card.id == context.card_id and entries[h.position].fact_kinds.isdisjoint(r.kinds)
+                    ),
+                    offered,
+                )
+            missing = next(k for k in r.kinds if k not in entries[offered.position].fact_kinds)
+            return Result(
+                query,
+                False,
+                (),
+                self._titles(h for h in hits[:4] if h is not offered),
+                reason,
+                partial=offered,
+                missing=kind_label(self.index, missing),
+                subjects=self._subjects(r, offered),
+                topics=tuple(r.topics),
+            )
+        if reason:
+            suggest = self._titles(rank(self.index, r, 3, self.tuning)) or self.deck.examples[:4]
+            return Result(query, False, (), suggest, reason)
+        best = hits[0].score
+        close = [h for h in hits[limit:] if h.score >= best - self.tuning.suggest_margin]
+        return Result(
+            query,
+            True,
+            tuple(hits[:limit]),
+            self._titles(close[:3]),
+            "the best card is about what was asked",
+            answering_facts(self.index, self.index.entries[hits[0].position], r, self.tuning),
+            subjects=self._subjects(r, hits[0]),
+            topics=tuple(r.topics),
+        )
+
+    # -- follow-ups ------------------------------------------------------------------------
+
+    def _names_main(self, r: Reading) -> bool:
+        return any(self.index.kinds.get(s, "study") in CONTEXT_KINDS for s in r.subjects)
+
+    def _is_followup(self, r: Reading) -> bool:
+        """A question that names no drug or study and opens like a follow-up, or names nothing but
+        what it asks about ("and the dose?", "what about HIV?", "enrollment?")."""
+        if self._names_main(r):
+            return False
+        if r.followup:  # "and ..." with something asked, in words the cards know
+            return not r.unknown and bool(r.subjects or r.topics or r.kinds or r.words)
+        asks = bool(r.kinds) or is_focused(self.index, r.topics, self.tuning)
+        return asks and not r.subjects and not r.unknown and r.loose == 0
+
+    def _inherit(self, r: Reading, context: Context) -> Reading:
+        """The reading with the context's drug and study (and its disease, unless one is named)."""
+        kinds = self.index.kinds
+        named_disease = any(kinds.get(s) == "disease" for s in r.subjects)
+        inherited = [
+            s
+            for s in context.subjects
+            if kinds.get(s, "study") in CONTEXT_KINDS or (kinds.get(s) == "disease" and not named_disease)
+        ]
+        subjects = [*inherited, *(s for s in r.subjects if s not in inherited)]
+        topics = r.topics
+        if not r.kinds and not is_focused(self.index, r.topics, self.tuning):  # "what about HIV?"
+            topics = [*context.topics, *(x for x in r.topics if x not in context.topics)]
+        return r._replace(subjects=subjects, topics=topics, followup=False)
+
+    def _subjects(self, r: Reading, hit: Hit) -> tuple[str, ...]:
+        """What the answer was about: the subjects asked, else the card's drugs and studies."""
+        if r.subjects:
+            return tuple(r.subjects)
+        kinds = self.index.kinds
+        return tuple(s for s in hit.card.subjects if kinds.get(s, "study") in CONTEXT_KINDS)
+
+    def _choices(self, deck: Deck) -> tuple[str, ...]:
+        """The main subjects to ask about: the drugs cards introduce, then studies with a trial card."""
+        own = {s for c in deck.cards if c.kind == "trial" for s in c.subjects}
+        introduced = {s for c in deck.cards if OVERVIEW in c.topics for s in c.subjects}
+        drugs = [t for t in deck.terms.values() if t.kind == "drug" and not t.broader and t.id in introduced]
+        studies = [t for t in deck.terms.values() if t.kind == "study" and t.id in own]
+        return tuple(t.terms[0] for t in (*drugs, *studies))
+
+    # -- which cards may answer ------------------------------------------------------------
+
+    def _prefer_kind(self, r: Reading, hits: list[Hit]) -> list[Hit]:
+        """A close card that gives the fact kind asked answers before a better one that does not."""
+        entries = self.index.entries
+        if any(k in entries[hits[0].position].fact_kinds for k in r.kinds):
+            return hits
+        floor = max(hits[0].score - self.tuning.kind_margin, self.tuning.answer_threshold)
+        for n, h in enumerate(hits[1:], 1):
+            if h.score < floor:
+                break
+            if any(k in entries[h.position].fact_kinds for k in r.kinds):
+                return [h, *hits[:n], *hits[n + 1 :]]
+        return hits
+
+    def _keep(self, r: Reading) -> Callable[[int], bool] | None:
+        """Which cards may answer: those about what the question names (None: any card).
+
+        One of its drugs, one of its studies, and one of its diseases unless the card names no
+        disease at all. A kind counts for its kind ("low-dose IL-2" for "IL-2", "melanoma" for
+        "cancer") and the other way round; "dose of IL-2 in HIV" is never answered by an IL-7 card.
+        """
+        kinds, broader, entries = self.index.kinds, self.index.broader, self.index.entries
+        named = [
+            (kind, [(s, frozenset(broader.get(s, ()))) for s in r.subjects if kinds.get(s, "study") == kind])
+            for kind in ("drug", "study", "disease")
+        ]
+        named = [(kind, group) for kind, group in named if group]
+        if not named:
+            return None
+
+        def keep(position: int) -> bool:
+            e = entries[position]
+            for kind, group in named:
+                if kind == "disease" and not e.kind_counts.get("disease"):
+                    continue
+                if kind == "disease":  # a disease the card only mentions does not count
+                    if not any(
+                        (s in e.subjects and s not in e.passing)
+                        or s in e.wider
+                        or not e.subjects.isdisjoint(b)
+                        for s, b in group
+                    ):
+                        return False
+                elif not any(
+                    s in e.subjects or s in e.wider or not e.subjects.isdisjoint(b) for s, b in group
+                ):
+                    return False
+            return True
+
+        return keep
+
+    @staticmethod
+    def _titles(hits: Iterable[Hit]) -> tuple[str, ...]:
+        return tuple(h.card.title for h in hits)

@@ -1,0 +1,158 @@
+"""When the matcher abstains: small named rules, each returning the reason it gives (or "")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.matcher.index import Index
+from bot.matcher.reader import NAME_NUMBER, Reader, Reading
+from bot.matcher.scorer import Hit, Tuning, is_focused
+
+
+class Case:
+    """What a rule looks at: the reading, the cards that name what was asked, best first."""
+
+    __slots__ = ("foreign_suffixes", "hits", "ix", "r", "reader", "t")
+
+    def __init__(
+        self,
+        r: Reading,
+        hits: list[Hit],
+        ix: Index,
+        reader: Reader,
+        foreign_suffixes: tuple[str, ...],
+        t: Tuning,
+    ) -> None:
+        self.r = r
+        self.hits = hits
+        self.ix = ix
+        self.reader = reader
+        self.foreign_suffixes = foreign_suffixes
+        self.t = t
+
+
+def no_card(c: Case) -> str:
+    """Nothing shares a word with the question, or every card is on another drug, study or disease."""
+    return "" if c.hits else "no card is about that drug, study or disease"
+
+
+def off_subject(c: Case) -> str:
+    """The question names a subject and the best card is not about it."""
+    return "no card is about that subject" if c.r.subjects and c.hits[0].subject == 0.0 else ""
+
+
+def other_drug(c: Case) -> str:
+    """An unknown word with a drug-name ending (pembrolizumab) and no drug of ours named."""
+    foreign = [w for w in c.r.unknown if w.endswith(c.foreign_suffixes)]
+    if foreign and not any(c.ix.kinds.get(s) == "drug" for s in c.r.subjects):
+        return f"not a drug the cards cover: {', '.join(foreign[:3])}"
+    return ""
+
+
+def unknown_name(c: Case) -> str:
+    """A numbered name the cards do not know (IL-21, NCT05555555)."""
+    names = [w for w in c.r.unknown if (m := NAME_NUMBER.match(w)) and m.group(1) in c.reader.numbered_names]
+    return f"not a name the cards know: {', '.join(names[:3])}" if names else ""
+
+
+def unknown_words(c: Case) -> str:
+    """Words no card knows, and no subject of ours named."""
+    return f"unknown words: {', '.join(c.r.unknown[:5])}" if c.r.unknown and not c.r.subjects else ""
+
+
+def unknown_setting(c: Case) -> str:
+    """A subject of ours in a setting no card knows ("low dose IL-2 in type 1 diabetes"): no topic
+    asked, and what is unknown weighs more than what the best card shares beyond the subject."""
+    if not c.r.unknown or c.r.topics or c.r.kinds:
+        return ""
+    best = c.ix.entries[c.hits[0].position]
+    shared = [w for w in c.r.words if w in best.strong and not _in_subject_names(c, w)]
+    if len(c.r.unknown) > len(shared):
+        return f"the cards do not cover {', '.join(c.r.unknown[:3])}"
+    return ""
+
+
+def _in_subject_names(c: Case, word: str) -> bool:
+    return any(word in c.reader.subject_words.get(s, ()) for s in c.r.subjects)
+
+
+def passing_mention(c: Case) -> str:
+    """The topic asked is only mentioned by the best card (a pregnancy test among trial criteria)."""
+    best = c.hits[0]
+    e = c.ix.entries[best.position]
+    strong = [x for x in c.r.topics if c.ix.topic_weight.get(x, 1.0) >= c.t.strong_topic]
+    if strong and best.main_topic == 0.0 and any(x in e.topics for x in strong) and not _names_study(c, best):
+        return "the best card only mentions the topic asked"
+    return ""
+
+
+def off_topic(c: Case) -> str:
+    """The best card has none of the strong topics asked and covers too little of the rest."""
+    best = c.hits[0]
+    if (
+        is_focused(c.ix, c.r.topics, c.t)
+        and best.topic == 0.0
+        and best.coverage < c.t.min_coverage_off_topic
+        and not _names_study(c, best)
+    ):
+        return "no card on that subject covers that topic"
+    return ""
+
+
+def low_coverage(c: Case) -> str:
+    """The best card leaves most of the question uncovered."""
+    need = c.t.min_coverage_unknown if c.r.unknown else c.t.min_coverage
+    return "the best card does not cover enough of the question" if c.hits[0].coverage < need else ""
+
+
+def weak_match(c: Case) -> str:
+    """The best card's score is below the answer threshold."""
+    return "no card matches closely enough" if c.hits[0].score < c.t.answer_threshold else ""
+
+
+def missing_kind(c: Case) -> str:
+    """The question asks for a kind of fact (enrollment, a dose) that the best card does not give."""
+    e = c.ix.entries[c.hits[0].position]
+    missing = [k for k in c.r.kinds if k not in e.fact_kinds]
+    if c.r.kinds and len(missing) == len(c.r.kinds):
+        return f"the card on that subject does not give its {kind_label(c.ix, missing[0])}"
+    return ""
+
+
+def kind_label(ix: Index, kind: str) -> str:
+    """The label of a fact kind ("enrollment")."""
+    return ix.kind_labels.get(kind, kind)
+
+
+def _names_study(c: Case, hit: Hit) -> bool:
+    """Whether the question names a study that is this card's own (it answers what is known)."""
+    e = c.ix.entries[hit.position]
+    return any(c.ix.kinds.get(s, "study") == "study" and s in e.subjects for s in c.r.subjects)
+
+
+Rule = Callable[[Case], str]
+# In order: the first rule that gives a reason decides.
+RULES: tuple[Rule, ...] = (
+    no_card,
+    off_subject,
+    other_drug,
+    unknown_name,
+    unknown_words,
+    unknown_setting,
+    missing_kind,
+    passing_mention,
+    off_topic,
+    low_coverage,
+    weak_match,
+)
+PARTIAL_RULES: frozenset[Rule] = frozenset({missing_kind})  # abstain, offering the best card as context
+
+
+def abstain_reason(c: Case) -> tuple[str, bool]:
+    """The reason of the first rule that says to abstain (or ""), and whether the best card is
+    still offered as context (it is on the subject asked but lacks the kind of fact asked)."""
+    for rule in RULES:
+        reason = rule(c)
+        if reason:
+            return reason, rule in PARTIAL_RULES
+    return "", False

@@ -1,0 +1,252 @@
+"""Reading a query: subjects, topics, fact kinds asked, known and unknown words (typos tolerated)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.cards.model import Deck
+from bot.matcher.index import Index, stem
+from bot.text import normalize
+
+if TYPE_CHECKING:  # the lexicon is read only when building
+    from bot.matcher.lexicon import Lexicon
+
+NCT_TOKEN = re.compile(r"^nct\d{8}$")
+NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
+MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
+MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
+MAX_CHARS = 500  # characters of a query that are read (bounds the work on pasted walls of text)
+MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
+SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
+
+
+class Reading(NamedTuple):
+    """A query as the matcher reads it."""
+
+    norm: str
+    subjects: list[str]
+    topics: list[str]
+    words: list[str]  # known content words (stemmed)
+    unknown: list[str]  # content words no card or term knows
+    kinds: list[str] = []  # noqa: RUF012 - fact kinds asked (enrollment, dose, ...); never mutated when empty
+    followup: bool = False  # opens like a follow-up ("and ...", "what about ...")
+    loose: int = 0  # content words outside any subject, topic or fact-kind phrase
+
+
+class Reader:
+    """Reads queries with the deck's vocabulary and the words its cards use."""
+
+    def __init__(self, deck: Deck, index: Index, lexicon: Lexicon) -> None:
+        self.stopwords = index.stopwords
+        self.topic_ids = index.topic_ids
+        self.word_set = index.word_set
+        self.abbreviations = lexicon.abbreviations
+        # Abbreviations read only in capitals ("US"), in one pattern: one pass over the query.
+        self.cased_words = {p.pattern[len("(?<!\\w)") : -len("(?!\\w)")]: long for p, long in lexicon.cased}
+        self.cased_pattern = (
+            re.compile("|".join(p.pattern for p, _ in lexicon.cased)) if lexicon.cased else None
+        )
+        self.followups = frozenset(lexicon.followups)
+        self.kind_asks: dict[tuple[str, ...], str] = {}
+        for k in lexicon.kinds:
+            for toks in k.asks:
+                self.kind_asks.setdefault(tuple(stem(w) for w in toks), k.id)
+        self.max_ask = max((len(x) for x in self.kind_asks), default=0)
+        # Vocabulary phrases, as token tuples, to concept ids.
+        self.phrases: dict[tuple[str, ...], str] = {}
+        for term in deck.terms.values():
+            for p in (term.id, *term.terms):
+                toks = tuple(normalize(p).split())
+                if toks:
+                    self.phrases.setdefault(toks, term.id)
+        for card in deck.cards:
+            for s in card.subjects:
+                if s.startswith("NCT"):
+                    self.phrases.setdefault((s.lower(),), s)
+        # The words of each subject's names: they name the subject, they are not what is asked.
+        self.subject_words: dict[str, frozenset[str]] = {}
+        for term in deck.terms.values():
+            if not term.is_topic:
+                self.subject_words[term.id] = frozenset(
+                    stem(w) for p in (term.id, *term.terms) for w in normalize(p).split()
+                )
+        # The same phrases by their stemmed words: "randomisation" finds "randomised".
+        self.stem_phrases: dict[tuple[str, ...], str] = {}
+        for toks, concept in self.phrases.items():
+            self.stem_phrases.setdefault(tuple(stem(t) for t in toks), concept)
+        # Names the vocabulary gives numbers to ("il" of il2, "nct", "interleukin", "cd"): typed
+        # with a space ("IL 2", "nct 04077684", "interleukin 6") they are still one name.
+        self.numbered_names = frozenset(
+            name
+            for toks in self.phrases
+            for t in toks
+            if (m := NAME_NUMBER.match(t)) and len(name := m.group(1)) > 1 and name not in self.stopwords
+        )
+        # Fuzzy candidates: phrases of at least five letters, grouped by token count.
+        self.fuzzy_phrases: dict[int, list[str]] = {}
+        for toks in self.phrases:
+            if len(" ".join(toks)) >= 5:
+                self.fuzzy_phrases.setdefault(len(toks), []).append(" ".join(toks))
+        # Typo candidates by first letter and length: a word is compared only with its near kin.
+        self.word_buckets: dict[tuple[str, int], list[str]] = {}
+        for word in index.vocab_words:
+            self.word_buckets.setdefault((word[0], len(word)), []).append(word)
+
+    def tokens(self, query: str) -> list[str]:
+        """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
+        text = query[:MAX_CHARS]
+        if self.cased_pattern is not None and not text.islower():
+            text = self.cased_pattern.sub(self._spell_cased, text)
+        toks = self.join_numbered(normalize(text).split()[:MAX_TOKENS])
+        if not self.abbreviations:
+            return toks
+        out: list[str] = []
+        i = 0
+        while i < len(toks):
+            for n in range(min(MAX_ABBREVIATION, len(toks) - i), 0, -1):
+                spelled = self.abbreviations.get(tuple(toks[i : i + n]))
+                if spelled:
+                    out.extend(spelled)
+                    i += n
+                    break
+            else:
+                out.append(toks[i])
+                i += 1
+        return out
+
+    def _spell_cased(self, m: re.Match[str]) -> str:
+        return self.cased_words.get(re.escape(m.group(0)), m.group(0))
+
+    def read(self, query: str) -> Reading:
+        """Split a query into concepts, fact kinds asked, known words and unknown words."""
+        toks = self.tokens(query)
+        reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks))
+        stems = [stem(t) for t in toks]
+        leftovers: list[list[str]] = [[]]
+        free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
+        i = 0
+        while i < len(toks):
+            for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
+                concept = self.phrases.get(tuple(toks[i : i + n])) or self.stem_phrases.get(
+                    tuple(stems[i : i + n])
+                )
+                if concept:
+                    self._add_concept(reading, concept)
+                    # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
+                    reading.words.extend(
+                        w for w in stems[i : i + n] if w in self.word_set and w not in self.stopwords
+                    )
+                    if concept in self.topic_ids:
+                        free[-1].extend(stems[i : i + n])
+                    else:
+                        free.append([])
+                    leftovers.append([])
+                    i += n
+                    break
+            else:
+                leftovers[-1].append(toks[i])
+                free[-1].append(stems[i])
+                i += 1
+        for run in leftovers:
+            self._read_run(reading, run)
+        asked = set()
+        for run in free:
+            asked |= self._read_kinds(reading, run)
+        loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
+        return reading._replace(loose=loose)
+
+    def _is_followup(self, toks: list[str]) -> bool:
+        return any(tuple(toks[:n]) in self.followups for n in range(1, 4))
+
+    def _read_kinds(self, reading: Reading, run: list[str]) -> set[str]:
+        """Add the fact kinds a run of stemmed words asks for; return the words that asked."""
+        words: set[str] = set()
+        for i in range(len(run)):
+            for n in range(min(self.max_ask, len(run) - i), 0, -1):
+                kind = self.kind_asks.get(tuple(run[i : i + n]))
+                if kind:
+                    words.update(run[i : i + n])
+                    if kind not in reading.kinds:
+                        reading.kinds.append(kind)
+        return words
+
+    def join_numbered(self, toks: list[str]) -> list[str]:
+        """Join a name to the number typed after it ("il 2" -> "il2")."""
+        out: list[str] = []
+        for t in toks:
+            if t.isdigit() and out and out[-1] in self.numbered_names:
+                out[-1] += t
+            else:
+                out.append(t)
+        return out
+
+    def _add_concept(self, reading: Reading, concept: str) -> None:
+        target = reading.topics if concept in self.topic_ids else reading.subjects
+        if concept not in target:
+            target.append(concept)
+
+    def _read_run(self, reading: Reading, run: list[str]) -> None:
+        """Read words no exact phrase took: typo'd phrases, known words, unknown words."""
+        i = 0
+        while i < len(run):
+            for n in (3, 2, 1):
+                if i + n > len(run):
+                    continue
+                gram = run[i : i + n]
+                if n == 1 and (gram[0] in self.stopwords or stem(gram[0]) in self.word_set):
+                    continue
+                concept = self._fuzzy_phrase(gram)
+                if concept:
+                    self._add_concept(reading, concept)
+                    i += n
+                    break
+            else:
+                self._read_word(reading, run[i])
+                i += 1
+
+    def _fuzzy_phrase(self, gram: list[str]) -> str | None:
+        text = " ".join(gram)
+        if len(text) < 5 or NCT_TOKEN.match(text):
+            return None
+        choices = self.fuzzy_phrases.get(len(gram))
+        if not choices:
+            return None
+        found = process.extractOne(
+            text, choices, scorer=OSA.distance, processor=None, score_cutoff=_typos_allowed(text)
+        )
+        if found is None or _digits(found[0]) != _digits(text):
+            return None
+        return self.phrases[tuple(found[0].split())]
+
+    def _read_word(self, reading: Reading, word: str) -> None:
+        if word in self.stopwords or len(word) < 2:
+            return
+        w = stem(word)
+        if w in self.word_set:
+            reading.words.append(w)
+            return
+        if len(w) >= 5 and not any(ch.isdigit() for ch in w):
+            typos = _typos_allowed(w)
+            kin = [
+                x
+                for n in range(len(w) - typos, len(w) + typos + 1)
+                for x in self.word_buckets.get((w[0], n), ())
+            ]
+            found = process.extractOne(w, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
+            if found is not None:
+                reading.words.append(found[0])
+                return
+        reading.unknown.append(word)
+
+
+def _typos_allowed(text: str) -> int:
+    """Edits (with transpositions) tolerated in a word or phrase of this length."""
+    return 1 if len(text) < SHORT_TYPO else 2
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())

@@ -1,0 +1,300 @@
+"""Scoring: every weight and threshold in one frozen Tuning, and the functions that rank cards and facts."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.cards.model import Card
+
+if TYPE_CHECKING:
+    from bot.matcher.index import Entry, Index
+    from bot.matcher.reader import Reading
+
+
+class Tuning:
+    """Every weight and threshold of the matcher, by name.
+
+    Frozen: instances hold no state of their own (empty __slots__), so `TUNING.x = ...` raises;
+    an experiment subclasses it (`class Strict(Tuning): answer_threshold = 60.0`). A plain class,
+    not a dataclass or NamedTuple: it costs nothing at start-up.
+    """
+
+    __slots__ = ()
+
+    # Candidates.
+    candidates: int = 24  # cards scored in full after the index has ranked them
+    gather: int = 800  # cards gathered from postings before commoner keys only count in scoring
+    subject_key_boost: float = 2.0  # a shared subject ranks a candidate more than a shared word
+    # The score's parts (renormalised over the parts a query has).
+    w_subject: float = 0.38
+    w_topic: float = 0.27
+    w_words: float = 0.20
+    w_fuzzy: float = 0.15
+    prior_trial: float = 0.98  # trial cards a little below introductions on the same subject
+    prior_publication: float = 0.95
+    prior_other: float = 1.0
+    # Subjects.
+    own_subject: float = 0.85  # a card naming the subject, plus this share divided by how many
+    own_subject_single: float = 0.15  # ... subjects of that kind it names (one drug beats three)
+    wider_subject: float = 0.75  # a low-dose IL-2 card partly answers a question on IL-2
+    sibling_subject: float = 0.5  # a card on a kind of what is asked, or on a sibling
+    # Topics.
+    strong_topic: float = 0.5  # topics weighing less ("overview", "trials") only colour a question
+    passing_topic: float = 0.25  # credit for a topic a card lists but is not about (a passing mention)
+    hub_overview: float = 1.0  # how much a card introduces its subject: overview card
+    hub_main: float = 0.8  # a drug, trial or publication card
+    hub_detail: float = 0.6  # a topic card
+    unfocused_hub_share: float = 0.7  # with no strong topic, the introductory card answers best
+    focus_base: float = 0.6  # a card on one topic answers it better than one listing many
+    # Words.
+    weak_word: float = 0.6  # a word of a fact or summary, against one of the title, aliases, keywords
+    quote_word: float = 0.35  # a word only in a quote behind a fact
+    # Coverage and the final score.
+    topic_emphasis: float = 1.5  # in coverage, what is asked about (a topic) counts more than a word
+    coverage_share: float = 0.3  # how much a card's coverage of the question weighs in its score
+    # Abstention.
+    answer_threshold: float = 50.0
+    min_coverage: float = 0.5  # share of a question (weighted by rarity) the best card must cover
+    min_coverage_unknown: float = 0.6  # the same when some words are unknown to every card
+    min_coverage_off_topic: float = 0.75  # the same when the card has none of the topics asked
+    suggest_margin: float = 25.0  # other cards within this many points are offered as close matches
+    kind_margin: float = 15.0  # a card this close to the best that has the fact kind asked answers
+    # Facts that answer.
+    fact_lead: float = 1.5  # a word in a fact's lead (its label, its first words) says what it is about
+    fact_topic: float = 2.0  # a fact that speaks of the topic asked
+    fact_kind: float = 3.0  # a fact of the kind asked
+    answering_share: float = 0.5  # facts scoring at least this share of the best fact answer too
+    max_answering: int = 3
+
+
+TUNING = Tuning()
+
+
+class Hit(NamedTuple):
+    """A scored card."""
+
+    card: Card
+    score: float
+    subject: float = 0.0
+    topic: float = 0.0  # credit for the topics asked that the card lists
+    coverage: float = 0.0  # share of the question the card speaks to
+    position: int = -1  # where the card is in the matcher's deck
+    main_topic: float = 0.0  # credit for the topics asked that the card is about (not just mentions)
+
+
+class Plan(NamedTuple):
+    """A reading prepared for scoring: each part with its weight, computed once per query."""
+
+    subjects: tuple[tuple[str, float, str, frozenset[str]], ...]
+    subject_total: float
+    topics: tuple[tuple[str, float], ...]
+    topic_total: float
+    words: tuple[tuple[str, float], ...]
+    word_total: float
+    asked: float  # the whole question's weight, unknown words included, for coverage
+    weights: tuple[float, float, float, float]
+    scale: float
+    text: str
+    focused: bool  # a strong topic is asked (else the introductory card is preferred)
+
+
+def is_focused(ix: Index, topics: list[str], t: Tuning = TUNING) -> bool:
+    """Whether a strong topic (not just "overview" or "trials") is asked."""
+    return any(ix.topic_weight.get(x, 1.0) >= t.strong_topic for x in topics)
+
+
+def plan(ix: Index, r: Reading, t: Tuning = TUNING) -> Plan:
+    """What every candidate is scored against: the query's parts with their weights."""
+    subjects = tuple(
+        (
+            s,
+            ix.idf.get(f"s:{s}", ix.max_idf),  # "lupus" says more than "IL-2"
+            ix.kinds.get(s, "study"),
+            frozenset(ix.broader.get(s, ())),
+        )
+        for s in r.subjects
+    )
+    topics = tuple(
+        (x, ix.idf.get(f"t:{x}", ix.max_idf) * ix.topic_weight.get(x, 1.0))
+        for x in r.topics
+        if ix.topic_weight.get(x, 1.0) > 0
+    )
+    focused = is_focused(ix, r.topics, t)
+    words = tuple((w, ix.idf.get(f"w:{w}", 0.0)) for w in r.words)
+    weights = (
+        t.w_subject if subjects else 0.0,
+        t.w_topic if focused else t.w_topic / 2,
+        t.w_words if words else 0.0,
+        t.w_fuzzy,
+    )
+    subject_total = sum(x[1] for x in subjects)
+    topic_total = sum(x[1] for x in topics)
+    word_total = sum(x[1] for x in words)
+    asked = subject_total + t.topic_emphasis * topic_total + word_total + ix.max_idf * len(r.unknown)
+    return Plan(
+        subjects=subjects,
+        subject_total=subject_total or 1.0,
+        topics=topics,
+        topic_total=topic_total or 1.0,
+        words=words,
+        word_total=word_total or 1.0,
+        asked=asked or 1.0,
+        weights=weights,
+        scale=100.0 / sum(weights),
+        text=utils.default_process(r.norm),
+        focused=focused,
+    )
+
+
+def candidates(ix: Index, r: Reading, t: Tuning = TUNING) -> list[int]:
+    """Cards sharing a concept or word with the query, the most promising first (capped).
+
+    Keys are taken rarest first and their postings gathered until enough cards are in hand;
+    commoner keys then only count in scoring. The work per query is bounded however large the deck.
+    """
+    keys = [f"s:{s}" for s in r.subjects] + [f"t:{x}" for x in r.topics] + [f"w:{w}" for w in r.words]
+    keys = sorted((k for k in keys if k in ix.postings), key=lambda k: len(ix.postings[k]))
+    acc: dict[int, float] = {}
+    get = acc.get
+    for key in keys:
+        if len(acc) >= t.gather:
+            break  # enough cards from the rarer keys; scoring weighs the common ones
+        weight = ix.idf[key] * (t.subject_key_boost if key[0] == "s" else 1.0)
+        for i in ix.postings[key][: t.gather]:  # postings list introductory cards first
+            acc[i] = get(i, 0.0) + weight
+    if len(acc) <= t.candidates:
+        return list(acc)
+    return heapq.nlargest(t.candidates, acc, key=acc.__getitem__)
+
+
+def partial_score(e: Entry, p: Plan, t: Tuning = TUNING) -> tuple[float, float, float, float, float]:
+    """A card's weighted score without its fuzzy part; its subject and topic credit; its coverage.
+
+    Coverage is the share of the question, weighted by rarity, that the card speaks to (unknown
+    words count fully against it; topics, being what is asked, count topic_emphasis times). A topic
+    the card lists but is not about (no title, alias or fact lead says it) counts as a passing mention.
+    """
+    w_subject, w_topic, w_words, _ = p.weights
+    total = subject = topic = main_topic = covered = got = 0.0
+    if p.subjects:
+        credit = 0.0
+        for s, weight, kind, wider in p.subjects:
+            if s in e.subjects:
+                credit += weight * (t.own_subject + t.own_subject_single / e.kind_counts.get(kind, 1))
+                covered += weight
+            elif s in e.wider:
+                credit += weight * t.wider_subject
+                covered += weight
+            elif not wider.isdisjoint(e.subjects):
+                credit += weight * t.sibling_subject
+        subject = credit / p.subject_total
+        total += w_subject * subject
+    if p.topics:
+        listed = main = 0.0
+        for x, weight in p.topics:
+            if x in e.main_topics:
+                got += weight
+                main += weight
+                listed += weight
+            elif x in e.topics:
+                got += weight * t.passing_topic
+                listed += weight
+        covered += t.topic_emphasis * listed
+        topic, main_topic = listed / p.topic_total, main / p.topic_total
+        got /= p.topic_total
+    if p.focused:
+        total += w_topic * got * e.topic_focus
+    else:
+        total += w_topic * (t.unfocused_hub_share * e.hub + (1 - t.unfocused_hub_share) * got)
+    if p.words:
+        have = 0.0
+        for x, weight in p.words:
+            if x in e.strong:
+                have += weight
+                covered += weight
+            elif x in e.weak:
+                have += weight * t.weak_word
+                covered += weight
+            elif x in e.quoted:
+                have += weight * t.quote_word
+                covered += weight
+        total += w_words * have / p.word_total
+    return total, subject, topic, covered / p.asked, main_topic
+
+
+def rank(
+    ix: Index, r: Reading, need: int, t: Tuning = TUNING, keep: Callable[[int], bool] | None = None
+) -> list[Hit]:
+    """The best `need` cards (those `keep` accepts), exactly ranked; fuzzy similarity is computed only
+    where it can matter."""
+    p = plan(ix, r, t)
+    w_fuzzy, scale = p.weights[3], p.scale
+    rows = []
+    for i in candidates(ix, r, t):
+        if keep is not None and not keep(i):
+            continue
+        e = ix.entries[i]
+        base, subject, topic, coverage, main = partial_score(e, p, t)
+        # Of two close cards, the one that covers more of what was asked answers it.
+        factor = e.prior * scale * (1.0 - t.coverage_share + t.coverage_share * coverage)
+        rows.append((factor * (base + w_fuzzy), factor, base, subject, topic, coverage, main, i))
+    rows.sort(key=lambda row: -row[0])
+    hits: list[Hit] = []
+    floor = -1.0
+    for bound, factor, base, subject, topic, coverage, main, i in rows:
+        if bound < floor:
+            break  # even a perfect fuzzy match could not lift this card into the list
+        # The fuzzy score this card needs to enter the list lets rapidfuzz stop early.
+        cutoff = max(0.0, (floor / factor - base) / w_fuzzy * 100.0) if floor > 0 else 0.0
+        # Card texts were put through utils.default_process when indexed, the query in plan().
+        found = process.extractOne(
+            p.text, ix.entries[i].texts, scorer=fuzz.token_ratio, processor=None, score_cutoff=cutoff
+        )
+        if found is None:
+            continue
+        score = factor * (base + w_fuzzy * found[1] / 100.0)
+        hits.append(Hit(ix.cards[i], score, subject, topic, coverage, i, main))
+        if len(hits) >= need:
+            hits.sort(key=lambda h: (-h.score, h.card.id))
+            del hits[need:]
+            floor = hits[-1].score
+    hits.sort(key=lambda h: (-h.score, h.card.id))
+    return hits
+
+
+def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tuple[int, ...]:
+    """Indices of the card's facts that answer the question, best first.
+
+    A fact scores for the question's words in its text and quotes (rarer words more, words of its
+    lead more), for speaking of the topic asked, and above all for being of the fact kind asked.
+    """
+    scores: list[tuple[float, int]] = []
+    asked_kinds = set(r.kinds)
+    for n, f in enumerate(e.facts):
+        s = 0.0
+        for w in r.words:
+            if w in f.lead:
+                s += t.fact_lead * ix.idf.get(f"w:{w}", 0.0)
+            elif f" {w} " in f.words:
+                s += ix.idf.get(f"w:{w}", 0.0)
+        s += (
+            t.fact_topic
+            * ix.max_idf
+            * sum(1 for x in r.topics if x in f.mentions and ix.topic_weight.get(x, 1.0) > 0)
+        )
+        kinds = [k for k in f.kinds if k in asked_kinds]
+        if kinds:
+            s += t.fact_kind * ix.max_idf * len(kinds)
+        elif asked_kinds:
+            s = 0.0  # a question asking for a dose is not answered by a fact that gives none
+        if s > 0:
+            scores.append((s, n))
+    if not scores:
+        return ()
+    scores.sort(key=lambda x: (-x[0], x[1]))
+    best = scores[0][0]
+    return tuple(n for s, n in scores[: t.max_answering] if s >= t.answering_share * best)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WS = re.compile(r"\s+")
-_NUMBER = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*(?![\w])")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # Dashes, slashes and the like become spaces; apostrophes vanish ("Crohn's" -> "crohns").
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
 _NON_WORD = re.compile(r"[^\w]+|_")
@@ -22,11 +21,6 @@ def squash_ws(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def numbers(text: str) -> set[str]:
-    """The standalone numbers a text states ("8.4", "1535", "2019"), not those inside names."""
-    return set(_NUMBER.findall(_THOUSANDS.sub("", text)))
-
-
 def fold(text: str) -> str:
     """Unicode-fold text: NFKC, case-folded, accents removed, control characters dropped."""
     text = unicodedata.normalize("NFKD", text)
@@ -39,3 +33,158 @@ def normalize(text: str) -> str:
     text = _NAME_HYPHEN_NUMBER.sub(r"\1\2", fold(text).translate(_APOSTROPHES))
     text = _NON_WORD.sub(" ", text)
     return _WS.sub(" ", text).strip()
+
+
+# --- Digit-bearing tokens, compared the way a careful reader compares them -----------------------
+# A token is a run of word characters joined by - . / : @ + (a range "45-80kg", a code
+# "110942-02-4", a phone number "1-800-448-0440", a DOI, "10µg/kg", "cd122"). Tokens are compared
+# whole, so changing any one digit of a token yields a token the quotes do not contain.
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"))
+_SPACES = re.compile(r"[\u00a0\u2007\u2009\u200a\u202f\u205f\u3000]")
+_THIN_THOUSANDS = re.compile(r"(?<=\d)[\u2009\u202f](?=\d{3}(?!\d))")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?![\d]))")
+_MIDDLE_DOT = re.compile(r"(?<=\d)[\u00b7\u2219\u22c5](?=\d)")
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
+_TOKEN = re.compile(r"[\w%µ°]+(?:[-./:@+][\w%µ°]+)*\+?")
+_PARTS = re.compile(r"[-./:@+]+")
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
+_HAS_DIGIT = re.compile(r"\d")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_TRAILING_LETTERS = re.compile(r"(?<=\d)[^\W\d_]+$")
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        1,
+    )
+    for m in names
+}
+_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE_MDY = re.compile(rf"\b{_MONTH} (\d{{1,2}}),? (\d{{4}})\b", re.IGNORECASE)
+_DATE_DMY = re.compile(rf"\b(\d{{1,2}}) {_MONTH},? (\d{{4}})\b", re.IGNORECASE)
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+_TEENS = "sixteen seventeen eighteen nineteen"
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_NUMBER_WORDS = {w: i for i, w in enumerate(f"{_UNITS} {_TEENS}".split())} | {
+    w: 10 * i for i, w in enumerate(_TENS.split(), 2)
+}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_SPELLED = re.compile(
+    r"\b(?:"
+    + "|".join([*_NUMBER_WORDS, *_SCALES])
+    + r")(?:(?:[\s-]|\sand\s)(?:"
+    + "|".join([*_NUMBER_WORDS, *_SCALES])
+    + r"))*\b",
+    re.IGNORECASE,
+)
+
+
+def _spelled_value(words: str) -> int:
+    """The value of spelled-out number words ("forty two" -> 42, "two hundred and five" -> 205)."""
+    total, current = 0, 0
+    for w in re.split(r"[\s-]+", words.casefold()):
+        if w in _NUMBER_WORDS:
+            current += _NUMBER_WORDS[w]
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        elif w in _SCALES:
+            total += max(current, 1) * _SCALES[w]
+            current = 0
+    return total + current
+
+
+def _iso_mdy(m: re.Match[str]) -> str:
+    return f"{m.group(3)}-{_MONTHS[m.group(1).casefold()]:02d}-{int(m.group(2)):02d}"
+
+
+def _iso_dmy(m: re.Match[str]) -> str:
+    return f"{m.group(3)}-{_MONTHS[m.group(2).casefold()]:02d}-{int(m.group(1)):02d}"
+
+
+@lru_cache(maxsize=4096)
+def reading_form(text: str) -> str:
+    """Text as a careful reader compares numbers: folded, one dash, one decimal point, dates as ISO."""
+    text = _THIN_THOUSANDS.sub("", text)
+    text = _MIDDLE_DOT.sub(".", unicodedata.normalize("NFKC", text).translate(_DASHES))
+    text = _SPACES.sub(" ", _THOUSANDS.sub("", text))
+    text = _POSSESSIVE.sub("", text)
+    text = _DATE_MDY.sub(_iso_mdy, text)
+    return _DATE_DMY.sub(_iso_dmy, text)
+
+
+def _canonical(token: str) -> str:
+    """A token case-folded, hyphens between a name and its number dropped ("IL-3" = "il3")."""
+    return _LETTER_DIGIT.sub("", token.casefold())
+
+
+def digit_tokens(text: str) -> list[str]:
+    """The digit-bearing tokens of a text in reading form ("45-80Kg", "CD122", "2023-05-01")."""
+    return [t for t in _TOKEN.findall(text) if _HAS_DIGIT.search(t)]
+
+
+def token_keys(token: str) -> tuple[str, ...]:
+    """The forms under which a token may be found stated: itself, and a percentage as its number
+    ("6.8%" is stated by "6.8 versus 18.6%")."""
+    key = _canonical(token)
+    return (key, key[:-1]) if key.endswith("%") and key[:-1] else (key,)
+
+
+@lru_cache(maxsize=4096)
+def stated_tokens(text: str) -> frozenset[str]:
+    """Every token form a text vouches for: whole tokens, their parts, number+unit joins, dates
+    split into parts, and spelled-out numbers as digits ("forty two" -> "42")."""
+    form = reading_form(text)
+    out: set[str] = set()
+    words = _TOKEN.findall(form)
+    for i, tok in enumerate(words):
+        if not _HAS_DIGIT.search(tok):
+            continue
+        out.add(_canonical(tok))
+        out.add(_canonical(tok.rstrip("+")))
+        out.update(_canonical(p) for p in _PARTS.split(tok) if p)
+        out.update(_canonical(p) for p in tok.split("/") if p)  # "IL-2/IL-3" states "IL-3"
+        out.add(_canonical(_TRAILING_LETTERS.sub("", tok)))  # "NCT00004978and", "80Kg" state the number
+        # Joined to a neighbour: "80 kg" states "80kg", "ANRS 118" states "ANRS118".
+        if i + 1 < len(words):
+            out.update((_canonical(tok + words[i + 1]), _canonical(tok + "-" + words[i + 1])))
+        if i > 0:
+            out.update((_canonical(words[i - 1] + tok), _canonical(words[i - 1] + "-" + tok)))
+    for iso in _ISO_DATE.findall(form):
+        out.update((iso[0], str(int(iso[2]))))
+    out.update(str(_spelled_value(m.group(0))) for m in _SPELLED.finditer(form))
+    return frozenset(out)
+
+
+def name_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """A pattern finding any of these names in reading form, however its name-number is joined
+    ("IL-2" also finds "il2" and "il 2"), as a whole word."""
+    alts = []
+    for phrase in phrases:
+        form = reading_form(phrase).casefold()
+        pieces = re.findall(r"[^\W\d_]+|\d+|[^\w\s]|\s+", form)
+        out = ""
+        for a, b in zip(["", *pieces], pieces, strict=False):
+            if b.isspace() or b == "-":
+                out += r"[-\s]?"
+            else:
+                if a and (a[-1].isdigit() != b[0].isdigit()) and a[-1].isalnum() and b[0].isalnum():
+                    out += r"[-\s]?"
+                out += re.escape(b)
+        alts.append(out)
+    if not alts:
+        return None
+    alternatives = "|".join(sorted(alts, key=len, reverse=True))
+    return re.compile(r"(?<![\w.])(?:" + alternatives + r")(?![\w])", re.IGNORECASE)

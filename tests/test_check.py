@@ -12,7 +12,10 @@ from bot.cards.checks import run_checks
 from bot.cards.loader import Layout
 from bot.cli import main
 
-GOOD_CARD = (Path(__file__).parent / "fixtures" / "mini" / "facts" / "cards" / "minileukin.yaml").read_text()
+CARDS = Path(__file__).parent / "fixtures" / "mini" / "facts" / "cards"
+GOOD_CARD = (CARDS / "minileukin.yaml").read_text()
+IDENTITY = "minileukin-identity.yaml"
+IDENTITY_CARD = (CARDS / IDENTITY).read_text(encoding="utf-8")
 
 
 def errors_for(root: Path) -> list[str]:
@@ -23,7 +26,7 @@ def test_mini_content_passes(mini_root: Path) -> None:
     report = run_checks(Layout(mini_root))
     assert report.errors == []
     assert report.summary() == (
-        "ok: 2 cards, 2 facts, 2 quotes verified, 1 of 1 seeds cited, 3 vocabulary terms"
+        "ok: 3 cards, 8 facts, 8 quotes verified, 1 of 1 seeds cited, 3 vocabulary terms"
     )
 
 
@@ -44,7 +47,18 @@ BROKEN_CARDS = {
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
             "kind: drug\n", "kind: drug\ncolour: red\n"
         ),
-        ["facts/cards/broken.yaml:1: file: unknown key 'colour'"],
+        ["facts/cards/broken.yaml:4: file: unknown key 'colour'"],
+    ),
+    "misspelled key": (
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("summary:", "summry:"),
+        [
+            "facts/cards/broken.yaml:1: file: 'summary' is required",
+            "facts/cards/broken.yaml:6: file: unknown key 'summry'",
+        ],
+    ),
+    "unknown key in a fact": (
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("    evidence:", "    evidense:"),
+        ["facts/cards/broken.yaml:13: facts.0: unknown key 'evidense'"],
     ),
     "wrong type": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
@@ -82,7 +96,18 @@ BROKEN_CARDS = {
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
             "text: Minileukin is a synthetic", "text: In 2019, minileukin is a synthetic"
         ),
-        ["facts/cards/broken.yaml:8: number 2019 is not in this fact's quotes"],
+        ["facts/cards/broken.yaml:8: '2019' is not in this fact's quotes"],
+    ),
+    "no evidence type": (
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("    evidence: review\n", ""),
+        ["facts/cards/broken.yaml:8: fact 1 has no evidence type"],
+    ),
+    "unknown evidence type": (
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("evidence: review", "evidence: rumour"),
+        [
+            "facts/cards/broken.yaml:13: fact 1: unknown evidence type 'rumour' (known: label, registry, "
+            "trial-result, review, preclinical, case-report, hypothesis, contact)"
+        ],
     ),
     "unknown subject": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
@@ -135,6 +160,100 @@ def test_broken_card_gets_exact_errors(mini_root: Path, case: str) -> None:
     assert errors_for(mini_root) == expected
 
 
+def test_identity_card_passes_as_a_careful_reader_compares(mini_root: Path) -> None:
+    """Unicode dashes, the middle dot, thousands separators, a thin space, a spelled-out number,
+    a date in another order and the card's own drug name (ML-2) all count as stated."""
+    assert "minileukin-identity" in {c.id for c in run_checks(Layout(mini_root)).loaded.deck.cards}
+    assert errors_for(mini_root) == []
+
+
+# One changed character in the identity card, and the exact errors it gets (line: message). A
+# number the summary repeats is then also reported there: no fact states it any more.
+ELIGIBILITY = "Eligibility: weight 45–80Kg; 10µg/kg every day; a response in 12-20% after 9-10 doses."
+NOT_STATED = "6: summary: '{}' is not stated by any fact of the card"
+WRONG_TOKENS = {
+    "CAS number, last digit": (
+        ("number: 110942-02-4.", "number: 110942-02-7."),
+        [NOT_STATED.format("110942-02-4"), "8: '110942-02-7' is not in this fact's quotes"],
+    ),
+    "upper bound of a range glued to its unit": (
+        (ELIGIBILITY, ELIGIBILITY.replace("45–80Kg", "45–90Kg")),
+        [NOT_STATED.format("45-80Kg"), "14: '45-90Kg' is not in this fact's quotes"],
+    ),
+    "lower bound of a percentage range": (
+        (ELIGIBILITY, ELIGIBILITY.replace("12-20%", "13-20%")),
+        ["14: '13-20%' is not in this fact's quotes"],
+    ),
+    "dose glued to its unit": (
+        (ELIGIBILITY, ELIGIBILITY.replace("10µg/kg", "18µg/kg")),
+        ["14: '18\u03bcg/kg' is not in this fact's quotes"],
+    ),
+    "count range": (
+        (ELIGIBILITY, ELIGIBILITY.replace("9-10 doses", "9-11 doses")),
+        [NOT_STATED.format("9-10"), "14: '9-11' is not in this fact's quotes"],
+    ),
+    "phone number": (
+        ("number: 1-800-448-0440", "number: 1-800-448-0441"),
+        ["20: '1-800-448-0441' is not in this fact's quotes"],
+    ),
+    "name-number": (
+        ("(ML-2) is CD122-biased", "(ML-2) is CD132-biased"),
+        [NOT_STATED.format("CD122-biased"), "26: 'CD132-biased' is not in this fact's quotes"],
+    ),
+    "study number": (("in ANRS118 the", "in ANRS418 the"), ["26: 'ANRS418' is not in this fact's quotes"]),
+    "hyphenated name-number": (
+        ("the SRI-4 response", "the SRI-5 response"),
+        ["26: 'SRI-5' is not in this fact's quotes"],
+    ),
+    "short name-number": (("through p38;", "through p39;"), ["26: 'p39' is not in this fact's quotes"]),
+    "decimal against a middle dot": (("was 8.4%", "was 8.5%"), ["26: '8.5%' is not in this fact's quotes"]),
+    "a name-number like the drug's own": (
+        ("(ML-2) is", "(ML-3) is"),
+        ["26: 'ML-3' is not in this fact's quotes"],
+    ),
+    "spelled-out number": (
+        ('text: "42 of', 'text: "43 of'),
+        [NOT_STATED.format("42"), "32: '43' is not in this fact's quotes"],
+    ),
+    "thousands separator": (
+        ('text: "42 of 1535', 'text: "42 of 1536'),
+        [NOT_STATED.format("1535"), "32: '1536' is not in this fact's quotes"],
+    ),
+    "thin-space thousands": (
+        ("; 10000 doses", "; 10001 doses"),
+        ["32: '10001' is not in this fact's quotes"],
+    ),
+    "day of a date in another order": (
+        ("on 1 May 2023", "on 2 May 2023"),
+        ["38: '2023-05-02' is not in this fact's quotes"],
+    ),
+    "summary number no quote states": (
+        ("after 9-10 doses.\nfacts", "after 9-12 doses.\nfacts"),
+        ["6: summary: '9-12' is not in any quote of the card"],
+    ),
+    "summary number no fact states": (
+        (ELIGIBILITY, ELIGIBILITY.replace("after 9-10 doses", "after several doses")),
+        [NOT_STATED.format("9-10")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG_TOKENS), ids=list(WRONG_TOKENS))
+def test_every_changed_digit_is_caught(mini_root: Path, case: str) -> None:
+    (old, new), expected = WRONG_TOKENS[case]
+    assert IDENTITY_CARD.count(old) == 1
+    (mini_root / "facts" / "cards" / IDENTITY).write_text(IDENTITY_CARD.replace(old, new), encoding="utf-8")
+    assert errors_for(mini_root) == [f"facts/cards/{IDENTITY}:{e}" for e in expected]
+
+
+def test_summary_phase_must_be_in_the_card_quotes(mini_root: Path) -> None:
+    path = mini_root / "facts" / "cards" / "minileukin-side-effects.yaml"
+    path.write_text(path.read_text().replace("summary: In a Phase 2 study", "summary: In a Phase 3 study"))
+    assert errors_for(mini_root) == [
+        "facts/cards/minileukin-side-effects.yaml:6: summary: '3' is not in any quote of the card"
+    ]
+
+
 def test_missing_seed_file(mini_root: Path) -> None:
     (mini_root / "seeds" / "mini.txt").unlink()
     assert errors_for(mini_root) == [
@@ -162,7 +281,7 @@ def test_unknown_vocabulary_key(mini_root: Path) -> None:
     path = mini_root / "facts" / "vocabulary" / "mini.yaml"
     path.write_text(path.read_text().replace("    kind: drug\n", "    kind: drug\n    synonyms: [x]\n"))
     assert errors_for(mini_root) == [
-        "facts/vocabulary/mini.yaml:2: subjects.minileukin: unknown key 'synonyms'"
+        "facts/vocabulary/mini.yaml:5: subjects.minileukin: unknown key 'synonyms'"
     ]
 
 
@@ -180,7 +299,7 @@ def test_cli_prints_errors_and_exits_1(mini_root: Path, capsys: pytest.CaptureFi
 def test_cli_success_prints_one_summary_line(mini_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--root", str(mini_root), "check"]) == 0
     out, _ = capsys.readouterr()
-    assert out.startswith("ok: 2 cards") and out.count("\n") == 1
+    assert out.startswith("ok: 3 cards") and out.count("\n") == 1
 
 
 def test_coverage_lists_uncited_seed_lines(mini_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -233,14 +352,18 @@ def test_every_named_study_and_publication_has_a_card() -> None:
     # CancerIndex lists 30 publications, each with its journal line ending in "[PubMed]".
     page = (root / "seeds" / "cancerindex-interleukin-2.txt").read_text()
     journals = [line.split(" [PubMed]")[0].strip() for line in page.splitlines() if "[PubMed]" in line]
-    refs = {c.ref for card in deck.cards if card.kind == "publication" for f in card.facts for c in f.citations}
+    refs = {
+        c.ref for card in deck.cards if card.kind == "publication" for f in card.facts for c in f.citations
+    }
     assert len(journals) == 30
     assert [j for j in journals if j not in refs] == []
     assert sum(1 for c in deck.cards if c.kind == "publication" and c.id.startswith("pub-")) == 31
     assert re.search(r"pub-rosenzwajg-2019", " ".join(ids))
 
 
-def test_a_folder_without_content_is_named_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_folder_without_content_is_named_not_raised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--root", str(tmp_path), "check"]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines()[0] == "facts/cards:1: missing (is this the il2bot content folder?)"

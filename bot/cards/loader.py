@@ -118,6 +118,12 @@ def schema_errors(doc: Document, schema_path: Path) -> list[CardError]:
     out = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         where = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            # One error per unknown key, at the key's own line (a misspelled `summry:` is found there).
+            field = ".".join(str(p) for p in where) or "file"
+            for key in sorted(set(err.instance) - set(err.schema.get("properties", {}))):
+                out.append(doc.error(f"{field}: unknown key '{key}'", *where, key))
+            continue
         out.append(doc.error(_schema_message(err, where), *where))
     return out
 
@@ -125,9 +131,6 @@ def schema_errors(doc: Document, schema_path: Path) -> list[CardError]:
 def _schema_message(err: Any, where: list[str | int]) -> str:
     """A short human message for a jsonschema error."""
     field = ".".join(str(p) for p in where) or "file"
-    if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        return f"{field}: unknown key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))}"
     if err.validator == "required":
         return f"{field}: {err.message.replace(' is a required property', '')} is required"
     if err.validator == "type":

@@ -106,6 +106,11 @@ def _spelled_value(words: str) -> int:
     return total + current
 
 
+def spelled_numbers(text: str) -> list[str]:
+    """The numbers a text spells out, as digits ("Forty two received" -> ["42"])."""
+    return [str(_spelled_value(m.group(0))) for m in _SPELLED.finditer(text)]
+
+
 def _iso_mdy(m: re.Match[str]) -> str:
     return f"{m.group(3)}-{_MONTHS[m.group(1).casefold()]:02d}-{int(m.group(2)):02d}"
 
@@ -164,7 +169,7 @@ def stated_tokens(text: str) -> frozenset[str]:
             out.update((_canonical(words[i - 1] + tok), _canonical(words[i - 1] + "-" + tok)))
     for iso in _ISO_DATE.findall(form):
         out.update((iso[0], str(int(iso[2]))))
-    out.update(str(_spelled_value(m.group(0))) for m in _SPELLED.finditer(form))
+    out.update(spelled_numbers(form))
     return frozenset(out)
 
 

@@ -51,6 +51,24 @@ _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
 _HAS_DIGIT = re.compile(r"\d")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _TRAILING_LETTERS = re.compile(r"(?<=\d)[^\W\d_]+$")
+# Words whose number names a category rather than counts something: "Phase 2" is one token, so a
+# summary's "Phase 2" needs a quote saying phase 2 (or phase II), not just any "2".
+_LABELS = {
+    "phase": "phase",
+    "stage": "stage",
+    "grade": "grade",
+    "type": "type",
+    "class": "class",
+    "cohort": "cohort",
+}
+_LABELS |= {"arm": "arm", "cycle": "cycle"}
+_LABELS |= {("classes" if w == "class" else w + "s"): w for w in list(_LABELS)}  # "stages 2, 3" = "stage 2"
+NUMBERED_LABELS = frozenset(_LABELS)
+_PLURAL_LABEL = re.compile(r"^(" + "|".join(w for w in _LABELS if _LABELS[w] != w) + r")(?=\d)")
+_LABELLED = re.compile(
+    r"\b(?:" + "|".join(sorted(NUMBERED_LABELS)) + r")\s+\d+(?:[-/.]\d+)*(?![\w%])", re.IGNORECASE
+)
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 _MONTHS = {
     m: i
     for i, names in enumerate(
@@ -131,13 +149,18 @@ def reading_form(text: str) -> str:
 
 
 def _canonical(token: str) -> str:
-    """A token case-folded, hyphens between a name and its number dropped ("IL-3" = "il3")."""
-    return _LETTER_DIGIT.sub("", token.casefold())
+    """A token case-folded, spaces and hyphens between a name and its number dropped ("IL-3" = "il3",
+    "Phase 2" = "phase2")."""
+    key = _LETTER_DIGIT.sub("", _WS.sub("", token.casefold()))
+    return _PLURAL_LABEL.sub(lambda m: _LABELS[m.group(1)], key) if key[:1].isalpha() else key
 
 
 def digit_tokens(text: str) -> list[str]:
-    """The digit-bearing tokens of a text in reading form ("45-80Kg", "CD122", "2023-05-01")."""
-    return [t for t in _TOKEN.findall(text) if _HAS_DIGIT.search(t)]
+    """The digit-bearing tokens of a text in reading form ("45-80Kg", "CD122", "2023-05-01"); a
+    number that names a phase, stage, grade ... is one token with its label ("Phase 2")."""
+    labelled = [m.group(0) for m in _LABELLED.finditer(text)]
+    rest = _LABELLED.sub(" ", text)
+    return labelled + [t for t in _TOKEN.findall(rest) if _HAS_DIGIT.search(t)]
 
 
 def token_keys(token: str) -> tuple[str, ...]:
@@ -149,24 +172,32 @@ def token_keys(token: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def stated_tokens(text: str) -> frozenset[str]:
-    """Every token form a text vouches for: whole tokens, their parts, number+unit joins, dates
-    split into parts, and spelled-out numbers as digits ("forty two" -> "42")."""
+    """Every token form a text vouches for: whole tokens, their parts, number+unit joins, labelled
+    numbers ("Phase II" states "phase 2"), dates split into parts, and spelled-out numbers as digits
+    ("forty two" -> "42")."""
     form = reading_form(text)
     out: set[str] = set()
     words = _TOKEN.findall(form)
     for i, tok in enumerate(words):
+        before = words[i - 1] if i > 0 else ""
+        if before.casefold() in NUMBERED_LABELS and tok.upper() in _ROMAN:  # "Phase II" = "Phase 2"
+            out.add(_canonical(before + str(_ROMAN[tok.upper()])))
         if not _HAS_DIGIT.search(tok):
             continue
-        out.add(_canonical(tok))
-        out.add(_canonical(tok.rstrip("+")))
-        out.update(_canonical(p) for p in _PARTS.split(tok) if p)
-        out.update(_canonical(p) for p in tok.split("/") if p)  # "IL-2/IL-3" states "IL-3"
-        out.add(_canonical(_TRAILING_LETTERS.sub("", tok)))  # "NCT00004978and", "80Kg" state the number
-        # Joined to a neighbour: "80 kg" states "80kg", "ANRS 118" states "ANRS118".
+        key = _canonical(tok)
+        parts = [p for p in _PARTS.split(key) if p]  # a range's ends, a code's groups (not IL-2's 2)
+        out.update((key, key.rstrip("+"), _TRAILING_LETTERS.sub("", key)))  # "80Kg" states 80
+        out.update(parts)
+        out.update(_TRAILING_LETTERS.sub("", p) for p in parts)
+        out.update(p for p in key.split("/") if p)  # "IL-2/IL-3" states "IL-3"
+        # Joined to a neighbour: "80 kg" states "80kg", "ANRS 118" states "ANRS118", "Grade 3/4"
+        # states "grade 3/4", "grade 3" and "grade 4".
         if i + 1 < len(words):
             out.update((_canonical(tok + words[i + 1]), _canonical(tok + "-" + words[i + 1])))
-        if i > 0:
-            out.update((_canonical(words[i - 1] + tok), _canonical(words[i - 1] + "-" + tok)))
+        if before:
+            out.update((_canonical(before + tok), _canonical(before + "-" + tok)))
+            if before.casefold() in NUMBERED_LABELS:
+                out.update(_canonical(before + p) for p in parts)
     for iso in _ISO_DATE.findall(form):
         out.update((iso[0], str(int(iso[2]))))
     out.update(spelled_numbers(form))

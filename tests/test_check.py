@@ -258,12 +258,21 @@ def test_every_changed_digit_is_caught(digits_root: Path, case: str) -> None:
     assert errors_for(digits_root) == [f"facts/cards/{IDENTITY}:{e}" for e in expected]
 
 
-def test_summary_phase_must_be_in_the_card_quotes(mini_root: Path) -> None:
+@pytest.mark.parametrize("phase", ["Phase 3", "Phase 46", "phase 2/3"])
+def test_summary_phase_must_be_the_phase_the_quotes_give(mini_root: Path, phase: str) -> None:
+    """A phase is one token with its number: "Phase 46" is wrong although "46" is quoted."""
     path = mini_root / "facts" / "cards" / "minileukin-side-effects.yaml"
-    path.write_text(path.read_text().replace("summary: In a Phase 2 study", "summary: In a Phase 3 study"))
+    path.write_text(path.read_text().replace("summary: In a Phase 2 study", f"summary: In a {phase} study"))
     assert errors_for(mini_root) == [
-        "facts/cards/minileukin-side-effects.yaml:6: summary: '3' is not in any quote of the card"
+        f"facts/cards/minileukin-side-effects.yaml:6: summary: '{phase}' is not in any quote of the card"
     ]
+
+
+@pytest.mark.parametrize("written", ["phase II", "Phase-2", "phase 2"])
+def test_a_phase_may_be_written_as_a_careful_reader_would(mini_root: Path, written: str) -> None:
+    path = mini_root / "facts" / "cards" / "minileukin-side-effects.yaml"
+    path.write_text(path.read_text().replace("summary: In a Phase 2 study", f"summary: In a {written} study"))
+    assert errors_for(mini_root) == []
 
 
 def test_missing_seed_file(mini_root: Path) -> None:

@@ -22,7 +22,7 @@ import pytest
 from bot.cards.checks import CARD_CHECKS, own_names
 from bot.cards.loader import Layout, Loaded, load
 from bot.cards.model import Card, Citation, Fact, TrialInfo
-from bot.text import reading_form, spelled_numbers, squash_ws
+from bot.text import NUMBERED_LABELS, reading_form, spelled_numbers, squash_ws
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 8  # the issue number: a fixed seed makes the sample the same on every run
@@ -50,15 +50,25 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", reading_form(text).casefold())
 
 
+_PLURAL = {w: s for w in NUMBERED_LABELS for s in (w[:-1], w[:-2]) if s != w and s in NUMBERED_LABELS}
+_PLURALS = re.compile(r"\b(" + "|".join(_PLURAL) + r")\b", re.IGNORECASE)
+
+
 def _haystack(text: str) -> str:
-    """Where a value may occur: the flat text, and its spelled-out numbers in digits ("Forty two")."""
-    return "|".join([_flat(text), *spelled_numbers(text)])
+    """Where a value may occur: the flat text, also with plural labels made singular ("stages 2, 3"
+    gives "stage 2"), and its spelled-out numbers in digits ("Forty two")."""
+    singular = _PLURALS.sub(lambda m: _PLURAL[m.group(1).casefold()], text)
+    return "|".join([_flat(text), _flat(singular), *spelled_numbers(text)])
 
 
 def _value_at(text: str, pos: int) -> str:
-    """The written value around a character (a number, range, code or name-number)."""
+    """The written value around a character (a number, range, code or name-number), with the label
+    it numbers ("Phase 2": a summary's phase must be the quotes' phase, not any 2 they hold)."""
     for m in _AROUND.finditer(text):
         if m.start() <= pos < m.end():
+            label = re.search(r"(\w+)\s+$", text[: m.start()])
+            if label and label.group(1).casefold() in NUMBERED_LABELS:
+                return f"{label.group(1)} {m.group(0).strip(_EDGE)}"
             return m.group(0).strip(_EDGE)
     return text[pos]
 

@@ -69,6 +69,7 @@ _LABELLED = re.compile(
     r"\b(?:" + "|".join(sorted(NUMBERED_LABELS)) + r")\s+\d+(?:[-/.]\d+)*(?![\w%])", re.IGNORECASE
 )
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_ROMAN_MAX = max(map(len, _ROMAN))
 _MONTHS = {
     m: i
     for i, names in enumerate(
@@ -100,6 +101,9 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(f"{_UNITS} {_TEENS}".split())} | {
     w: 10 * i for i, w in enumerate(_TENS.split(), 2)
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_NUMBER_WORD_SET = frozenset([*_NUMBER_WORDS, *_SCALES])
+_LOWER_WORD = re.compile(r"[a-z]+")
+_YEAR = re.compile(r"\d{4}")
 _SPELLED = re.compile(
     r"\b(?:"
     + "|".join([*_NUMBER_WORDS, *_SCALES])
@@ -126,6 +130,8 @@ def _spelled_value(words: str) -> int:
 
 def spelled_numbers(text: str) -> list[str]:
     """The numbers a text spells out, as digits ("Forty two received" -> ["42"])."""
+    if _NUMBER_WORD_SET.isdisjoint(_LOWER_WORD.findall(text.casefold())):
+        return []
     return [str(_spelled_value(m.group(0))) for m in _SPELLED.finditer(text)]
 
 
@@ -144,10 +150,13 @@ def reading_form(text: str) -> str:
     text = _MIDDLE_DOT.sub(".", unicodedata.normalize("NFKC", text).translate(_DASHES))
     text = _SPACES.sub(" ", _THOUSANDS.sub("", text))
     text = _POSSESSIVE.sub("", text)
+    if not _YEAR.search(text):  # no date to rewrite (the date patterns are the slow part)
+        return text
     text = _DATE_MDY.sub(_iso_mdy, text)
     return _DATE_DMY.sub(_iso_dmy, text)
 
 
+@lru_cache(maxsize=65536)
 def _canonical(token: str) -> str:
     """A token case-folded, spaces and hyphens between a name and its number dropped ("IL-3" = "il3",
     "Phase 2" = "phase2")."""
@@ -180,8 +189,10 @@ def stated_tokens(text: str) -> frozenset[str]:
     words = _TOKEN.findall(form)
     for i, tok in enumerate(words):
         before = words[i - 1] if i > 0 else ""
-        if before.casefold() in NUMBERED_LABELS and tok.upper() in _ROMAN:  # "Phase II" = "Phase 2"
-            out.add(_canonical(before + str(_ROMAN[tok.upper()])))
+        if tok.isalpha():  # no digit; but "Phase II" states "phase 2"
+            if len(tok) <= _ROMAN_MAX and tok.upper() in _ROMAN and before.casefold() in NUMBERED_LABELS:
+                out.add(_canonical(before + str(_ROMAN[tok.upper()])))
+            continue
         if not _HAS_DIGIT.search(tok):
             continue
         key = _canonical(tok)

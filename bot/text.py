@@ -66,7 +66,10 @@ _LABELS |= {("classes" if w == "class" else w + "s"): w for w in list(_LABELS)} 
 NUMBERED_LABELS = frozenset(_LABELS)
 _PLURAL_LABEL = re.compile(r"^(" + "|".join(w for w in _LABELS if _LABELS[w] != w) + r")(?=\d)")
 _LABELLED = re.compile(
-    r"\b(?:" + "|".join(sorted(NUMBERED_LABELS)) + r")\s+\d+(?:[-/.]\d+)*(?![\w%])", re.IGNORECASE
+    r"(?<![\w%µ°][-./:@+])\b("
+    + "|".join(sorted(NUMBERED_LABELS))
+    + r")\s+(\d+(?:[-/.]\d+)*)(?![\w%µ°]|[-./:@+][\w%µ°])",
+    re.IGNORECASE,
 )
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 _ROMAN_MAX = max(map(len, _ROMAN))
@@ -207,8 +210,8 @@ def stated_tokens(text: str) -> frozenset[str]:
             out.update((_canonical(tok + words[i + 1]), _canonical(tok + "-" + words[i + 1])))
         if before:
             out.update((_canonical(before + tok), _canonical(before + "-" + tok)))
-            if before.casefold() in NUMBERED_LABELS:
-                out.update(_canonical(before + p) for p in parts)
+    for label, number in _LABELLED.findall(form):  # "Grade 3/4" states "grade 3/4", "grade 3", "grade 4"
+        out.update(_canonical(label + p) for p in (number, *_PARTS.split(number)))
     for iso in _ISO_DATE.findall(form):
         out.update((iso[0], str(int(iso[2]))))
     out.update(spelled_numbers(form))

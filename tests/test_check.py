@@ -7,10 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.cards.checks import run_checks
+from bot.cards.checks import run_checks, unvouched
 from bot.cards.loader import Layout
 from bot.cli import main
+from bot.text import stated_tokens
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD_CARD = (FIXTURES / "mini" / "facts" / "cards" / "minileukin.yaml").read_text()
@@ -273,6 +276,80 @@ def test_a_phase_may_be_written_as_a_careful_reader_would(mini_root: Path, writt
     path = mini_root / "facts" / "cards" / "minileukin-side-effects.yaml"
     path.write_text(path.read_text().replace("summary: In a Phase 2 study", f"summary: In a {written} study"))
     assert errors_for(mini_root) == []
+
+
+# The token rule on its own: (fact text, quote, the fact's tokens the quote does not state).
+TOKEN_RULE = [
+    ("CAS 110942-02-4", "110942-02-4 (CAS)", []),
+    ("CAS 110942-02-7", "110942-02-4 (CAS)", ["110942-02-7"]),
+    ("02-4", "110942-02-4 (CAS)", ["02-4"]),  # a token is compared whole, not as pieces of another
+    ("weight up to 80 kg", "weight 45-80Kg", []),  # a quoted range states its ends
+    ("weight 45-80 Kg", "weight 45-80Kg", []),
+    ("IL-3", "IL-2/IL-3 interplay", []),
+    ("2 weeks", "low-dose IL-2 therapy", ["2"]),  # a name-number's digit is not a number
+    ("6.8%", "thrombosis (6.8 versus 18.6%, p = .01)", []),  # a percentage is stated by its number
+    ("6.8 mg", "6.8%", ["6.8"]),
+    ("NCT00004978", "ESPRIT (NCT00004978and SILCAAT", []),  # the seed's own typo glues a word on
+    ("8.4", "8·4", []),
+    ("1535", "1,535 participants", []),
+    ("1,535", "1535 participants", []),
+    ("10000", "10\u2009000 doses", []),
+    ("1-800-448-0440", "1\u2011800\u2011448\u20110440", []),
+    ("12–20%", "12-20%", []),
+    ("42 patients", "Forty two patients", []),
+    ("118 patients", "One hundred and eighteen patients", []),
+    ("1 May 2023", "May 1, 2023", []),
+    ("May 2, 2023", "1 May 2023", ["2023-05-02"]),
+    ("Phase 2", "a phase II trial", []),
+    ("Phase 2", "phase 3 trial of 2 arms", ["Phase 2"]),
+    ("grade 3 or 4", "Grade 3/4 adverse events", []),
+    ("stage 2", "stages 2, 3, or 4S", []),
+    ("CD4+", "CD4 count", ["CD4+"]),
+    ("CD4", "CD4+ T cells", []),
+]
+
+
+@pytest.mark.parametrize(("fact", "quote", "missing"), TOKEN_RULE)
+def test_token_rule(fact: str, quote: str, missing: list[str]) -> None:
+    assert unvouched(fact, set(stated_tokens(quote)), None) == missing
+
+
+WORDS = [
+    "0",
+    "12",
+    "3.5",
+    "45-80Kg",
+    "IL-2",
+    "CD4+",
+    "Phase",
+    "stages",
+    "II",
+    "2/3",
+    "May",
+    "1,",
+    "2023",
+    "Forty",
+    "two",
+    "1,535",
+    "8·4%",
+    "–",
+    "(",
+    "of",
+    "10\u2009000",
+    "p<0·001",
+    "-",
+    "grade",
+    "3/4",
+    "5th",
+]
+
+
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=10), st.sampled_from([" ", "-", "/"]))
+@settings(max_examples=300, deadline=None)
+def test_a_text_states_every_token_it_has(words: list[str], glue: str) -> None:
+    """The token rule is consistent: a fact quoting itself is never flagged."""
+    text = glue.join(words)
+    assert unvouched(text, set(stated_tokens(text)), None) == []
 
 
 def test_missing_seed_file(mini_root: Path) -> None:

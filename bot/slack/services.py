@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -76,10 +77,34 @@ class Background:
 
     def __init__(self, workers: int) -> None:
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="il2bot-answer")
+        self._pending: dict[Future[None], Any] = {}  # answers queued or running, with their request
+        self._lock = threading.Lock()
 
     def submit(self, body: Any, fn: Callable[[], None]) -> None:
         """Run fn on the pool; log a failure naming the request in body."""
-        self.executor.submit(self._run, body, fn)
+        with self._lock:
+            future = self.executor.submit(self._run, body, fn)
+            self._pending[future] = body
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.pop(future, None)
+
+    def pending(self) -> int:
+        """Answers queued or running."""
+        with self._lock:
+            return len(self._pending)
+
+    def drain(self, timeout: float) -> list[str]:
+        """Take no new answers, finish the queued ones within `timeout` seconds; those left, by request."""
+        with self._lock:
+            futures = list(self._pending)
+        wait(futures, timeout=timeout)
+        with self._lock:
+            left = [describe(body) for body in self._pending.values()]
+        self.executor.shutdown(wait=False, cancel_futures=True)  # cancelled answers leave _pending
+        return left
 
     @staticmethod
     def _run(body: Any, fn: Callable[[], None]) -> None:

@@ -1,0 +1,307 @@
+"""Socket Mode over one WebSocket (the `websockets` library): each envelope checked, acked, answered once.
+
+Slack sends each request as an envelope (`{"envelope_id", "type", "payload", ...}`) and re-sends any
+envelope it does not see acked. So every frame that carries an envelope id is acked, whatever is wrong
+with it: a frame over the size cap, one that is not JSON or nested too deeply, a payload of the wrong
+shape (the same checks as HTTP) is acked, logged on one escaped line and not answered. An envelope
+seen before (the same `envelope_id`, or the same command or click byte for byte) within the replay
+window is acked and not answered again; re-delivered events are also recognised by `event_id` (Bolt's
+global guard, as over HTTP).
+
+slack_sdk's built-in client is not used: it reads a frame recursively, one 1 KiB `recv` a level, so a
+frame of about 1 MB raises RecursionError and is never acked; and it logs "A new session has been
+established" while the endpoint refuses connections. Here `websockets` reads frames (up to
+`MAX_FRAME_BYTES`), and the log says what happens: connecting, retrying in N s, connected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.sync.client import ClientConnection, connect
+
+from bot.slack.dedupe import SeenEvents
+from bot.slack.payloads import load_json, problem_in
+
+log = logging.getLogger("il2bot.slack")
+
+MAX_ENVELOPE_BYTES = 1024 * 1024  # an envelope larger than this is acked and refused (the HTTP body cap)
+MAX_FRAME_BYTES = 16 * 1024 * 1024  # a larger frame closes the connection (it cannot be read, so not acked)
+REPLAY_WINDOW = 300.0  # seconds an envelope id or a command/click body is remembered (Slack's 5 minutes)
+REPLAY_ENTRIES = 20_000  # envelope ids and bodies remembered, at most
+FIRST_RETRY = 1.0  # seconds before the first reconnection attempt; doubled after each failure
+MAX_RETRY = 30.0  # seconds between reconnection attempts, at most
+POLL_SECONDS = 0.5  # how often the receive loop looks whether it was asked to stop
+OPEN_TIMEOUT = 10.0  # seconds for the WebSocket handshake
+PING_SECONDS = 10.0  # keep-alive pings; the connection is dropped when a pong is this late
+CLOSE_TIMEOUT = 2.0  # seconds to wait for Slack to answer a close
+LOG_SNIPPET = 120  # characters of an unverified value quoted in a log line
+ENVELOPE_TYPES = ("events_api", "slash_commands", "interactive")
+_ENVELOPE_ID = re.compile(r'"envelope_id"\s*:\s*"((?:[^"\\]|\\.){1,200})"')
+
+
+def escaped(text: str, limit: int = LOG_SNIPPET) -> str:
+    """Text made safe for a one-line log: at most `limit` characters, control characters escaped."""
+    cut = text[:limit]
+    safe = cut.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    return safe + ("..." if len(text) > limit else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One text frame from Slack, read: what it is, the id to ack, and what is wrong with it (if anything)."""
+
+    kind: str  # "hello", "disconnect", "envelope" or "other"
+    envelope_id: str | None = None
+    message: dict[str, Any] | None = None
+    problem: str | None = None
+
+
+def _id_in(raw: str) -> str | None:
+    """The envelope id written in a frame that cannot be parsed (or is too large to be), if any."""
+    found = _ENVELOPE_ID.search(raw)
+    if not found:
+        return None
+    try:
+        value = json.loads(f'"{found[1]}"')
+    except ValueError:
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def read_frame(raw: str, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> Frame:
+    """Read one text frame: never raises; a problem names why the envelope must not be answered."""
+    size = len(raw.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        why = f"the envelope is {size} bytes, over the limit of {max_bytes}"
+        return Frame("envelope", _id_in(raw), None, why)
+    try:
+        message = load_json(raw)  # ValueError, never RecursionError, past MAX_JSON_DEPTH
+    except ValueError as exc:
+        why = f"the envelope is not valid JSON ({exc.__class__.__name__}: {escaped(str(exc), 80)})"
+        return Frame("envelope", _id_in(raw), None, why)
+    if not isinstance(message, dict):
+        return Frame("other", None, None, f"the frame is a JSON {type(message).__name__}, not an object")
+    kind = message.get("type")
+    if kind in ("hello", "disconnect"):
+        return Frame(kind, None, message)
+    envelope_id = message.get("envelope_id")
+    if not isinstance(envelope_id, str) or not envelope_id:
+        return Frame("other", None, message, f"a frame of type {escaped(str(kind))} without an envelope_id")
+    if kind not in ENVELOPE_TYPES:
+        return Frame("envelope", envelope_id, message, f"an envelope of unknown type {escaped(str(kind))}")
+    payload = message.get("payload")
+    if not isinstance(payload, dict):
+        return Frame("envelope", envelope_id, message, "the envelope's payload is not an object")
+    retry = message.get("retry_attempt")
+    if retry is not None and (not isinstance(retry, int) or isinstance(retry, bool)):
+        return Frame("envelope", envelope_id, message, "retry_attempt is not a number")
+    if message.get("retry_reason") is not None and not isinstance(message["retry_reason"], str):
+        return Frame("envelope", envelope_id, message, "retry_reason is not a string")
+    wrong = problem_in(payload)
+    return Frame("envelope", envelope_id, message, f"payload: {wrong}" if wrong else None)
+
+
+def replay_keys(frame: Frame) -> list[str]:
+    """What identifies a delivery for the once-only rule: its envelope id and, for commands and clicks,
+    the digest of their body (a re-sent command or click keeps its body, byte for byte)."""
+    keys = [f"envelope:{frame.envelope_id}"]
+    message = frame.message or {}
+    if message.get("type") in ("slash_commands", "interactive"):
+        body = json.dumps(message.get("payload"), sort_keys=True, ensure_ascii=False)
+        keys.append("body:" + hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest())
+    return keys
+
+
+def where(url: str) -> str:
+    """A WebSocket URL for logs: scheme, host, port and path; never the query (it carries a ticket)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+class AppTokenRejected(Exception):
+    """Slack refused the app-level token (apps.connections.open answered an error other than a rate limit)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class SocketModeServer:
+    """Serves a Bolt app over Socket Mode until asked to stop; reconnects on refresh or failure."""
+
+    def __init__(
+        self,
+        app: App,
+        app_token: str,
+        *,
+        web_client: WebClient | None = None,
+        max_envelope_bytes: int = MAX_ENVELOPE_BYTES,
+        first_retry: float = FIRST_RETRY,
+        seen: SeenEvents | None = None,
+    ) -> None:
+        self.app = app
+        self.app_token = app_token
+        self.web_client = web_client or app.client
+        self.max_envelope_bytes = max_envelope_bytes
+        self.first_retry = first_retry
+        self.seen = seen or SeenEvents(max_entries=REPLAY_ENTRIES, ttl=REPLAY_WINDOW)
+        self.connected = threading.Event()  # set once the first connection is up
+        self.envelopes = 0  # envelopes acked, for logs and tests
+
+    # -- connections ----------------------------------------------------------------------------
+
+    def _open(self) -> ClientConnection:
+        """A new WebSocket: a fresh URL from apps.connections.open, then the handshake."""
+        response = self.web_client.apps_connections_open(app_token=self.app_token)
+        url = str(response.get("url") or "")
+        log.info("Socket Mode: connecting to %s", where(url))
+        return connect(url, open_timeout=OPEN_TIMEOUT, max_size=MAX_FRAME_BYTES, ping_interval=PING_SECONDS,
+                       ping_timeout=PING_SECONDS, close_timeout=CLOSE_TIMEOUT, compression=None,
+                       user_agent_header="il2bot")
+
+    def _connect(self, stop: threading.Event) -> ClientConnection | None:
+        """Connect, retrying with growing waits until connected or stopped (None when stopped).
+
+        Raises AppTokenRejected when Slack refuses the token before the first connection was made.
+        """
+        wait = self.first_retry
+        while not stop.is_set():
+            try:
+                ws = self._open()
+            except SlackApiError as exc:
+                error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+                if not self.connected.is_set() and error != "ratelimited":
+                    raise AppTokenRejected(error) from None
+                why = f"apps.connections.open answered {error}"
+            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+                why = f"{exc.__class__.__name__}: {escaped(str(exc))}"
+            else:
+                first = not self.connected.is_set()
+                self.connected.set()
+                log.info("Socket Mode: connected%s", "; il2bot is running" if first else " again")
+                return ws
+            log.warning("Socket Mode: not connected (%s); retrying in %g s", why, wait)
+            if stop.wait(wait):
+                return None
+            wait = min(wait * 2, MAX_RETRY)
+        return None
+
+    @staticmethod
+    def _close(ws: ClientConnection) -> None:
+        try:
+            ws.close()
+        except Exception as exc:  # a connection already broken: nothing left to close
+            log.info("Socket Mode: closing a connection failed: %s", escaped(str(exc)))
+
+    def run(self, stop: threading.Event) -> None:
+        """Serve envelopes until `stop` is set; on Slack's `disconnect`, open the next connection first."""
+        ws = self._connect(stop)
+        while ws is not None and not stop.is_set():
+            outcome = self._serve(ws, stop)
+            if outcome == "refresh":
+                fresh = self._connect(stop)
+                self._close(ws)
+                ws = fresh
+            elif outcome == "closed":
+                ws = self._connect(stop)
+        if ws is not None:
+            self._close(ws)
+        log.info("Socket Mode: stopped receiving (%s envelope(s) acked)", self.envelopes)
+
+    def _serve(self, ws: ClientConnection, stop: threading.Event) -> str:
+        """Read frames until Slack asks for a refresh ("refresh"), the connection ends ("closed"), or stop."""
+        while not stop.is_set():
+            try:
+                raw = ws.recv(timeout=POLL_SECONDS)
+            except TimeoutError:
+                continue
+            except ConnectionClosed as exc:
+                code = exc.rcvd.code if exc.rcvd else exc.sent.code if exc.sent else 1006
+                log.warning("Socket Mode: connection closed (code %s); reconnecting", code)
+                return "closed"
+            if isinstance(raw, bytes):
+                log.warning("Socket Mode: ignored a binary frame of %s bytes", len(raw))
+                continue
+            if self.handle(ws, raw) == "disconnect":
+                return "refresh"
+        return "stopped"
+
+    # -- envelopes ------------------------------------------------------------------------------
+
+    def handle(self, ws: ClientConnection, raw: str) -> str:
+        """Read, check, ack and dispatch one frame; returns its kind. Never raises for a bad frame."""
+        frame = read_frame(raw, max_bytes=self.max_envelope_bytes)
+        if frame.kind == "hello":
+            return "hello"
+        if frame.kind == "disconnect":
+            reason = (frame.message or {}).get("reason")
+            log.info("Socket Mode: Slack asked to reconnect (%s)", escaped(str(reason)))
+            return "disconnect"
+        if frame.envelope_id is None:
+            log.warning("Socket Mode: ignored a frame of %s bytes that cannot be acked: %s",
+                        len(raw), frame.problem or "no envelope_id")
+            return "other"
+        if frame.problem is not None:
+            self._ack(ws, frame.envelope_id, None)
+            log.warning("Socket Mode: acked and refused envelope \"%s\" (%s bytes): %s",
+                        escaped(frame.envelope_id), len(raw), frame.problem)
+            return "envelope"
+        message = frame.message or {}
+        if not self.seen.first_time(replay_keys(frame)):
+            self._ack(ws, frame.envelope_id, None)
+            log.info("Socket Mode: acked a repeated delivery of envelope \"%s\" (retry %s), "
+                     "not answered again",
+                     escaped(frame.envelope_id), message.get("retry_attempt", "-"))
+            return "envelope"
+        response = self._dispatch(message)
+        self._ack(ws, frame.envelope_id, response)
+        return "envelope"
+
+    def _dispatch(self, message: dict[str, Any]) -> BoltResponse | None:
+        """Run the Bolt app on an envelope's payload (listeners ack at once and answer in the background)."""
+        headers: dict[str, str | Sequence[str]] = {}
+        if message.get("retry_attempt") is not None:
+            headers["x-slack-retry-num"] = str(message["retry_attempt"])
+        if message.get("retry_reason") is not None:
+            headers["x-slack-retry-reason"] = str(message["retry_reason"])
+        try:
+            response: BoltResponse = self.app.dispatch(
+                BoltRequest(mode="socket_mode", body=message["payload"], headers=headers or None))
+        except Exception:  # a bug in the app: acked all the same, so Slack does not send it again
+            log.exception("Socket Mode: handling envelope \"%s\" failed",
+                          escaped(str(message.get("envelope_id"))))
+            return None
+        if response.status != 200:
+            log.warning("Socket Mode: envelope \"%s\" (%s) was not handled: status %s",
+                        escaped(str(message.get("envelope_id"))), escaped(str(message.get("type"))),
+                        response.status)
+            return None
+        return response
+
+    def _ack(self, ws: ClientConnection, envelope_id: str, response: BoltResponse | None) -> None:
+        """Ack an envelope on the connection it came on, with the listener's response payload if any."""
+        ack: dict[str, Any] = {"envelope_id": envelope_id}
+        body = response.body if response is not None else ""
+        if body:
+            ctype = (response.headers.get("content-type") or [""])[0] if response is not None else ""
+            ack["payload"] = json.loads(body) if ctype.startswith("application/json") else {"text": body}
+        try:
+            ws.send(json.dumps(ack))
+        except ConnectionClosed:
+            log.warning("Socket Mode: the connection closed before envelope \"%s\" was acked; Slack will "
+                        "send it again (it will not be answered twice)", escaped(envelope_id))
+            return
+        self.envelopes += 1

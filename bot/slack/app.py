@@ -44,6 +44,7 @@ def build_app(
     today: Callable[[], date] = date.today,
     seen: SeenEvents | None = None,
     workers: int = ANSWER_WORKERS,
+    background: Background | None = None,
 ) -> App:
     """The Bolt app: acks at once, answers on `workers` background threads (calls auth.test while built)."""
     client = client or make_web_client(settings)
@@ -61,7 +62,7 @@ def build_app(
         today=today,
         send=Responder(list(client.retry_handlers or []), timeout=float(client.timeout)),
         seen=seen or SeenEvents(),
-        background=Background(workers),
+        background=background or Background(workers),
     )
     register_listeners(app, services)
     app.error(_log_error)

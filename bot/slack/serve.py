@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 log = logging.getLogger("il2bot.slack")
+DRAIN_SECONDS = 20.0  # seconds queued answers get to be sent after SIGTERM or SIGINT
 
 
 def _fail(message: str, code: int) -> int:
@@ -34,7 +35,8 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
 
     from slack_sdk.errors import SlackApiError
 
-    from bot.slack.app import build_app, build_asgi
+    from bot.slack.app import ANSWER_WORKERS, build_app, build_asgi
+    from bot.slack.services import Background
     from bot.slack.web import make_web_client
 
     client = make_web_client(settings)
@@ -45,7 +47,8 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
                      "set the Bot User OAuth Token (xoxb-...) of the installed app", 2)
     except OSError as exc:  # URLError and socket errors, after the retries
         return _fail(f"cannot reach the Slack API at {settings.api_url} ({getattr(exc, 'reason', exc)})", 1)
-    app = build_app(settings, engine, client)
+    background = Background(ANSWER_WORKERS)
+    app = build_app(settings, engine, client, background=background)
     log.info("connected to Slack as %s (team %s)", auth.get("user"), auth.get("team"))
 
     if http:
@@ -55,11 +58,14 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
         uvicorn.run(build_asgi(app), host=host, port=port, log_level="info", proxy_headers=True)
         return 0
 
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.slack.socket import AppTokenRejected, serve_socket_mode
 
     try:
-        SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
-    except SlackApiError as exc:
-        return _fail(f"Slack rejected SLACK_APP_TOKEN ({exc.response.get('error')}); set an app-level "
+        left = serve_socket_mode(app, settings.app_token, background, drain_seconds=DRAIN_SECONDS)
+    except AppTokenRejected as exc:
+        return _fail(f"Slack rejected SLACK_APP_TOKEN ({exc.error}); set an app-level "
                      "token (xapp-...) with connections:write, and turn Socket Mode on", 2)
+    if left:  # answer threads still blocked on Slack would hold the exit past the deadline
+        logging.shutdown()
+        os._exit(0)
     return 0

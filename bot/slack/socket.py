@@ -20,9 +20,11 @@ import hashlib
 import json
 import logging
 import re
+import signal
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +36,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from bot.slack.dedupe import SeenEvents
 from bot.slack.payloads import load_json, problem_in
+from bot.slack.services import Background
 
 log = logging.getLogger("il2bot.slack")
 
@@ -170,7 +173,7 @@ class SocketModeServer:
         log.info("Socket Mode: connecting to %s", where(url))
         return connect(url, open_timeout=OPEN_TIMEOUT, max_size=MAX_FRAME_BYTES, ping_interval=PING_SECONDS,
                        ping_timeout=PING_SECONDS, close_timeout=CLOSE_TIMEOUT, compression=None,
-                       user_agent_header="il2bot")
+                       user_agent_header="il2bot", legacy=True)
 
     def _connect(self, stop: threading.Event) -> ClientConnection | None:
         """Connect, retrying with growing waits until connected or stopped (None when stopped).
@@ -255,16 +258,16 @@ class SocketModeServer:
                         len(raw), frame.problem or "no envelope_id")
             return "other"
         if frame.problem is not None:
-            self._ack(ws, frame.envelope_id, None)
             log.warning("Socket Mode: acked and refused envelope \"%s\" (%s bytes): %s",
                         escaped(frame.envelope_id), len(raw), frame.problem)
+            self._ack(ws, frame.envelope_id, None)
             return "envelope"
         message = frame.message or {}
         if not self.seen.first_time(replay_keys(frame)):
-            self._ack(ws, frame.envelope_id, None)
             log.info("Socket Mode: acked a repeated delivery of envelope \"%s\" (retry %s), "
                      "not answered again",
                      escaped(frame.envelope_id), message.get("retry_attempt", "-"))
+            self._ack(ws, frame.envelope_id, None)
             return "envelope"
         response = self._dispatch(message)
         self._ack(ws, frame.envelope_id, response)
@@ -305,3 +308,34 @@ class SocketModeServer:
                         "send it again (it will not be answered twice)", escaped(envelope_id))
             return
         self.envelopes += 1
+
+
+def serve_socket_mode(app: App, app_token: str, background: Background, *, drain_seconds: float,
+                      max_envelope_bytes: int = MAX_ENVELOPE_BYTES) -> list[str]:
+    """Serve until SIGTERM or SIGINT, then send the queued answers within `drain_seconds`.
+
+    Returns the requests whose answers could not be sent by then (each also logged); raises
+    AppTokenRejected when Slack refuses the app-level token before the first connection.
+    """
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if not stop.is_set():
+            log.info("received %s: stopping; queued answers are sent first (up to %g s)",
+                     signal.Signals(signum).name, drain_seconds)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        SocketModeServer(app, app_token, max_envelope_bytes=max_envelope_bytes).run(stop)
+        queued = background.pending()
+        if queued:
+            log.info("sending %s queued answer(s) before exiting (up to %g s)", queued, drain_seconds)
+        left = background.drain(drain_seconds)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    for what in left:
+        log.error("not answered before exit (the %g s drain deadline passed): %s", drain_seconds, what)
+    log.info("stopped: %s answer(s) left unsent", len(left))
+    return left

@@ -1,0 +1,354 @@
+"""Socket Mode end to end: the real app, built in-process, served over a WebSocket by bot.slack.socket,
+against a fake Socket Mode endpoint and a fake Web API / response_url server, both on 127.0.0.1.
+
+Every test checks the envelope acks the fake recorded: each delivery acked exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import fake_socket as envelopes
+import pytest
+from fake_socket import FakeSocketMode, socket_slack
+from slack_harness import BOT_ID, BOT_USER, TODAY, FakeSlack, Recorded, check_message
+
+from bot.engine import Engine
+from bot.render.blocks import ACTION_MORE, ACTION_QUOTES, ACTION_SHARE
+from bot.slack.app import build_app
+from bot.slack.settings import Settings
+from bot.slack.socket import SocketModeServer, read_frame
+from bot.slack.web import make_web_client
+
+Fakes = tuple[FakeSlack, FakeSocketMode]
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[FakeSocketMode]:
+    fake = FakeSocketMode()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="module")
+def api(endpoint: FakeSocketMode) -> Iterator[FakeSlack]:
+    fake = socket_slack(endpoint)
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="module")
+def server(api: FakeSlack, endpoint: FakeSocketMode, engine: Engine) -> Iterator[SocketModeServer]:
+    """The app in Socket Mode, connected to the fake endpoint."""
+    settings = Settings(bot_token="xoxb-test", app_token="xapp-test", api_url=api.url)
+    app = build_app(settings, engine, make_web_client(settings, backoff=0.01), today=lambda: TODAY)
+    running = SocketModeServer(app, "xapp-test")
+    stop = threading.Event()
+    thread = threading.Thread(target=running.run, args=(stop,), daemon=True)
+    thread.start()
+    assert running.connected.wait(10), "the app did not connect"
+    yield running
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+@pytest.fixture
+def fakes(server: SocketModeServer, api: FakeSlack, endpoint: FakeSocketMode) -> Iterator[Fakes]:
+    """Both fakes, their records empty; after the test, every delivery was acked exactly once."""
+    api.reset()
+    endpoint.reset()
+    yield api, endpoint
+    assert endpoint.ack_counts() == endpoint.deliveries, "each delivery acked exactly once"
+
+
+def message_of(recorded: Recorded) -> dict[str, Any]:
+    data = recorded.data
+    blocks = data["blocks"]
+    return {"text": data["text"], "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks}
+
+
+def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["action_id"]: e for b in message.get("blocks", []) if b["type"] == "actions"
+            for e in b["elements"]}
+
+
+def header(message: dict[str, Any]) -> str:
+    return str(next(b["text"]["text"] for b in message["blocks"] if b["type"] == "header"))
+
+
+def mention(text: str, ts: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "app_mention", "user": "U0001", "text": f"<@{BOT_USER}> {text}", "ts": ts,
+            "channel": "C0001", **extra}
+
+
+def dm(text: str, ts: str) -> dict[str, Any]:
+    return {"type": "message", "channel_type": "im", "user": "U0001", "text": text, "ts": ts, "channel": "D0001"}
+
+
+
+# -- the four ways in ------------------------------------------------------------------------------
+
+
+def test_slash_command_is_acked_then_answered_through_its_response_url(fakes: Fakes, engine: Engine) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    eid = endpoint.send(envelopes.command("side-effects aldesleukin", url))
+    [ack] = endpoint.wait_acks(eid)
+    assert ack.payload is None, "an empty ack: the answer comes through the response_url"
+    [reply] = api.wait_for(path)
+    assert reply.data["response_type"] == "ephemeral"
+    message = message_of(reply)
+    check_message(message)
+    assert header(message) == engine.ask("side-effects aldesleukin").matches[0].title
+    assert ACTION_SHARE in buttons(message)
+
+
+def test_mention_is_answered_in_its_thread(fakes: Fakes, engine: Engine) -> None:
+    api, endpoint = fakes
+    eid = endpoint.send(envelopes.event(mention("who can join the lupus trial?", "1700000100.000100")))
+    endpoint.wait_acks(eid)
+    [posted] = api.wait_for("/chat.postMessage")
+    assert posted.data["channel"] == "C0001" and posted.data["thread_ts"] == "1700000100.000100"
+    message = message_of(posted)
+    check_message(message)
+    assert header(message) == engine.ask("who can join the lupus trial?").matches[0].title
+
+
+def test_direct_message_is_answered_in_the_dm(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    eid = endpoint.send(envelopes.event(dm("NCT04077684", "1700000101.000100")))
+    endpoint.wait_acks(eid)
+    [posted] = api.wait_for("/chat.postMessage")
+    assert posted.data["channel"] == "D0001" and "thread_ts" not in posted.data
+    check_message(message_of(posted))
+
+
+def test_messages_from_bots_are_acked_and_ignored(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    from_bot = envelopes.event({**dm("hello", "1700000102.000100"), "bot_id": BOT_ID})
+    eid = endpoint.send(from_bot)
+    endpoint.wait_acks(eid)
+    marker = endpoint.send(envelopes.event(dm("help", "1700000102.000200")))  # answered after it
+    endpoint.wait_acks(marker)
+    [posted] = api.wait_for("/chat.postMessage")
+    assert (posted.data["channel"], posted.data.get("thread_ts")) == ("D0001", None), "the answer to the person"
+    assert len(api.calls("/chat.postMessage")) == 1
+
+
+def test_buttons_are_acked_and_answered(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("side-effects aldesleukin", url)))
+    first = message_of(api.wait_for(path)[0])
+    url2, path2 = api.response_url()
+    more = envelopes.click(buttons(first)[ACTION_MORE], url2, ephemeral=True)
+    endpoint.wait_acks(endpoint.send(more))
+    [page] = api.wait_for(path2)
+    assert page.data["replace_original"] is True
+    assert message_of(page)["blocks"][0]["elements"][0]["text"].startswith("More answers to")
+    url3, path3 = api.response_url()
+    quotes = envelopes.click(buttons(first)[ACTION_QUOTES], url3, ephemeral=False, thread_ts="1700000000.1")
+    endpoint.wait_acks(endpoint.send(quotes))
+    [quoted] = api.wait_for(path3)
+    assert quoted.data["replace_original"] is False and quoted.data["thread_ts"] == "1700000000.1"
+    check_message(message_of(quoted))
+
+
+def test_post_to_channel_shares_the_answer_once_even_when_the_click_is_delivered_twice(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("NCT04077684", url)))
+    first = message_of(api.wait_for(path)[0])
+    url2, path2 = api.response_url()
+    share = envelopes.click(buttons(first)[ACTION_SHARE], url2, ephemeral=True)
+    endpoint.send(share)
+    endpoint.send({**share, "retry_attempt": 1, "retry_reason": "timeout"})  # Slack saw no ack in time
+    acks = endpoint.wait_acks(share["envelope_id"])
+    assert len(acks) == 2, "each delivery is acked"
+    shared, delete = api.wait_for(path2, count=2)
+    assert shared.data["response_type"] == "in_channel" and delete.data == {"delete_original": True}
+    marker_url, marker_path = api.response_url()  # a later request, answered after any second share
+    endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
+    api.wait_for(marker_path)
+    assert len(api.calls(path2)) == 2, "shared once (and the ephemeral deleted once)"
+
+
+# -- once only --------------------------------------------------------------------------------------
+
+
+def test_a_redelivered_envelope_is_acked_again_and_answered_once(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    env = envelopes.command("dose il-7", url)
+    endpoint.send(env)
+    endpoint.send({**env, "retry_attempt": 1, "retry_reason": "timeout"})
+    assert len(endpoint.wait_acks(env["envelope_id"])) == 2
+    api.wait_for(path)
+    marker_url, marker_path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
+    api.wait_for(marker_path)
+    assert len(api.calls(path)) == 1
+
+
+def test_an_event_redelivered_in_a_new_envelope_is_answered_once(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    first = envelopes.event(mention("dose il-7", "1700000200.000100"), event_id="EvSAME0001")
+    again = envelopes.event(mention("dose il-7", "1700000200.000100"), event_id="EvSAME0001", retry_attempt=1)
+    endpoint.wait_acks(endpoint.send(first), endpoint.send(again))
+    api.wait_for("/chat.postMessage")
+    marker = endpoint.send(envelopes.event(dm("help", "1700000200.000900")))
+    endpoint.wait_acks(marker)
+    posts = api.wait_for("/chat.postMessage", count=2)
+    assert [p.data["channel"] for p in posts] == ["C0001", "D0001"]
+    assert len(api.calls("/chat.postMessage")) == 2
+
+
+# -- refresh ----------------------------------------------------------------------------------------
+
+
+def test_refresh_requested_reconnects_with_no_event_lost_or_doubled(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    before = len(endpoint.connections)
+    opened = len(api.calls("/apps.connections.open"))
+    sent: list[str] = []
+    paths: list[str] = []
+    for round_ in range(3):
+        for i in range(5):
+            url, path = api.response_url()
+            sent.append(endpoint.send(envelopes.command(f"side effects {round_}-{i}", url)))
+            paths.append(path)
+        endpoint.refresh()
+    for i in range(5):
+        url, path = api.response_url()
+        sent.append(endpoint.send(envelopes.command(f"dose il-7 {i}", url)))
+        paths.append(path)
+    endpoint.wait_acks(*sent)
+    for path in paths:
+        api.wait_for(path)
+    assert len(endpoint.connections) == before + 3
+    assert len(api.calls("/apps.connections.open")) == opened + 3, "a new URL for each connection"
+    marker_url, marker_path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
+    api.wait_for(marker_path)
+    assert [len(api.calls(p)) for p in paths] == [1] * 20, "each answered exactly once"
+    assert {a.connection for a in endpoint.acks} >= {before - 1, before + 2}, "acks on old and new"
+
+
+# -- bad frames -------------------------------------------------------------------------------------
+
+
+def _answered_after(api: FakeSlack, endpoint: FakeSocketMode) -> None:
+    """A good command sent after a bad frame is still answered: the connection survived."""
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("help", url)))
+    api.wait_for(path)
+
+
+def _one_warning(caplog: pytest.LogCaptureFixture, envelope_id: str) -> str:
+    [line] = [r.getMessage() for r in caplog.records if envelope_id in r.getMessage()]
+    assert "\n" not in line and not [r for r in caplog.records if r.exc_info]
+    return line
+
+
+@pytest.mark.parametrize(("payload", "why"), [
+    ({"type": "event_callback", "event_id": "Ev1", "event": "not an object"}, "event is not an object"),
+    ({"type": "event_callback", "event_id": "Ev2", "event": {"type": "app_mention", "user": 5}},
+     "event.user is neither an id nor an object"),
+    ({"type": "block_actions", "user": "U0002", "response_url": "https://x", "actions": [{"action_id": "a"}]},
+     "user is not an object with an id"),
+    ({"command": "/il2", "text": "help"}, "response_url is missing"),
+])
+def test_a_malformed_payload_is_acked_logged_on_one_line_and_not_answered(
+    fakes: Fakes, caplog: pytest.LogCaptureFixture, payload: dict[str, Any], why: str
+) -> None:
+    api, endpoint = fakes
+    caplog.set_level(logging.INFO, logger="il2bot.slack")
+    kind = "events_api" if payload.get("type") == "event_callback" else (
+        "interactive" if payload.get("type") else "slash_commands")
+    eid = endpoint.send({"envelope_id": envelopes.new_id(), "type": kind, "payload": payload})
+    endpoint.wait_acks(eid)
+    assert why in _one_warning(caplog, eid)
+    _answered_after(api, endpoint)
+    assert api.calls("/chat.postMessage") == []
+
+
+@pytest.mark.parametrize(("frame", "why"), [
+    ('{"envelope_id": "env-broken-json", "type": "events_api", "payload": {', "not valid JSON"),
+    ('{"envelope_id": "env-deep", "type": "events_api", "payload": ' + "[" * 200_000 + "]" * 200_000 + "}",
+     "nested deeper than 64"),
+    ('{"envelope_id": "env-no-payload", "type": "events_api"}', "payload is not an object"),
+    ('{"envelope_id": "env-odd-type", "type": "mystery", "payload": {}}', "unknown type"),
+    ('{"envelope_id": "env-line\\nforged INFO line", "type": "events_api", "payload": 5}',
+     "payload is not an object"),
+])
+def test_a_malformed_envelope_is_acked_and_logged_on_one_escaped_line(
+    fakes: Fakes, caplog: pytest.LogCaptureFixture, frame: str, why: str
+) -> None:
+    api, endpoint = fakes
+    caplog.set_level(logging.INFO, logger="il2bot.slack")
+    eid = json.loads(f'"{frame.split(chr(34))[3]}"')
+    endpoint.send_raw(frame, envelope_id=eid)
+    endpoint.wait_acks(eid)
+    line = _one_warning(caplog, eid.split("\n")[0])
+    assert why in line
+    _answered_after(api, endpoint)
+
+
+def test_a_frame_of_1_2_mb_is_acked_and_refused_and_the_connection_goes_on(
+    fakes: Fakes, caplog: pytest.LogCaptureFixture
+) -> None:
+    api, endpoint = fakes
+    caplog.set_level(logging.INFO, logger="il2bot.slack")
+    url, path = api.response_url()
+    big = envelopes.command("side effects " + "x" * 1_200_000, url)
+    eid = endpoint.send(big)
+    endpoint.wait_acks(eid)
+    assert "over the limit of 1048576" in _one_warning(caplog, eid)
+    _answered_after(api, endpoint)
+    assert api.calls(path) == [], "refused, not answered"
+
+
+def test_a_frame_without_an_envelope_id_is_logged_and_the_connection_goes_on(
+    fakes: Fakes, caplog: pytest.LogCaptureFixture
+) -> None:
+    api, endpoint = fakes
+    caplog.set_level(logging.INFO, logger="il2bot.slack")
+    endpoint.send_raw('{"type": "events_api", "payload": {}}')
+    endpoint.send_raw("[1, 2, 3]")
+    _answered_after(api, endpoint)
+    lines = [r.getMessage() for r in caplog.records if "cannot be acked" in r.getMessage()]
+    assert len(lines) == 2 and not [r for r in caplog.records if r.exc_info]
+
+
+# -- read_frame, the checks in one place ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "kind", "envelope_id", "problem"), [
+    ('{"type": "hello"}', "hello", None, None),
+    ('{"type": "disconnect", "reason": "refresh_requested"}', "disconnect", None, None),
+    ('{"envelope_id": "e1", "type": "slash_commands", "payload": {"command": "/il2", "response_url": "https://x"}}',
+     "envelope", "e1", None),
+    ('{"envelope_id": "e2", "type": "events_api", "payload": {}, "retry_attempt": "1"}', "envelope", "e2",
+     "retry_attempt is not a number"),
+    ('{"envelope_id": "e3", "type": "events_api", "payload": {"type": "event_callback"}}', "envelope", "e3",
+     "payload: an event_callback without an event object"),
+    ('{"envelope_id": "e\\"4", "type"', "envelope", 'e"4', "the envelope is not valid JSON (JSONDecodeError: "
+     "Expecting ':' delimiter: line 1 column 31 (char 30))"),
+    ('"just a string"', "other", None, "the frame is a JSON str, not an object"),
+    ('{"type": "events_api", "payload": {}}', "other", None, "a frame of type events_api without an envelope_id"),
+])
+def test_read_frame(raw: str, kind: str, envelope_id: str | None, problem: str | None) -> None:
+    frame = read_frame(raw)
+    assert (frame.kind, frame.envelope_id, frame.problem) == (kind, envelope_id, problem)
+
+
+def test_read_frame_refuses_by_size_before_parsing() -> None:
+    raw = '{"envelope_id": "big", "payload": ' + "[" * 50 + "]" * 50 + "}"
+    frame = read_frame(raw, max_bytes=64)
+    assert (frame.envelope_id, frame.problem) == ("big", f"the envelope is {len(raw)} bytes, over the limit of 64")
+

@@ -4,24 +4,33 @@ It plays Slack's side of the protocol: `hello` on each connection, envelopes sen
 connection, every ack recorded by envelope id and connection, `disconnect` (refresh requested) followed
 by closing the old connection once a new one is open, and re-sending the envelopes left un-acked on a
 closed connection (as Slack does). Tests wait on the recorded acks with a bounded deadline.
+`Serve` runs the real `il2bot serve` (Socket Mode) in a subprocess against both fakes.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from slack_harness import BOT_USER, TEAM, WAIT, FakeSlack, Scripted
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+REPO = Path(__file__).resolve().parents[2]
+SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
+START = 30.0  # seconds `il2bot serve` may take to start on a loaded machine
 MAX_ACK_BYTES = 1024 * 1024  # an ack is a few dozen bytes; the app never sends more than this
 
 
@@ -32,6 +41,7 @@ class Ack:
     envelope_id: str
     connection: int
     payload: Any
+    at: float  # time.monotonic() when it arrived
 
 
 class FakeSocketMode:
@@ -43,6 +53,7 @@ class FakeSocketMode:
         self.retiring: set[int] = set()  # connections sent a `disconnect`: no new envelopes go there
         self.acks: list[Ack] = []
         self.deliveries: Counter[str] = Counter()  # times each envelope id was sent
+        self.sent_at: dict[str, float] = {}  # time.monotonic() when each envelope id was last sent
         self.unacked: dict[str, tuple[int, dict[str, Any]]] = {}  # id -> (connection, envelope)
         self.other: list[str] = []  # frames from the app that are not acks
         self.tickets = itertools.count(1)
@@ -68,7 +79,7 @@ class FakeSocketMode:
                 data = json.loads(raw)
                 with self.cond:
                     if isinstance(data, dict) and isinstance(data.get("envelope_id"), str):
-                        self.acks.append(Ack(data["envelope_id"], index, data.get("payload")))
+                        self.acks.append(Ack(data["envelope_id"], index, data.get("payload"), time.monotonic()))
                         self.unacked.pop(data["envelope_id"], None)
                     else:
                         self.other.append(str(raw))
@@ -100,6 +111,7 @@ class FakeSocketMode:
         with self.cond:
             self.deliveries[envelope["envelope_id"]] += 1
             self.unacked[envelope["envelope_id"]] = (index, envelope)
+            self.sent_at[envelope["envelope_id"]] = time.monotonic()
         ws.send(json.dumps(envelope))
         return str(envelope["envelope_id"])
 
@@ -162,6 +174,7 @@ class FakeSocketMode:
         with self.cond:
             self.acks.clear()
             self.deliveries.clear()
+            self.sent_at.clear()
             self.unacked.clear()
             self.other.clear()
 
@@ -181,6 +194,74 @@ def socket_slack(fake: FakeSocketMode) -> FakeSlack:
 
     api.default = answer  # type: ignore[method-assign]
     return api
+
+
+# -- `il2bot serve` in a subprocess --------------------------------------------------------------
+
+
+class Serve:
+    """`il2bot serve` (Socket Mode) in a subprocess; its output collected line by line."""
+
+    def __init__(self, api: FakeSlack, tmp_path: Path, **env: str) -> None:
+        environ = {k: v for k, v in os.environ.items() if k not in SLACK_VARS}
+        environ.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xapp-test", SLACK_API_URL=api.url,
+                       PYTHONPATH=str(REPO), IL2BOT_ROOT=str(REPO), PYTHONUNBUFFERED="1", **env)
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=tmp_path, env=environ,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self.cond = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self.cond:
+                self.lines.append(line.rstrip("\n"))
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_line(self, text: str, count: int = 1, timeout: float = START) -> list[str]:
+        """Wait (bounded) until `count` lines of output contain text; return them."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                found = [line for line in self.lines if text in line]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
+                    raise AssertionError(f"no {count} line(s) with {text!r} in:\n" + "\n".join(self.lines))
+                self.cond.wait(min(left, 0.5))
+
+    def stop(self, sig: signal.Signals, timeout: float) -> tuple[int, float]:
+        """Send the signal; the exit code and the seconds it took to exit (killed past `timeout`)."""
+        start = time.monotonic()
+        self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("did not exit in time:\n" + "\n".join(self.lines)) from None
+        self.reader.join(timeout=5)
+        return code, time.monotonic() - start
+
+    def memory_mb(self) -> tuple[float, float]:
+        """The server's resident memory now and at its peak (VmRSS, VmHWM), in MB."""
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines()
+                      if ":" in line)
+        return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+    def output(self) -> str:
+        with self.cond:
+            return "\n".join(self.lines)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 # -- envelopes as Slack sends them -----------------------------------------------------------------

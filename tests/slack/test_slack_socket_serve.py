@@ -3,85 +3,18 @@ connections, answers once connected, and SIGTERM / SIGINT sending every queued a
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import fake_socket as envelopes
 import pytest
-from fake_socket import FakeSocketMode, socket_slack
+from fake_socket import START, FakeSocketMode, Serve, socket_slack
 from slack_harness import FakeSlack, Scripted
 
-REPO = Path(__file__).resolve().parents[2]
-SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
-START = 30.0  # seconds `il2bot serve` may take to start on a loaded machine
 SLOW_SLACK = 1.0  # seconds the slow fake takes to take each answer
 QUEUED = 30  # answers queued behind it when the signal arrives
-
-
-class Serve:
-    """`il2bot serve` (Socket Mode) in a subprocess; its output collected line by line."""
-
-    def __init__(self, api: FakeSlack, tmp_path: Path, **env: str) -> None:
-        environ = {k: v for k, v in os.environ.items() if k not in SLACK_VARS}
-        environ.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xapp-test", SLACK_API_URL=api.url,
-                       PYTHONPATH=str(REPO), IL2BOT_ROOT=str(REPO), PYTHONUNBUFFERED="1", **env)
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=tmp_path, env=environ,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        self.cond = threading.Condition()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            with self.cond:
-                self.lines.append(line.rstrip("\n"))
-                self.cond.notify_all()
-        with self.cond:
-            self.cond.notify_all()
-
-    def wait_line(self, text: str, count: int = 1, timeout: float = START) -> list[str]:
-        """Wait (bounded) until `count` lines of output contain text; return them."""
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                found = [line for line in self.lines if text in line]
-                if len(found) >= count:
-                    return found
-                left = deadline - time.monotonic()
-                if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
-                    raise AssertionError(f"no {count} line(s) with {text!r} in:\n" + "\n".join(self.lines))
-                self.cond.wait(min(left, 0.5))
-
-    def stop(self, sig: signal.Signals, timeout: float) -> tuple[int, float]:
-        """Send the signal; the exit code and the seconds it took to exit (killed past `timeout`)."""
-        start = time.monotonic()
-        self.proc.send_signal(sig)
-        try:
-            code = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError("did not exit in time:\n" + "\n".join(self.lines)) from None
-        self.reader.join(timeout=5)
-        return code, time.monotonic() - start
-
-    def output(self) -> str:
-        with self.cond:
-            return "\n".join(self.lines)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @pytest.fixture

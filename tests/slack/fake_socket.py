@@ -254,6 +254,11 @@ class Serve:
                       if ":" in line)
         return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far (user + system)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def output(self) -> str:
         with self.cond:
             return "\n".join(self.lines)

@@ -20,8 +20,9 @@ from slack_harness import BOT_ID, BOT_USER, TODAY, FakeSlack, Recorded, check_me
 from bot.engine import Engine
 from bot.render.blocks import ACTION_MORE, ACTION_QUOTES, ACTION_SHARE
 from bot.slack.app import build_app
+from bot.slack.services import Background
 from bot.slack.settings import Settings
-from bot.slack.socket import SocketModeServer, read_frame
+from bot.slack.socket import MAX_FRAME_BYTES, SocketModeServer, read_frame
 from bot.slack.web import make_web_client
 
 Fakes = tuple[FakeSlack, FakeSocketMode]
@@ -352,3 +353,41 @@ def test_read_frame_refuses_by_size_before_parsing() -> None:
     frame = read_frame(raw, max_bytes=64)
     assert (frame.envelope_id, frame.problem) == ("big", f"the envelope is {len(raw)} bytes, over the limit of 64")
 
+
+
+def test_a_frame_over_the_transport_limit_closes_the_connection_and_the_app_reconnects(
+    fakes: Fakes, caplog: pytest.LogCaptureFixture
+) -> None:
+    api, endpoint = fakes
+    caplog.set_level(logging.INFO, logger="il2bot.slack")
+    before = len(endpoint.connections)
+    huge = '{"envelope_id": "env-huge", "type": "events_api", "payload": {"text": "' + "x" * MAX_FRAME_BYTES + '"}}'
+    endpoint.send_raw(huge)  # not counted as a delivery: it cannot be read, so it cannot be acked
+    endpoint.wait_connections(before + 1)
+    _answered_after(api, endpoint)
+    assert "env-huge" not in endpoint.ack_counts()
+    assert [r.getMessage() for r in caplog.records if "connection closed" in r.getMessage()] == [
+        "Socket Mode: connection closed (code 1009); reconnecting"]
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+# -- Background.drain: what SIGTERM and SIGINT wait for -----------------------------------------------
+
+
+def test_drain_finishes_queued_answers_and_names_those_past_the_deadline() -> None:
+    release = threading.Event()
+    background = Background(2)
+    done: list[int] = []
+    for i in range(4):
+        background.submit({"command": "/il2", "trigger_id": f"t{i}"}, lambda i=i: done.append(i))
+    background.submit({"command": "/il2", "trigger_id": "stuck"}, lambda: release.wait(10) and None)
+    background.submit({"type": "event_callback", "event_id": "EvQUEUED", "event": {"type": "app_mention"}},
+                      lambda: done.append(99))
+    background.submit({"type": "event_callback", "event_id": "EvLATE", "event": {"type": "app_mention"}},
+                      lambda: release.wait(10) and None)
+    left = background.drain(0.5)
+    release.set()
+    assert sorted(done) == [0, 1, 2, 3, 99]
+    assert left == ["command /il2 (trigger stuck)", "event EvLATE (app_mention)"]
+    background.executor.shutdown(wait=True)
+    assert background.pending() == 0

@@ -22,6 +22,7 @@ import logging
 import re
 import signal
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import FrameType
@@ -31,7 +32,7 @@ from urllib.parse import urlsplit
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from bot.slack.dedupe import SeenEvents
@@ -47,7 +48,7 @@ REPLAY_ENTRIES = 20_000  # envelope ids and bodies remembered, at most
 FIRST_RETRY = 1.0  # seconds before the first reconnection attempt; doubled after each failure
 MAX_RETRY = 30.0  # seconds between reconnection attempts, at most
 POLL_SECONDS = 0.5  # how often the receive loop looks whether it was asked to stop
-OPEN_TIMEOUT = 10.0  # seconds for the WebSocket handshake
+OPEN_TIMEOUT = 5.0  # seconds for the WebSocket handshake (a signal waits for it, at most)
 PING_SECONDS = 10.0  # keep-alive pings; the connection is dropped when a pong is this late
 CLOSE_TIMEOUT = 2.0  # seconds to wait for Slack to answer a close
 LOG_SNIPPET = 120  # characters of an unverified value quoted in a log line
@@ -171,9 +172,10 @@ class SocketModeServer:
         response = self.web_client.apps_connections_open(app_token=self.app_token)
         url = str(response.get("url") or "")
         log.info("Socket Mode: connecting to %s", where(url))
-        return connect(url, open_timeout=OPEN_TIMEOUT, max_size=MAX_FRAME_BYTES, ping_interval=PING_SECONDS,
-                       ping_timeout=PING_SECONDS, close_timeout=CLOSE_TIMEOUT, compression=None,
-                       user_agent_header="il2bot", legacy=True)
+        tls = self.web_client.ssl if url.startswith("wss:") else None  # the Web API client's, if set
+        return connect(url, ssl=tls, open_timeout=OPEN_TIMEOUT, max_size=MAX_FRAME_BYTES,
+                       ping_interval=PING_SECONDS, ping_timeout=PING_SECONDS, close_timeout=CLOSE_TIMEOUT,
+                       compression=None, user_agent_header="il2bot", legacy=True)
 
     def _connect(self, stop: threading.Event) -> ClientConnection | None:
         """Connect, retrying with growing waits until connected or stopped (None when stopped).
@@ -189,7 +191,7 @@ class SocketModeServer:
                 if not self.connected.is_set() and error != "ratelimited":
                     raise AppTokenRejected(error) from None
                 why = f"apps.connections.open answered {error}"
-            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+            except Exception as exc:  # refused, reset, timed out, a bad handshake or URL, a non-JSON answer
                 why = f"{exc.__class__.__name__}: {escaped(str(exc))}"
             else:
                 first = not self.connected.is_set()
@@ -238,7 +240,14 @@ class SocketModeServer:
             if isinstance(raw, bytes):
                 log.warning("Socket Mode: ignored a binary frame of %s bytes", len(raw))
                 continue
-            if self.handle(ws, raw) == "disconnect":
+            try:
+                kind = self.handle(ws, raw)
+            except ConnectionClosed:
+                continue  # the next recv says how it closed
+            except Exception:  # a bug: logged with its traceback; the connection goes on
+                log.exception("Socket Mode: a frame of %s bytes could not be handled", len(raw))
+                continue
+            if kind == "disconnect":
                 return "refresh"
         return "stopped"
 
@@ -318,9 +327,11 @@ def serve_socket_mode(app: App, app_token: str, background: Background, *, drain
     AppTokenRejected when Slack refuses the app-level token before the first connection.
     """
     stop = threading.Event()
+    deadline = [float("inf")]  # when the drain must end: drain_seconds after the first signal
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         if not stop.is_set():
+            deadline[0] = time.monotonic() + drain_seconds
             log.info("received %s: stopping; queued answers are sent first (up to %g s)",
                      signal.Signals(signum).name, drain_seconds)
         stop.set()
@@ -331,7 +342,7 @@ def serve_socket_mode(app: App, app_token: str, background: Background, *, drain
         queued = background.pending()
         if queued:
             log.info("sending %s queued answer(s) before exiting (up to %g s)", queued, drain_seconds)
-        left = background.drain(drain_seconds)
+        left = background.drain(max(0.0, min(deadline[0] - time.monotonic(), drain_seconds)))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -196,6 +196,22 @@ def test_a_redelivered_envelope_is_acked_again_and_answered_once(fakes: Fakes) -
     assert len(api.calls(path)) == 1
 
 
+def test_a_command_or_click_replayed_in_a_new_envelope_is_acked_and_answered_once(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    cmd = envelopes.command("dose il-7", url)
+    url2, path2 = api.response_url()
+    more = envelopes.click({"action_id": ACTION_MORE, "value": "1:dose il-7"}, url2)
+    replays = [{**env, "envelope_id": envelopes.new_id()} for env in (cmd, more) for _ in range(3)]
+    endpoint.wait_acks(endpoint.send(cmd), endpoint.send(more), *[endpoint.send(r) for r in replays])
+    api.wait_for(path)
+    api.wait_for(path2)
+    marker_url, marker_path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
+    api.wait_for(marker_path)
+    assert (len(api.calls(path)), len(api.calls(path2))) == (1, 1)
+
+
 def test_an_event_redelivered_in_a_new_envelope_is_answered_once(fakes: Fakes) -> None:
     api, endpoint = fakes
     first = envelopes.event(mention("dose il-7", "1700000200.000100"), event_id="EvSAME0001")

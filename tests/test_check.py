@@ -170,9 +170,8 @@ def test_cli_prints_errors_and_exits_1(mini_root: Path, capsys: pytest.CaptureFi
     (mini_root / "facts" / "cards" / "broken.yaml").write_text("id: [\n")
     assert main(["--root", str(mini_root), "check"]) == 1
     out, err = capsys.readouterr()
-    assert out.splitlines() == [
-        "facts/cards/broken.yaml:2: invalid YAML: expected the node content in flow context"
-    ] or out.startswith("facts/cards/broken.yaml:")
+    [line] = out.splitlines()  # the YAML reader's own words differ between libyaml and pure Python
+    assert line.startswith("facts/cards/broken.yaml:2: invalid YAML: ")
     assert "Traceback" not in out + err
     assert err == "1 problem found\n"
 

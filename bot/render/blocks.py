@@ -200,8 +200,21 @@ class _Buttons:
         return button
 
 
+# Invisible characters stripped from echoed text: C0/C1 controls, soft hyphen, zero-width, bidi
+# embeddings/overrides/isolates, word joiners, variation selectors, BOM, interlinear annotations, tags.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+                        "\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+# mrkdwn has no escape for its formatting marks: echoed text gets look-alikes that Slack leaves alone.
+_NO_FORMATTING = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+
+
+def echo_text(text: str) -> str:
+    """User text made safe to echo as plain words: invisible characters dropped, formatting marks neutral."""
+    return _INVISIBLE.sub("", " ".join(text.split())).translate(_NO_FORMATTING)
+
+
 def _echo(query: str) -> str:
-    return f"“{fit(' '.join(query.split()), MAX_ECHO)}”"
+    return f"“{fit(echo_text(query), MAX_ECHO)}”"
 
 
 def _quote_labels(answer: Answer) -> dict[str, str]:

@@ -6,14 +6,30 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.slack.services import Background
 
 log = logging.getLogger("il2bot.slack")
-DRAIN_SECONDS = 20.0  # seconds queued answers get to be sent after SIGTERM or SIGINT
 
 
 def _fail(message: str, code: int) -> int:
     print(f"il2bot serve: {message}", file=sys.stderr)
     return code
+
+
+def _drained(background: Background, seconds: float) -> int:
+    """Send the queued answers within `seconds` (the rest are logged by request), then exit 0."""
+    unsent = background.drain(seconds)
+    if not unsent:
+        log.info("stopped: every queued answer was sent")
+        return 0
+    log.info("stopped: %d answer(s) not sent (logged above by request)", len(unsent))
+    # Answers still being sent would hold the process past the deadline (their threads are joined at
+    # exit): leave now, with the logs flushed.
+    logging.shutdown()
+    os._exit(0)
 
 
 def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> int:
@@ -26,7 +42,9 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
         settings = load_settings(read_env(os.environ, Path.cwd() / ".env"), http=http)
     except SettingsError as exc:
         return _fail(str(exc), 2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.slack.logs import configure_logging
+
+    configure_logging(settings.log_format)
     try:
         engine = load_engine(root)
     except DeckError as exc:
@@ -52,20 +70,19 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
     log.info("connected to Slack as %s (team %s)", auth.get("user"), auth.get("team"))
 
     if http:
-        import uvicorn
+        from bot.slack.http_server import make_server
 
         log.info("serving Slack requests at http://%s:%s/slack/events", host, port)
-        uvicorn.run(build_asgi(app), host=host, port=port, log_level="info", proxy_headers=True)
-        return 0
+        server = make_server(build_asgi(app, settings), settings, host=host, port=port, proxy_headers=True)
+        server.run()
+        return _drained(background, settings.drain_seconds)
 
     from bot.slack.socket import AppTokenRejected, serve_socket_mode
 
     try:
-        left = serve_socket_mode(app, settings.app_token, background, drain_seconds=DRAIN_SECONDS)
+        left = serve_socket_mode(app, settings.app_token, drain_seconds=settings.drain_seconds,
+                                 max_envelope_bytes=settings.max_body_bytes)
     except AppTokenRejected as exc:
         return _fail(f"Slack rejected SLACK_APP_TOKEN ({exc.error}); set an app-level "
                      "token (xapp-...) with connections:write, and turn Socket Mode on", 2)
-    if left:  # answer threads still blocked on Slack would hold the exit past the deadline
-        logging.shutdown()
-        os._exit(0)
-    return 0
+    return _drained(background, left)

@@ -71,40 +71,44 @@ def log_failure(error: BaseException, body: Any) -> None:
 class Background:
     """Where answers run, after the ack: a bounded pool of threads; a failure is logged with its request.
 
-    Queued answers are kept until a thread is free (a slow Slack delays them, never drops them), and
-    they are finished before the process exits.
+    Queued answers are kept until a thread is free (a slow Slack delays them, never drops them); at
+    shutdown `drain` gives them a deadline and names the requests whose answers were not sent.
     """
 
     def __init__(self, workers: int) -> None:
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="il2bot-answer")
-        self._pending: dict[Future[None], Any] = {}  # answers queued or running, with their request
+        self._pending: dict[Future[None], str] = {}
         self._lock = threading.Lock()
 
     def submit(self, body: Any, fn: Callable[[], None]) -> None:
         """Run fn on the pool; log a failure naming the request in body."""
+        what = describe(body)
         with self._lock:
             future = self.executor.submit(self._run, body, fn)
-            self._pending[future] = body
-        future.add_done_callback(self._done)
-
-    def _done(self, future: Future[None]) -> None:
-        with self._lock:
-            self._pending.pop(future, None)
+            self._pending[future] = what
+        future.add_done_callback(self._forget)
 
     def pending(self) -> int:
-        """Answers queued or running."""
+        """Answers queued or being sent."""
         with self._lock:
             return len(self._pending)
 
-    def drain(self, timeout: float) -> list[str]:
-        """Take no new answers, finish the queued ones within `timeout` seconds; those left, by request."""
+    def drain(self, seconds: float) -> list[str]:
+        """Take no more answers; wait up to `seconds` for the queued ones; log and return those left."""
         with self._lock:
-            futures = list(self._pending)
-        wait(futures, timeout=timeout)
+            futures = dict(self._pending)
+        if futures:
+            log.info("shutting down: sending %d queued answer(s), for at most %ss", len(futures), seconds)
+        _, left = wait(list(futures), timeout=seconds)
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        unsent = sorted(futures[f] for f in left)
+        for what in unsent:
+            log.error("shutting down: the answer to %s was not sent within %ss", what, seconds)
+        return unsent
+
+    def _forget(self, future: Future[None]) -> None:
         with self._lock:
-            left = [describe(body) for body in self._pending.values()]
-        self.executor.shutdown(wait=False, cancel_futures=True)  # cancelled answers leave _pending
-        return left
+            self._pending.pop(future, None)
 
     @staticmethod
     def _run(body: Any, fn: Callable[[], None]) -> None:

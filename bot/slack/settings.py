@@ -10,6 +10,11 @@ from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_API_TIMEOUT = 10.0  # seconds to wait for an answer from the Web API or a response_url
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # a request body larger than this gets 413 (Slack's are a few KB)
+DEFAULT_READ_TIMEOUT = 10.0  # seconds a client has to send its headers, then its body
+DEFAULT_MAX_CONNECTIONS = 1000  # open connections the HTTP server keeps; more are closed at once
+DEFAULT_DRAIN_SECONDS = 20.0  # on SIGTERM/SIGINT, time to send queued answers (below Kubernetes' 30 s)
+LOG_FORMATS = ("text", "json")
 _NO_SPACE = re.compile(r"^\S+$")
 
 
@@ -26,6 +31,11 @@ class Settings:
     app_token: str = ""
     api_url: str = DEFAULT_API_URL
     api_timeout: float = DEFAULT_API_TIMEOUT
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    drain_seconds: float = DEFAULT_DRAIN_SECONDS
+    log_format: str = "text"
 
     @property
     def socket_mode(self) -> bool:
@@ -80,4 +90,29 @@ def load_settings(env: Mapping[str, str], *, http: bool) -> Settings:
         raise SettingsError("SLACK_SIGNING_SECRET must be the signing secret, without spaces "
                             "(Basic Information > App Credentials)")
     api_url = _api_url(get["SLACK_API_URL"]) if get["SLACK_API_URL"] else DEFAULT_API_URL
-    return Settings(bot_token=bot, signing_secret=secret, app_token=app, api_url=api_url)
+    log_format = env.get("IL2BOT_LOG_FORMAT", "").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(f"IL2BOT_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)} "
+                            f"(got {log_format[:20]!r})")
+    return Settings(
+        bot_token=bot, signing_secret=secret, app_token=app, api_url=api_url,
+        max_body_bytes=int(_number(env, "IL2BOT_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 100 * 2**20)),
+        read_timeout=_number(env, "IL2BOT_READ_TIMEOUT", DEFAULT_READ_TIMEOUT, 0.1, 600),
+        max_connections=int(_number(env, "IL2BOT_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 100_000)),
+        drain_seconds=_number(env, "IL2BOT_DRAIN_SECONDS", DEFAULT_DRAIN_SECONDS, 0, 3600),
+        log_format=log_format,
+    )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    """A numeric setting within [low, high], or its default when unset; SettingsError otherwise."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also false for NaN
+        raise SettingsError(f"{name} must be a number from {low:g} to {high:g} (got {raw[:20]!r})")
+    return value

@@ -37,11 +37,11 @@ from websockets.sync.client import ClientConnection, connect
 
 from bot.slack.dedupe import SeenEvents
 from bot.slack.payloads import load_json, problem_in
-from bot.slack.services import Background
+from bot.slack.settings import DEFAULT_MAX_BODY_BYTES
 
 log = logging.getLogger("il2bot.slack")
 
-MAX_ENVELOPE_BYTES = 1024 * 1024  # an envelope larger than this is acked and refused (the HTTP body cap)
+MAX_ENVELOPE_BYTES = DEFAULT_MAX_BODY_BYTES  # a larger envelope is acked and refused (IL2BOT_MAX_BODY_BYTES)
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # a larger frame closes the connection (it cannot be read, so not acked)
 REPLAY_WINDOW = 300.0  # seconds an envelope id or a command/click body is remembered (Slack's 5 minutes)
 REPLAY_ENTRIES = 20_000  # envelope ids and bodies remembered, at most
@@ -319,15 +319,12 @@ class SocketModeServer:
         self.envelopes += 1
 
 
-def serve_socket_mode(app: App, app_token: str, background: Background, *, drain_seconds: float,
-                      max_envelope_bytes: int = MAX_ENVELOPE_BYTES) -> list[str]:
-    """Serve until SIGTERM or SIGINT, then send the queued answers within `drain_seconds`.
-
-    Returns the requests whose answers could not be sent by then (each also logged); raises
-    AppTokenRejected when Slack refuses the app-level token before the first connection.
-    """
+def serve_socket_mode(app: App, app_token: str, *, drain_seconds: float,
+                      max_envelope_bytes: int = MAX_ENVELOPE_BYTES) -> float:
+    """Serve until SIGTERM or SIGINT; then the seconds left to send queued answers (`drain_seconds`
+    from the signal). Raises AppTokenRejected when Slack refuses the token before the first connection."""
     stop = threading.Event()
-    deadline = [float("inf")]  # when the drain must end: drain_seconds after the first signal
+    deadline = [float("inf")]  # drain_seconds after the first signal
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         if not stop.is_set():
@@ -339,14 +336,7 @@ def serve_socket_mode(app: App, app_token: str, background: Background, *, drain
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         SocketModeServer(app, app_token, max_envelope_bytes=max_envelope_bytes).run(stop)
-        queued = background.pending()
-        if queued:
-            log.info("sending %s queued answer(s) before exiting (up to %g s)", queued, drain_seconds)
-        left = background.drain(max(0.0, min(deadline[0] - time.monotonic(), drain_seconds)))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    for what in left:
-        log.error("not answered before exit (the %g s drain deadline passed): %s", drain_seconds, what)
-    log.info("stopped: %s answer(s) left unsent", len(left))
-    return left
+    return round(max(0.0, min(deadline[0] - time.monotonic(), drain_seconds)), 1)

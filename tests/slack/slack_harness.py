@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import socket
 import struct
@@ -22,6 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import uvicorn
+from slack_sdk.signature import SignatureVerifier
+
+from bot.slack.http_server import make_server
+from bot.slack.settings import Settings
 
 SECRET = "test-signing-secret"
 BOT_USER = "UBOT0001"
@@ -174,9 +179,40 @@ class FakeSlack:
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """Slack's request signature over the exact bytes (any bytes, not only UTF-8)."""
-    base = b"v0:" + timestamp.encode() + b":" + body
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    """Slack's request signature over the exact bytes, computed by slack_sdk (not by the app's code).
+
+    slack_sdk's SignatureVerifier decodes the body as UTF-8; for the fuzzers' invalid UTF-8 an
+    independent HMAC over the raw bytes stands in.
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        base = b"v0:" + timestamp.encode() + b":" + body
+        return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    assert signature is not None
+    return str(signature)
+
+
+def signed_headers(body: bytes, content_type: str, *, timestamp: int | None = None,
+                   secret: str = SECRET) -> dict[str, str]:
+    """The headers Slack sends with this body: content type, timestamp and signature."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return {"content-type": content_type, "x-slack-request-timestamp": ts,
+            "x-slack-signature": sign(secret, ts, body)}
+
+
+def raw_request(base: str, body: bytes | None, headers: dict[str, Any], *, method: str = "POST",
+                path: str = "/slack/events") -> tuple[int, bytes]:
+    """One request with exactly these headers (none added but host and length): status and body."""
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
 
 
 @dataclass
@@ -195,12 +231,10 @@ class SlackClient:
 
     def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
              secret: str = SECRET, headers: dict[str, str] | None = None) -> Sent:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        signature = sign(secret, ts, body)
         req = urllib.request.Request(
             self.base + "/slack/events", data=body, method="POST",
-            headers={"content-type": content_type, "x-slack-request-timestamp": ts,
-                     "x-slack-signature": signature, **(headers or {})},
+            headers={**signed_headers(body, content_type, timestamp=timestamp, secret=secret),
+                     **(headers or {})},
         )
         start = time.monotonic()
         try:
@@ -256,13 +290,14 @@ class Running:
     server: uvicorn.Server
 
 
-def serve_asgi(asgi: Callable[..., Any]) -> Running:
-    """Run an ASGI app under uvicorn in a background thread on a free 127.0.0.1 port."""
+def serve_asgi(asgi: Callable[..., Any], settings: Settings | None = None) -> Running:
+    """Run an ASGI app under the app's own uvicorn server in a background thread on 127.0.0.1."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", lifespan="off"))
+    server = make_server(asgi, settings or Settings(bot_token="xoxb-test"), host="127.0.0.1", port=port,
+                         log_level="warning")
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -185,11 +185,6 @@ def test_golden(name: str) -> None:
     assert message == json.loads(path.read_text(encoding="utf-8")), f"differs from {path.name}"
 
 
-def test_render_is_pure_and_deterministic() -> None:
-    reply, _ = CASES["answer"]
-    assert render(reply, today=TODAY) == render(reply, today=TODAY)
-
-
 def test_answer_layout() -> None:
     message = render(CASES["answer"][0], today=TODAY)
     kinds = [b["type"] for b in message["blocks"]]
@@ -456,3 +451,20 @@ def test_a_later_match_is_shown_whole_or_left_for_more_results() -> None:
     more = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
             if e["action_id"] == ACTION_MORE]
     assert more and more[0]["value"] == "1:q"
+
+
+# -- the echoed question ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "echoed"), [
+    ("*bold* _it_ ~strike~ `code`", "∗bold∗ ˍitˍ ∼strike∼ ˋcodeˋ"),
+    ("nul\x00 zero\u200bwidth \u202eevil\u202c bidi\u2066x\u2069 bom\ufeff", "nul zerowidth evil bidix bom"),
+    ("a <b> & c", "a &lt;b&gt; &amp; c"),
+    ("snake_case il-2", "snakeˍcase il-2"),
+])
+def test_the_echoed_question_is_cleaned_and_its_formatting_escaped(query: str, echoed: str) -> None:
+    for kind in ("answer", "abstain"):
+        reply = Reply(query=query, kind=kind, matches=(answer(1),) if kind == "answer" else ())
+        message = render(reply, today=TODAY)
+        echoes = [m for t in [*_all_text(message), message["text"]] for m in re.findall(r"“([^”]*)”", t)]
+        assert echoes and set(echoes) == {echoed}, (kind, echoes)

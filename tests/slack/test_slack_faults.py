@@ -7,8 +7,10 @@ The app runs against its own fake Slack with a short API timeout and fast backof
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -273,36 +275,85 @@ def test_redelivered_event_during_a_retry_is_answered_once(slack: SlackClient, f
 # -- shutdown --------------------------------------------------------------------------------
 
 
-def test_answers_queued_at_shutdown_are_still_delivered(faulty: FakeSlack, tmp_path: Path) -> None:
-    faulty.reset()
-    n = 12  # more than the answer threads: some are still queued when the stop comes
-    faulty.script(POST, *[Scripted(200, {"ok": True}, delay=0.3)] * n)
+def start_serving(fake: FakeSlack, tmp_path: Path, **env_extra: str) -> tuple[subprocess.Popen[str], SlackClient]:
+    """`il2bot serve --http` in a subprocess against the fake, once /healthz answers (stderr piped)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=faulty.url,
-               PYTHONPATH=str(REPO), IL2BOT_CACHE_DIR=str(tmp_path / "cache"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "IL2BOT_"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url,
+               PYTHONPATH=str(REPO), IL2BOT_CACHE_DIR=str(tmp_path / "cache"), **env_extra)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1",
                              "--port", str(port)], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.PIPE, text=True)
+    client = SlackClient(f"http://127.0.0.1:{port}", fake)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(client.base + "/healthz", timeout=1):
+                return proc, client
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError(f"the server did not start: {proc.communicate()[1][-2000:]}") from None
+            time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen[str], sig: int, timeout: float) -> tuple[int, str]:
+    """Send the signal; the exit code and stderr (killed, and failed, if it outlives the timeout)."""
+    proc.send_signal(sig)
     try:
-        client = SlackClient(f"http://127.0.0.1:{port}", faulty)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(client.base + "/healthz", timeout=1):
-                    break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"still running {timeout}s after the signal: {err[-2000:]}") from None
+    return proc.returncode, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_answers_queued_at_shutdown_are_all_delivered(faulty: FakeSlack, tmp_path: Path, sig: int) -> None:
+    faulty.reset()
+    n = 50  # far more than the answer threads: most are still queued when the signal comes
+    faulty.script(POST, *[Scripted(200, {"ok": True}, delay=0.2)] * n)
+    proc, client = start_serving(faulty, tmp_path)
+    try:
         for i in range(n):
             assert client.event(mention("help", f"1800000010.{i:06d}", f"CSTOP{i}")).status == 200
-        proc.send_signal(signal.SIGINT)  # while most answers are still waiting for their turn
-        assert proc.wait(timeout=20) == 0
+        code, err = stop(proc, sig, timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+            proc.communicate()
+    assert code == 0, err[-2000:]
     channels = sorted(p.data["channel"] for p in faulty.calls(POST) if p.taken)
     assert channels == sorted(f"CSTOP{i}" for i in range(n))
+    assert "was not sent" not in err and "Traceback" not in err
+    assert "stopped: every queued answer was sent" in err
+
+
+def test_answers_not_sent_by_the_drain_deadline_are_logged_by_id_and_the_exit_is_0(
+    faulty: FakeSlack, tmp_path: Path
+) -> None:
+    faulty.reset()
+    n = 30
+    faulty.script(POST, *[Scripted(200, {"ok": True}, delay=1.0)] * n)  # 30 s of answers on 8 threads
+    proc, client = start_serving(faulty, tmp_path, IL2BOT_DRAIN_SECONDS="1", IL2BOT_LOG_FORMAT="json")
+    try:
+        for i in range(n):
+            assert client.event(mention("help", f"1800000011.{i:06d}", f"CLATE{i}"),
+                                event_id=f"EvLATE{i:02d}").status == 200
+        t0 = time.monotonic()
+        code, err = stop(proc, signal.SIGTERM, timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert code == 0
+    assert time.monotonic() - t0 < 15, "the drain deadline (1 s) bounds the shutdown"
+    lines = [json.loads(line) for line in err.splitlines()]  # IL2BOT_LOG_FORMAT=json: one object a line
+    unsent = {m for line in lines if "was not sent within" in line["message"]
+              for m in re.findall(r"EvLATE\d+", line["message"])}
+    delivered = {p.data["channel"].removeprefix("CLATE") for p in faulty.calls(POST)}
+    assert unsent, "some answers were still queued at the deadline"
+    assert unsent | {f"EvLATE{int(c):02d}" for c in delivered} == {f"EvLATE{i:02d}" for i in range(n)}

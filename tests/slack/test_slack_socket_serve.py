@@ -75,7 +75,7 @@ def test_sigterm_while_refusing_connections_exits_0_at_once(api: FakeSlack, tmp_
         serve.kill()
     assert code == 0
     assert seconds < 10, "not held by the retry timer (up to 30 s) or the drain deadline (20 s)"
-    assert "stopped: 0 answer(s) left unsent" in serve.output()
+    assert "stopped: every queued answer was sent" in serve.output()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -98,8 +98,33 @@ def test_a_signal_sends_every_queued_answer_behind_a_slow_slack_then_exits_0(
     out = serve.output()
     assert code == 0, out
     assert [len(api.delivered(p)) for p in paths] == [1] * QUEUED, "every queued answer sent, once"
-    assert f"received {sig.name}: stopping" in out
-    [draining] = [line for line in out.splitlines() if "queued answer(s) before exiting" in line]
-    assert "up to 20 s" in draining
-    assert "stopped: 0 answer(s) left unsent" in out
+    assert f"received {sig.name}: stopping; queued answers are sent first (up to 20 s)" in out
+    [draining] = [line for line in out.splitlines() if "queued answer(s), for at most" in line]
+    assert "shutting down: sending" in draining
+    assert "stopped: every queued answer was sent" in out
     assert "Traceback" not in out
+
+
+def test_answers_past_the_drain_deadline_are_logged_by_request_and_the_exit_is_0(
+    api: FakeSlack, endpoint: FakeSocketMode, tmp_path: Path
+) -> None:
+    serve = Serve(api, tmp_path, IL2BOT_DRAIN_SECONDS="1")
+    try:
+        serve.wait_line("Socket Mode: connected; il2bot is running")
+        triggers, sent = [], []
+        for i in range(12):  # 8 answer threads held by Slack for 30 s, 4 more queued behind them
+            url, path = api.response_url()
+            api.script(path, Scripted(200, "ok", delay=30.0))
+            env = envelopes.command(f"dose il-7 {i}", url, trigger_id=f"trigger-{i:02d}")
+            sent.append(endpoint.send(env))
+            triggers.append(f"trigger-{i:02d}")
+        endpoint.wait_acks(*sent)
+        code, seconds = serve.stop(signal.SIGTERM, timeout=START)
+    finally:
+        serve.kill()
+    out = serve.output()
+    assert code == 0, out
+    assert seconds < 20, "the 1 s deadline holds, whatever Slack does"
+    unsent = [line for line in out.splitlines() if "was not sent within" in line]
+    assert [t for t in triggers if any(f"(trigger {t})" in line for line in unsent)] == triggers
+    assert "stopped: 12 answer(s) not sent" in out

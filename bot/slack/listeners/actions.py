@@ -24,6 +24,14 @@ def _thread(body: dict[str, Any]) -> dict[str, str]:
     return {"thread_ts": thread_ts} if thread_ts else {}
 
 
+def share_key(body: dict[str, Any], action: dict[str, Any]) -> str:
+    """What identifies one answer offered for posting: its message (channel and ts) and the button's value."""
+    container = body.get("container") or {}
+    where = (f"{container.get('channel_id')}:{container.get('message_ts')}" if container.get("message_ts")
+             else body.get("response_url", ""))
+    return f"share:{where}:{action.get('value', '')}"
+
+
 def register(app: App, services: Services) -> None:
     """Register the button listeners: acked in the request, answered in the background."""
 
@@ -49,6 +57,8 @@ def register(app: App, services: Services) -> None:
 
     def share(ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
+        if not services.seen.first_time([share_key(body, action)]):
+            return  # this answer was already posted: a double click, or a replay
 
         def answer() -> None:
             query, offset = decode_value(action.get("value", ""))

@@ -1,4 +1,4 @@
-"""Global middleware: drop events from bots (no loops) and repeated deliveries (no double replies)."""
+"""Global middleware: drop replayed requests, events from bots (no loops) and repeated deliveries."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
-from bot.slack.services import Services
+from bot.slack.services import Services, describe
+
+# The context key under which the transport passes what identifies a request byte for byte (HTTP: a
+# hash of the signed body and its timestamp), so that a replay within Slack's 5 minutes is dropped.
+REQUEST_KEY = "il2bot_request_key"
+_NOT_REPLAYED = ("url_verification", "ssl_check")  # answered the same way however often they come
 
 
 def answerable(event: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -35,7 +40,15 @@ def event_keys(body: dict[str, Any]) -> list[str]:
 
 
 def register(app: App, services: Services) -> None:
-    """Add the event guard to the app's global middleware."""
+    """Add the replay guard and the event guard to the app's global middleware."""
+
+    def guard_replays(body: dict[str, Any], context: BoltContext, logger: logging.Logger,
+                      next: Callable[[], Any]) -> Any:
+        key = context.get(REQUEST_KEY)
+        if not key or body.get("type") in _NOT_REPLAYED or services.seen.first_time([key]):
+            return next()
+        logger.info("ignored a replayed request (%s)", describe(body))
+        return BoltResponse(status=200, body="")
 
     def guard_events(body: dict[str, Any], context: BoltContext, request: BoltRequest,
                      logger: logging.Logger, next: Callable[[], Any]) -> Any:
@@ -50,4 +63,5 @@ def register(app: App, services: Services) -> None:
         logger.info("ignored a repeated delivery of %s (retry %s)", body.get("event_id"), retry)
         return BoltResponse(status=200, body="")
 
+    app.use(guard_replays)
     app.use(guard_events)

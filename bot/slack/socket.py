@@ -4,9 +4,9 @@ Slack sends each request as an envelope (`{"envelope_id", "type", "payload", ...
 envelope it does not see acked. So every frame that carries an envelope id is acked, whatever is wrong
 with it: a frame over the size cap, one that is not JSON or nested too deeply, a payload of the wrong
 shape (the same checks as HTTP) is acked, logged on one escaped line and not answered. An envelope
-seen before (the same `envelope_id`, or the same command or click byte for byte) within the replay
-window is acked and not answered again; re-delivered events are also recognised by `event_id` (Bolt's
-global guard, as over HTTP).
+seen before (the same `envelope_id`) within the replay window is acked and not answered again; a
+command or click sent again byte for byte, in a new envelope, and an event re-delivered (the same
+`event_id`) are acked and dropped by the same global guards as over HTTP.
 
 slack_sdk's built-in client is not used: it reads a frame recursively, one 1 KiB `recv` a level, so a
 frame of about 1 MB raises RecursionError and is never acked; and it logs "A new session has been
@@ -36,6 +36,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from bot.slack.dedupe import SeenEvents
+from bot.slack.listeners.guards import REQUEST_KEY
+from bot.slack.logs import one_line
 from bot.slack.payloads import load_json, problem_in
 from bot.slack.settings import DEFAULT_MAX_BODY_BYTES
 
@@ -43,24 +45,16 @@ log = logging.getLogger("il2bot.slack")
 
 MAX_ENVELOPE_BYTES = DEFAULT_MAX_BODY_BYTES  # a larger envelope is acked and refused (IL2BOT_MAX_BODY_BYTES)
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # a larger frame closes the connection (it cannot be read, so not acked)
-REPLAY_WINDOW = 300.0  # seconds an envelope id or a command/click body is remembered (Slack's 5 minutes)
-REPLAY_ENTRIES = 20_000  # envelope ids and bodies remembered, at most
+REPLAY_WINDOW = 300.0  # seconds an envelope id is remembered (Slack's 5 minutes)
+REPLAY_ENTRIES = 20_000  # envelope ids remembered, at most
 FIRST_RETRY = 1.0  # seconds before the first reconnection attempt; doubled after each failure
 MAX_RETRY = 30.0  # seconds between reconnection attempts, at most
 POLL_SECONDS = 0.5  # how often the receive loop looks whether it was asked to stop
 OPEN_TIMEOUT = 5.0  # seconds for the WebSocket handshake (a signal waits for it, at most)
 PING_SECONDS = 10.0  # keep-alive pings; the connection is dropped when a pong is this late
 CLOSE_TIMEOUT = 2.0  # seconds to wait for Slack to answer a close
-LOG_SNIPPET = 120  # characters of an unverified value quoted in a log line
 ENVELOPE_TYPES = ("events_api", "slash_commands", "interactive")
 _ENVELOPE_ID = re.compile(r'"envelope_id"\s*:\s*"((?:[^"\\]|\\.){1,200})"')
-
-
-def escaped(text: str, limit: int = LOG_SNIPPET) -> str:
-    """Text made safe for a one-line log: at most `limit` characters, control characters escaped."""
-    cut = text[:limit]
-    safe = cut.encode("unicode_escape").decode("ascii").replace('"', '\\"')
-    return safe + ("..." if len(text) > limit else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +88,7 @@ def read_frame(raw: str, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> Frame:
     try:
         message = load_json(raw)  # ValueError, never RecursionError, past MAX_JSON_DEPTH
     except ValueError as exc:
-        why = f"the envelope is not valid JSON ({exc.__class__.__name__}: {escaped(str(exc), 80)})"
+        why = f"the envelope is not valid JSON ({exc.__class__.__name__}: {one_line(str(exc), 80)})"
         return Frame("envelope", _id_in(raw), None, why)
     if not isinstance(message, dict):
         return Frame("other", None, None, f"the frame is a JSON {type(message).__name__}, not an object")
@@ -103,9 +97,9 @@ def read_frame(raw: str, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> Frame:
         return Frame(kind, None, message)
     envelope_id = message.get("envelope_id")
     if not isinstance(envelope_id, str) or not envelope_id:
-        return Frame("other", None, message, f"a frame of type {escaped(str(kind))} without an envelope_id")
+        return Frame("other", None, message, f"a frame of type {one_line(str(kind))} without an envelope_id")
     if kind not in ENVELOPE_TYPES:
-        return Frame("envelope", envelope_id, message, f"an envelope of unknown type {escaped(str(kind))}")
+        return Frame("envelope", envelope_id, message, f"an envelope of unknown type {one_line(str(kind))}")
     payload = message.get("payload")
     if not isinstance(payload, dict):
         return Frame("envelope", envelope_id, message, "the envelope's payload is not an object")
@@ -118,15 +112,13 @@ def read_frame(raw: str, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> Frame:
     return Frame("envelope", envelope_id, message, f"payload: {wrong}" if wrong else None)
 
 
-def replay_keys(frame: Frame) -> list[str]:
-    """What identifies a delivery for the once-only rule: its envelope id and, for commands and clicks,
-    the digest of their body (a re-sent command or click keeps its body, byte for byte)."""
-    keys = [f"envelope:{frame.envelope_id}"]
-    message = frame.message or {}
-    if message.get("type") in ("slash_commands", "interactive"):
-        body = json.dumps(message.get("payload"), sort_keys=True, ensure_ascii=False)
-        keys.append("body:" + hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest())
-    return keys
+def request_key(message: dict[str, Any]) -> str | None:
+    """What identifies a command or a click byte for byte (a digest of its payload), for the replay guard
+    that HTTP also uses (bot.slack.listeners.guards); None for events (known by their event_id)."""
+    if message.get("type") not in ("slash_commands", "interactive"):
+        return None
+    body = json.dumps(message.get("payload"), sort_keys=True, ensure_ascii=False)
+    return "socket:" + hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def where(url: str) -> str:
@@ -192,7 +184,7 @@ class SocketModeServer:
                     raise AppTokenRejected(error) from None
                 why = f"apps.connections.open answered {error}"
             except Exception as exc:  # refused, reset, timed out, a bad handshake or URL, a non-JSON answer
-                why = f"{exc.__class__.__name__}: {escaped(str(exc))}"
+                why = f"{exc.__class__.__name__}: {one_line(str(exc))}"
             else:
                 first = not self.connected.is_set()
                 self.connected.set()
@@ -209,7 +201,7 @@ class SocketModeServer:
         try:
             ws.close()
         except Exception as exc:  # a connection already broken: nothing left to close
-            log.info("Socket Mode: closing a connection failed: %s", escaped(str(exc)))
+            log.info("Socket Mode: closing a connection failed: %s", one_line(str(exc)))
 
     def run(self, stop: threading.Event) -> None:
         """Serve envelopes until `stop` is set; on Slack's `disconnect`, open the next connection first."""
@@ -260,22 +252,22 @@ class SocketModeServer:
             return "hello"
         if frame.kind == "disconnect":
             reason = (frame.message or {}).get("reason")
-            log.info("Socket Mode: Slack asked to reconnect (%s)", escaped(str(reason)))
+            log.info("Socket Mode: Slack asked to reconnect (%s)", one_line(str(reason)))
             return "disconnect"
         if frame.envelope_id is None:
             log.warning("Socket Mode: ignored a frame of %s bytes that cannot be acked: %s",
                         len(raw), frame.problem or "no envelope_id")
             return "other"
         if frame.problem is not None:
-            log.warning("Socket Mode: acked and refused envelope \"%s\" (%s bytes): %s",
-                        escaped(frame.envelope_id), len(raw), frame.problem)
+            log.warning("Socket Mode: acked and refused envelope %s (%s bytes): %s",
+                        one_line(frame.envelope_id), len(raw), frame.problem)
             self._ack(ws, frame.envelope_id, None)
             return "envelope"
         message = frame.message or {}
-        if not self.seen.first_time(replay_keys(frame)):
-            log.info("Socket Mode: acked a repeated delivery of envelope \"%s\" (retry %s), "
+        if not self.seen.first_time([f"envelope:{frame.envelope_id}"]):
+            log.info("Socket Mode: acked a repeated delivery of envelope %s (retry %s), "
                      "not answered again",
-                     escaped(frame.envelope_id), message.get("retry_attempt", "-"))
+                     one_line(frame.envelope_id), message.get("retry_attempt", "-"))
             self._ack(ws, frame.envelope_id, None)
             return "envelope"
         response = self._dispatch(message)
@@ -289,16 +281,18 @@ class SocketModeServer:
             headers["x-slack-retry-num"] = str(message["retry_attempt"])
         if message.get("retry_reason") is not None:
             headers["x-slack-retry-reason"] = str(message["retry_reason"])
+        key = request_key(message)
         try:
-            response: BoltResponse = self.app.dispatch(
-                BoltRequest(mode="socket_mode", body=message["payload"], headers=headers or None))
+            response: BoltResponse = self.app.dispatch(BoltRequest(
+                mode="socket_mode", body=message["payload"], headers=headers or None,
+                context={REQUEST_KEY: key} if key else None))
         except Exception:  # a bug in the app: acked all the same, so Slack does not send it again
-            log.exception("Socket Mode: handling envelope \"%s\" failed",
-                          escaped(str(message.get("envelope_id"))))
+            log.exception("Socket Mode: handling envelope %s failed",
+                          one_line(str(message.get("envelope_id"))))
             return None
         if response.status != 200:
-            log.warning("Socket Mode: envelope \"%s\" (%s) was not handled: status %s",
-                        escaped(str(message.get("envelope_id"))), escaped(str(message.get("type"))),
+            log.warning("Socket Mode: envelope %s (%s) was not handled: status %s",
+                        one_line(str(message.get("envelope_id"))), one_line(str(message.get("type"))),
                         response.status)
             return None
         return response
@@ -313,8 +307,8 @@ class SocketModeServer:
         try:
             ws.send(json.dumps(ack))
         except ConnectionClosed:
-            log.warning("Socket Mode: the connection closed before envelope \"%s\" was acked; Slack will "
-                        "send it again (it will not be answered twice)", escaped(envelope_id))
+            log.warning("Socket Mode: the connection closed before envelope %s was acked; Slack will "
+                        "send it again (it will not be answered twice)", one_line(envelope_id))
             return
         self.envelopes += 1
 

@@ -35,7 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
 
-from slack_harness import BOT_USER, SECRET, FakeSlack, Recorded, SlackClient  # noqa: E402
+from slack_harness import BOT_USER, SECRET, FakeSlack, Recorded, Scripted, SlackClient  # noqa: E402
 
 from bot.render.blocks import ACTION_MORE, ACTION_SHARE  # noqa: E402
 
@@ -67,6 +67,9 @@ def _run_fake(conn: Connection) -> None:
         elif command == "reset":
             fake.reset()
             conn.send(True)
+        elif isinstance(command, tuple) and command[0] == "slow":  # ("slow", path, count, delay)
+            fake.script(command[1], *[Scripted(200, {"ok": True}, delay=command[3])] * command[2])
+            conn.send(True)
         else:
             fake.close()
             conn.send(True)
@@ -86,7 +89,7 @@ class RemoteFake:
         self.url: str = self._conn.recv()
         self._lock = threading.Lock()
 
-    def _ask(self, command: str) -> Any:
+    def _ask(self, command: Any) -> Any:
         with self._lock:
             self._conn.send(command)
             if not self._conn.poll(60):
@@ -105,6 +108,10 @@ class RemoteFake:
     def reset(self) -> None:
         """Forget the recorded requests."""
         self._ask("reset")
+
+    def slow(self, path: str, count: int, delay: float) -> None:
+        """Answer the next `count` requests to path after `delay` seconds each."""
+        self._ask(("slow", path, count, delay))
 
     def close(self) -> None:
         """Stop the fake and its process."""
@@ -154,7 +161,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(fake: RemoteFake, *, start_timeout: float = 60.0) -> Iterator[Server]:
+def running_server(fake: RemoteFake, *, start_timeout: float = 60.0,
+                   env_extra: dict[str, str] | None = None) -> Iterator[Server]:
     """Start `il2bot serve --http` on a free 127.0.0.1 port against the fake; stop it afterwards."""
     work = Path(tempfile.mkdtemp(prefix="il2bot-bench-"))
     exe = shutil.which("il2bot", path=str(Path(sys.executable).parent)) or shutil.which("il2bot")
@@ -162,7 +170,7 @@ def running_server(fake: RemoteFake, *, start_timeout: float = 60.0) -> Iterator
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url,
-               IL2BOT_CACHE_DIR=str(work / "cache"), PYTHONUNBUFFERED="1")
+               IL2BOT_CACHE_DIR=str(work / "cache"), PYTHONUNBUFFERED="1", **(env_extra or {}))
     log = work / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([*cmd, "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],

@@ -1,4 +1,4 @@
-"""A bounded record of events already handled, so a retried delivery never gets a second reply."""
+"""A bounded record of requests and events already handled: no replay or retry gets a second reply."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 MAX_EVENTS = 10_000  # events remembered (the README's promise)
-KEYS_PER_EVENT = 2  # its event_id, and the message it is about (channel and ts)
+KEYS_PER_EVENT = 3  # the signed request (a replay), its event_id, and the message (channel and ts)
 MAX_ENTRIES = MAX_EVENTS * KEYS_PER_EVENT
 TTL_SECONDS = 3600.0
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from types import FrameType
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.slack.settings import Settings
 log = logging.getLogger("il2bot.slack")
 KEEP_ALIVE_SECONDS = 5  # an idle keep-alive connection is closed after this
 MAX_HEADER_BYTES = 16 * 1024  # request line and headers (h11's incomplete event size)
+MAX_REQUEST_SHUTDOWN_SECONDS = 5  # at shutdown, time for requests in progress (acks take milliseconds)
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -94,10 +96,13 @@ class HttpServer(uvicorn.Server):
     """uvicorn's Server, but a SIGTERM or SIGINT stops it without being raised again afterwards."""
 
     stopped_by: int | None = None
+    stop_requested_at: float | None = None  # time.monotonic() of the first signal
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         """Stop serving (a second SIGINT forces it); remember the signal instead of re-raising it."""
         self.stopped_by = sig
+        if self.stop_requested_at is None:
+            self.stop_requested_at = time.monotonic()
         if self.should_exit and sig == signal.SIGINT:
             self.force_exit = True
         else:
@@ -111,6 +116,6 @@ def make_server(asgi: Any, settings: Settings, *, host: str, port: int,
         asgi, host=host, port=port, lifespan="off", log_level=log_level, log_config=None,
         http=guarded_protocol(settings), timeout_keep_alive=KEEP_ALIVE_SECONDS,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES, proxy_headers=proxy_headers,
-        timeout_graceful_shutdown=int(max(settings.drain_seconds, 1)),
+        timeout_graceful_shutdown=int(max(min(settings.drain_seconds, MAX_REQUEST_SHUTDOWN_SECONDS), 1)),
     )
     return HttpServer(config)

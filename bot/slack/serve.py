@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,7 +76,8 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
         log.info("serving Slack requests at http://%s:%s/slack/events", host, port)
         server = make_server(build_asgi(app, settings), settings, host=host, port=port, proxy_headers=True)
         server.run()
-        return _drained(background, settings.drain_seconds)
+        since_signal = time.monotonic() - (server.stop_requested_at or time.monotonic())
+        return _drained(background, max(settings.drain_seconds - since_signal, 0.0))
 
     from bot.slack.socket import AppTokenRejected, serve_socket_mode
 

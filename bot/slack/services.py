@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.reply import Reply
 from bot.slack.dedupe import SeenEvents
 
 log = logging.getLogger("il2bot.slack")
+IDLE_POLL_SECONDS = 0.01
 
 
 class Answerer(Protocol):
@@ -92,6 +94,15 @@ class Background:
         """Answers queued or being sent."""
         with self._lock:
             return len(self._pending)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait (at most `timeout` seconds) until no answer is queued or being sent; whether it is so."""
+        deadline = time.monotonic() + timeout
+        while self.pending():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(IDLE_POLL_SECONDS)
+        return True
 
     def drain(self, seconds: float) -> list[str]:
         """Take no more answers; wait up to `seconds` for the queued ones; log and return those left."""

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 
 _MARKUP = re.compile(r"<([^<>]*)>")
+# Characters that change nothing a reader sees but split words for the matcher: controls, zero-width
+# spaces and joiners, bidi marks, embeddings, overrides and isolates, the BOM.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\ufeff]")
 
 
 def _plain(markup: str, bot_user_id: str | None) -> str:
@@ -21,7 +25,8 @@ def _plain(markup: str, bot_user_id: str | None) -> str:
 
 
 def query_from_slack(text: str, bot_user_id: str | None = None) -> str:
-    """The question as typed: mentions of the bot dropped, links to their labels, entities decoded."""
-    text = _MARKUP.sub(lambda m: _plain(m[1], bot_user_id), text or "")
+    """The question as typed: mentions of the bot dropped, links to their labels, entities decoded,
+    invisible characters dropped."""
+    text = _MARKUP.sub(lambda m: _plain(m[1], bot_user_id), _INVISIBLE.sub("", text or ""))
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return " ".join(text.split())

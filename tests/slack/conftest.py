@@ -9,7 +9,8 @@ import pytest
 from slack_harness import SECRET, TODAY, FakeSlack, Running, SlackClient, check_message, serve_asgi
 
 from bot.engine import Engine, load_engine
-from bot.slack.app import build_app, build_asgi
+from bot.slack.app import ANSWER_WORKERS, build_app, build_asgi
+from bot.slack.services import Background
 from bot.slack.settings import Settings
 from bot.slack.web import make_web_client
 
@@ -30,10 +31,17 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture(scope="session")
-def app_server(fake_slack: FakeSlack, engine: Engine) -> Iterator[Running]:
+def background() -> Background:
+    """Where the session app's answers run (tests wait on it to know no further reply can come)."""
+    return Background(ANSWER_WORKERS)
+
+
+@pytest.fixture(scope="session")
+def app_server(fake_slack: FakeSlack, engine: Engine, background: Background) -> Iterator[Running]:
     """The app in HTTP mode, against the fake Slack, with fast retry backoff."""
     settings = Settings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake_slack.url)
-    app = build_app(settings, engine, make_web_client(settings, backoff=0.01), today=lambda: TODAY)
+    app = build_app(settings, engine, make_web_client(settings, backoff=0.01), today=lambda: TODAY,
+                    background=background)
     running = serve_asgi(build_asgi(app))
     yield running
     running.server.should_exit = True

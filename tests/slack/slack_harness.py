@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import itertools
 import json
 import socket
 import struct
@@ -34,6 +35,7 @@ BOT_ID = "BBOT0001"
 TEAM = "T0001"
 TODAY = date(2026, 11, 23)
 WAIT = 5.0  # seconds a test waits for the bot to reply
+ACK_LIMIT = 3.0  # seconds Slack waits for an ack (a bound that holds on a loaded machine)
 
 
 @dataclass
@@ -215,6 +217,9 @@ def raw_request(base: str, body: bytes | None, headers: dict[str, Any], *, metho
         conn.close()
 
 
+_MESSAGES = itertools.count(1)  # each click is on a message of its own, as in Slack
+
+
 @dataclass
 class Sent:
     status: int
@@ -228,6 +233,7 @@ class SlackClient:
     def __init__(self, base: str, fake: FakeSlack) -> None:
         self.base = base
         self.fake = fake
+        self.answers: Any = None  # the app's answer pool (a Background), where a test waits on it
 
     def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
              secret: str = SECRET, headers: dict[str, str] | None = None) -> Sent:
@@ -266,7 +272,7 @@ class SlackClient:
               trigger_id: str = "1.2.3") -> tuple[Sent, str]:
         """Click a button (a block_actions payload); returns the ack and the response_url path."""
         url, path = response or self.fake.response_url()
-        container: dict[str, Any] = {"type": "message", "message_ts": "1700000000.000200",
+        container: dict[str, Any] = {"type": "message", "message_ts": f"1700000000.{next(_MESSAGES):06d}",
                                      "channel_id": channel, "is_ephemeral": ephemeral}
         if thread_ts:
             container["thread_ts"] = thread_ts

@@ -312,3 +312,38 @@ def test_post_to_channel_posts_once_however_often_it_is_clicked_or_replayed(
     assert shared.data["response_type"] == "in_channel" and deleted.data == {"delete_original": True}
     assert fake_slack.calls(path2) == []
     assert len(fake_slack.calls(path)) == 2
+
+
+def test_connections_past_the_limit_are_closed_at_once(fake_slack: FakeSlack, engine: Engine) -> None:
+    settings = Settings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake_slack.url,
+                        max_connections=5)
+    app = build_app(settings, engine, make_web_client(settings), today=lambda: TODAY)
+    running = serve_asgi(build_asgi(app, settings), settings)
+    held: list[socket.socket] = []
+    try:
+        for _ in range(5):
+            held.append(socket.create_connection(("127.0.0.1", port_of(running)), timeout=5))
+        extra = socket.create_connection(("127.0.0.1", port_of(running)), timeout=5)
+        try:
+            extra.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+            assert extra.recv(4096) == b"", "closed without an answer"
+        except ConnectionResetError:
+            pass  # closed before the request arrived: as good
+        finally:
+            extra.close()
+        for s in held:
+            s.close()
+        deadline = time.monotonic() + 5
+        while True:  # once the held connections are gone, new ones are served again
+            try:
+                assert raw_request(running.base, None, {}, method="GET", path="/healthz") == (200, b"ok")
+                break
+            except (AssertionError, OSError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+    finally:
+        for s in held:
+            s.close()
+        running.server.should_exit = True
+        running.thread.join(timeout=5)

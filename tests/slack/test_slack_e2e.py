@@ -9,10 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from slack_harness import BOT_ID, BOT_USER, TODAY, FakeSlack, Scripted, SlackClient
+from slack_harness import ACK_LIMIT, BOT_ID, BOT_USER, TODAY, WAIT, FakeSlack, Scripted, SlackClient
 
 from bot.engine import Engine
 from bot.render.blocks import ACTION_HIDE_QUOTES, ACTION_MORE, ACTION_QUOTES, ACTION_SHARE, escape, render
+from bot.slack.services import Background
 
 Valid = Callable[[dict[str, Any]], None]
 
@@ -57,7 +58,7 @@ def test_slash_command_acks_at_once_then_answers_ephemerally(
 ) -> None:
     sent, path = slack.command("side-effects aldesleukin")
     assert sent.status == 200 and sent.body == ""
-    assert sent.seconds < 2.5
+    assert sent.seconds < ACK_LIMIT
     [resp] = fake_slack.wait_for(path)
     assert resp.data["response_type"] == "ephemeral"
     message = message_of(resp)
@@ -267,7 +268,8 @@ def test_direct_message_is_answered_in_the_dm(
     assert message_of(post) == render(engine.ask("side-effects aldesleukin"), today=TODAY, ephemeral=False)
 
 
-def test_a_retried_event_gets_one_reply(slack: SlackClient, fake_slack: FakeSlack) -> None:
+def test_a_retried_event_gets_one_reply(slack: SlackClient, fake_slack: FakeSlack,
+                                       background: Background) -> None:
     event = mention("side-effects aldesleukin", "1700000004.000400", channel="C0004")
     assert slack.event(event, event_id="EvRETRY0001").status == 200
     retry = {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
@@ -275,8 +277,8 @@ def test_a_retried_event_gets_one_reply(slack: SlackClient, fake_slack: FakeSlac
     # The same message delivered again under another event id (app_mention and message.im) too.
     assert slack.event(event, event_id="EvRETRY0002").status == 200
     slack.event(mention("help", "1700000005.000500", channel="C0005"))  # a sentinel
-    posts = fake_slack.wait_for("/chat.postMessage", count=2)
-    time.sleep(0.2)
+    fake_slack.wait_for("/chat.postMessage", count=2)
+    assert background.wait_idle(WAIT), "every answer queued so far has been sent"
     posts = fake_slack.calls("/chat.postMessage")
     assert sorted(p.data["channel"] for p in posts) == ["C0004", "C0005"]
 
@@ -291,19 +293,20 @@ def test_a_retried_event_gets_one_reply(slack: SlackClient, fake_slack: FakeSlac
     {**dm("side-effects aldesleukin", "1700000006.7"), "channel_type": "channel"},
 ], ids=["self-user", "self-bot", "bot_message", "other-bot", "bot-mention", "edit", "not-im"])
 def test_bots_and_other_messages_are_ignored(
-    slack: SlackClient, fake_slack: FakeSlack, event: dict[str, Any]
+    slack: SlackClient, fake_slack: FakeSlack, background: Background, event: dict[str, Any]
 ) -> None:
     assert slack.event(event).status == 200
     slack.event(mention("help", f"{time.time():.6f}", channel="CSENTINEL"))
     fake_slack.wait_for("/chat.postMessage")
-    time.sleep(0.1)
+    assert background.wait_idle(WAIT), "every answer queued so far has been sent"
     assert [p.data["channel"] for p in fake_slack.calls("/chat.postMessage")] == ["CSENTINEL"]
 
 
 # -- request verification --------------------------------------------------------------------
 
 
-def test_bad_signature_and_stale_timestamp_are_rejected(slack: SlackClient, fake_slack: FakeSlack) -> None:
+def test_bad_signature_and_stale_timestamp_are_rejected(slack: SlackClient, fake_slack: FakeSlack,
+                                                       background: Background) -> None:
     bad = slack.event(mention("side-effects aldesleukin", "1700000007.1"), secret="not-the-secret")
     assert bad.status == 401
     stale = slack.event(mention("side-effects aldesleukin", "1700000007.2"),
@@ -313,7 +316,7 @@ def test_bad_signature_and_stale_timestamp_are_rejected(slack: SlackClient, fake
     assert sent.status == 401
     slack.event(mention("help", "1700000007.3", channel="CSENTINEL"))
     fake_slack.wait_for("/chat.postMessage")
-    time.sleep(0.1)
+    assert background.wait_idle(WAIT), "every answer queued so far has been sent"
     assert [p.data["channel"] for p in fake_slack.calls("/chat.postMessage")] == ["CSENTINEL"]
     assert fake_slack.calls(path) == []
 
@@ -385,3 +388,14 @@ def test_user_text_is_escaped_in_a_slash_command_reply(slack: SlackClient, fake_
 def test_user_text_is_escaped_in_a_mention_reply(slack: SlackClient, fake_slack: FakeSlack) -> None:
     slack.event(mention(HOSTILE, "1700000010.001000"))
     _no_injection(message_of(fake_slack.wait_for("/chat.postMessage")[0]))
+
+
+def test_invisible_characters_and_formatting_in_a_question(
+    slack: SlackClient, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    _, path = slack.command("side\u200b-effects alde\u2060sleukin\u202e\x00")
+    message = message_of(fake_slack.wait_for(path)[0])
+    assert message == render(engine.ask("side-effects aldesleukin"), today=TODAY, ephemeral=True)
+    _, path = slack.command("*urgent* _please_ ~now~ `x`")
+    message = message_of(fake_slack.wait_for(path)[0])
+    assert "“∗urgent∗ ˍpleaseˍ ∼now∼ ˋxˋ”" in message["blocks"][0]["text"]["text"]

@@ -22,11 +22,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_harness import BOT_USER, SECRET, TODAY, FakeSlack, Running, Scripted, SlackClient, serve_asgi
+from slack_harness import (
+    ACK_LIMIT,
+    BOT_USER,
+    SECRET,
+    TODAY,
+    WAIT,
+    FakeSlack,
+    Running,
+    Scripted,
+    SlackClient,
+    serve_asgi,
+)
 
 from bot.engine import Engine
 from bot.render.blocks import ACTION_MORE
-from bot.slack.app import build_app, build_asgi
+from bot.slack.app import ANSWER_WORKERS, build_app, build_asgi
+from bot.slack.services import Background
 from bot.slack.settings import Settings
 from bot.slack.web import make_web_client
 
@@ -45,22 +57,33 @@ def faulty() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture(scope="module")
-def fault_app(faulty: FakeSlack, engine: Engine) -> Iterator[Running]:
+def answers() -> Background:
+    """Where the faulty app's answers run: once it is idle, no further request to the fake can come."""
+    return Background(ANSWER_WORKERS)
+
+
+@pytest.fixture(scope="module")
+def fault_app(faulty: FakeSlack, engine: Engine, answers: Background) -> Iterator[Running]:
     """The app over HTTP with a 0.5 s API timeout, fast backoff and Retry-After honoured up to 5 s."""
     settings = Settings(bot_token="xoxb-test", signing_secret=SECRET, api_url=faulty.url, api_timeout=TIMEOUT)
     client = make_web_client(settings, backoff=0.01, max_wait=MAX_WAIT)
-    running = serve_asgi(build_asgi(build_app(settings, engine, client, today=lambda: TODAY)))
+    app = build_app(settings, engine, client, today=lambda: TODAY, background=answers)
+    running = serve_asgi(build_asgi(app))
     yield running
     running.server.should_exit = True
     running.thread.join(timeout=5)
 
 
 @pytest.fixture
-def slack(faulty: FakeSlack, fault_app: Running, caplog: pytest.LogCaptureFixture) -> SlackClient:
+def slack(faulty: FakeSlack, fault_app: Running, answers: Background,
+          caplog: pytest.LogCaptureFixture) -> SlackClient:
     """A client of the faulty app; records and scripts start empty, errors are captured."""
+    assert answers.wait_idle(WAIT * 4), "the previous test's answers are done"
     faulty.reset()
     caplog.set_level(logging.INFO, logger="il2bot.slack")
-    return SlackClient(fault_app.base, faulty)
+    client = SlackClient(fault_app.base, faulty)
+    client.answers = answers
+    return client
 
 
 def mention(text: str, ts: str, channel: str) -> dict[str, Any]:
@@ -80,10 +103,15 @@ def wait_for_log(caplog: pytest.LogCaptureFixture, *needles: str, timeout: float
     raise AssertionError(f"no error logged with {needles}; got {[r.getMessage() for r in caplog.records]}")
 
 
+def idle(slack: SlackClient) -> None:
+    """Wait (bounded) until the app has no answer queued or being sent: no further request can come."""
+    assert slack.answers is not None and slack.answers.wait_idle(WAIT * 4), "the app's answers finished"
+
+
 def still_serving(slack: SlackClient, fake: FakeSlack, tag: str) -> None:
     """A fresh command and a fresh mention are acked at once and answered once each."""
     sent, path = slack.command("side-effects aldesleukin", trigger_id=f"T-{tag}")
-    assert sent.status == 200 and sent.seconds < 1.0
+    assert sent.status == 200 and sent.seconds < ACK_LIMIT
     assert len(fake.wait_for(path)) == 1
     channel = f"CNEXT{tag}"
     assert slack.event(mention("NCT04077684", f"{time.time():.6f}", channel)).status == 200
@@ -94,14 +122,14 @@ def still_serving(slack: SlackClient, fake: FakeSlack, tag: str) -> None:
 
     while time.monotonic() < deadline and not answers():
         time.sleep(0.02)
-    time.sleep(0.1)
+    idle(slack)
     assert len(answers()) == 1
 
 
-def settle(fake: FakeSlack, path: str, seconds: float = 0.3) -> list[Any]:
-    """Requests at path after a short quiet time (a late duplicate would show up here)."""
-    time.sleep(seconds)
-    return fake.calls(path)
+def settle(slack: SlackClient, path: str) -> list[Any]:
+    """Requests at path once the app has finished every answer (a late duplicate would show up here)."""
+    idle(slack)
+    return slack.fake.calls(path)
 
 
 # -- 429 -------------------------------------------------------------------------------------
@@ -113,13 +141,13 @@ def test_rate_limited_post_waits_retry_after_then_posts_once(slack: SlackClient,
                        event_id="Ev429A").status == 200
     # While that reply waits out its Retry-After, the app answers others.
     sent, path = slack.command("help", trigger_id="T-during-429")
-    assert sent.status == 200 and sent.seconds < 1.0
+    assert sent.status == 200 and sent.seconds < ACK_LIMIT
     assert len(faulty.wait_for(path)) == 1
     limited, posted = faulty.wait_for(POST, count=2, timeout=5)
     assert not limited.taken and posted.taken and posted.body == limited.body
     assert posted.data["channel"] == "C429"
     assert faulty.calls(path)[0].taken
-    assert len(settle(faulty, POST)) == 2
+    assert len(settle(slack, POST)) == 2
 
 
 def test_rate_limited_response_url_is_retried_once(slack: SlackClient, faulty: FakeSlack) -> None:
@@ -131,7 +159,7 @@ def test_rate_limited_response_url_is_retried_once(slack: SlackClient, faulty: F
     first, second = faulty.wait_for(path, count=2, timeout=5)
     assert time.monotonic() - t0 >= 1.0, "waited out Retry-After"
     assert not first.taken and second.taken and first.body == second.body
-    assert len(settle(faulty, path)) == 2
+    assert len(settle(slack, path)) == 2
 
 
 def test_retry_after_beyond_the_bound_is_dropped_and_logged(
@@ -141,7 +169,7 @@ def test_retry_after_beyond_the_bound_is_dropped_and_logged(
     slack.event(mention("side-effects aldesleukin", "1800000002.000100", "C429LONG"), event_id="Ev429LONG")
     line = wait_for_log(caplog, "Ev429LONG", "dropped")
     assert "ratelimited" in line
-    assert len(settle(faulty, POST)) == 1, "not retried"
+    assert len(settle(slack, POST)) == 1, "not retried"
     still_serving(slack, faulty, "429long")
 
 
@@ -154,7 +182,7 @@ def test_server_error_is_retried_then_posted_once(slack: SlackClient, faulty: Fa
     slack.event(mention("what is proleukin", f"1800000003.{status}", f"C{status}"), event_id=f"Ev{status}")
     failed, posted = faulty.wait_for(POST, count=2)
     assert not failed.taken and posted.taken and posted.data["channel"] == f"C{status}"
-    assert len(settle(faulty, POST)) == 2
+    assert len(settle(slack, POST)) == 2
 
 
 def test_persistent_server_errors_stop_after_the_bound_and_are_logged(
@@ -165,11 +193,11 @@ def test_persistent_server_errors_stop_after_the_bound_and_are_logged(
     slack.command("side-effects aldesleukin", response=(url, path), trigger_id="T-503")
     line = wait_for_log(caplog, "T-503", "dropped")
     assert "HTTP 503" in line
-    assert len(settle(faulty, path)) == 3, "one try and two retries"
+    assert len(settle(slack, path)) == 3, "one try and two retries"
     faulty.script(POST, *[Scripted(500, {"ok": False, "error": "internal_error"})] * 5)
     slack.event(mention("help", "1800000004.000100", "C500ALL"), event_id="Ev500ALL")
     assert "internal_error" in wait_for_log(caplog, "Ev500ALL", "dropped")
-    assert len(settle(faulty, POST)) == 3
+    assert len(settle(slack, POST)) == 3
     faulty.reset()
     still_serving(slack, faulty, "5xx")
 
@@ -188,7 +216,7 @@ def test_reset_connection_is_retried_and_answered_once(slack: SlackClient, fault
     slack.click({"action_id": ACTION_MORE, "value": "3:side-effects aldesleukin"}, response=(url, path))
     reset, answered = faulty.wait_for(path, count=2)
     assert reset.fault == "reset" and answered.taken
-    assert len(settle(faulty, POST)) == 2 and len(faulty.calls(path)) == 2
+    assert len(settle(slack, POST)) == 2 and len(faulty.calls(path)) == 2
 
 
 def test_connection_reset_every_time_is_dropped_and_logged(
@@ -197,7 +225,7 @@ def test_connection_reset_every_time_is_dropped_and_logged(
     faulty.script(POST, *[Scripted(200, {"ok": True}, reset=True)] * 5)
     slack.event(mention("side-effects aldesleukin", "1800000006.000100", "CRESETALL"), event_id="EvRESETALL")
     wait_for_log(caplog, "EvRESETALL", "dropped")
-    assert len(settle(faulty, POST)) == 3, "one try and two retries"
+    assert len(settle(slack, POST)) == 3, "one try and two retries"
     still_serving(slack, faulty, "reset")
 
 
@@ -212,7 +240,7 @@ def test_post_slower_than_the_timeout_is_not_retried(
     line = wait_for_log(caplog, "EvSLOW", "timed out", "not retried")
     assert "reply" in line
     # Slack took it (late): a retry would have posted the answer twice.
-    assert len(settle(faulty, POST, TIMEOUT * 2)) == 1
+    assert len(settle(slack, POST)) == 1
     still_serving(slack, faulty, "slow")
 
 
@@ -223,7 +251,7 @@ def test_response_url_slower_than_the_timeout_is_not_retried(
     faulty.script(path, Scripted(200, "ok", delay=TIMEOUT * 2))
     slack.command("NCT04077684", response=(url, path), trigger_id="T-SLOW")
     wait_for_log(caplog, "T-SLOW", "not retried")
-    assert len(settle(faulty, path, TIMEOUT * 2)) == 1
+    assert len(settle(slack, path)) == 1
 
 
 def test_acks_never_wait_behind_a_slow_slack(slack: SlackClient, faulty: FakeSlack) -> None:
@@ -232,11 +260,11 @@ def test_acks_never_wait_behind_a_slow_slack(slack: SlackClient, faulty: FakeSla
     faulty.script(POST, *[Scripted(200, {"ok": True}, delay=TIMEOUT * 2)] * n)
     acks = [slack.event(mention("help", f"1800000008.{i:06d}", f"CJAM{i}")) for i in range(n)]
     sent, path = slack.command("side-effects aldesleukin", trigger_id="T-behind-jam")
-    assert all(a.status == 200 and a.seconds < 1.0 for a in acks)
-    assert sent.status == 200 and sent.seconds < 1.0
+    assert all(a.status == 200 and a.seconds < ACK_LIMIT for a in acks)
+    assert sent.status == 200 and sent.seconds < ACK_LIMIT
     assert len(faulty.wait_for(path, timeout=10)) == 1, "answered once the jam clears"
     faulty.wait_for(POST, count=n, timeout=10)
-    assert len(settle(faulty, POST)) == n, "none retried"
+    assert len(settle(slack, POST)) == n, "none retried"
 
 
 # -- expired response_url --------------------------------------------------------------------
@@ -252,7 +280,7 @@ def test_expired_response_url_is_logged_not_retried(
     assert sent.status == 200
     line = wait_for_log(caplog, "T-EXPIRED", "HTTP 404")
     assert "button il2_more" in line and "expired" in line
-    assert len(settle(faulty, path)) == 1, "a 404 is not retried"
+    assert len(settle(slack, path)) == 1, "a 404 is not retried"
     still_serving(slack, faulty, "404")
 
 
@@ -266,9 +294,9 @@ def test_redelivered_event_during_a_retry_is_answered_once(slack: SlackClient, f
     for n in (1, 2, 3):  # Slack gives up waiting and re-delivers, while the first reply waits
         retry = {"x-slack-retry-num": str(n), "x-slack-retry-reason": "http_timeout"}
         sent = slack.event(event, event_id="EvREDELIVER", headers=retry)
-        assert sent.status == 200 and sent.seconds < 1.0
+        assert sent.status == 200 and sent.seconds < ACK_LIMIT
     faulty.wait_for(POST, count=2, timeout=5)
-    posts = settle(faulty, POST, 1.0)
+    posts = settle(slack, POST)
     assert [p.taken for p in posts] == [False, True]
 
 

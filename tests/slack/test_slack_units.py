@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 
@@ -57,6 +58,7 @@ def test_seen_events_expire() -> None:
     ("dose &lt;5 &amp; IL-7 &gt; 2", "dose <5 & IL-7 > 2"),
     ("see <https://x.example|spoof> and <https://y.example>", "see spoof and https://y.example"),
     ("<!channel> <!here> hi <@U123> <@U9|ann> <#C1|general>", "hi ann #general"),
+    ("side\u200b-effects alde\u2060sleukin\x00 \u202eil-2\u202c\ufeff", "side-effects aldesleukin il-2"),
     ("", ""),
 ])
 def test_query_from_slack(text: str, query: str) -> None:
@@ -115,3 +117,133 @@ def test_responder_logs_and_returns_false_when_unreachable(caplog: pytest.LogCap
     send = Responder(retry_handlers(backoff=0.01))
     assert send(f"http://127.0.0.1:{port}/response/x", {"text": "hi"}) is False
     assert "reply to response_url failed" in caplog.text
+
+
+# -- the front door's pieces -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("timestamp", "fresh"), [
+    ("1700000000", True), ("1700000300", True), ("1699999700", True),
+    ("1700000301", False), ("1699999699", False), ("abc", False), ("", False), (" 1700000000", False),
+    ("1700000000 ", False), ("1_700_000_000", False), ("+1700000000", False), ("1700000000.0", False),
+    ("\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660", False), ("9" * 400, False),
+])
+def test_fresh_timestamp_takes_ascii_digits_within_five_minutes(timestamp: str, fresh: bool) -> None:
+    from bot.slack.app import fresh_timestamp
+
+    assert fresh_timestamp(timestamp, now=1_700_000_000) is fresh
+
+
+@pytest.mark.parametrize(("text", "depth"), [
+    ("{}", 1), ("[]", 1), ("1", 0), ('{"a": [1, {"b": []}]}', 4), ('"[[[[["', 0), ('{"a": "]]]{{{"}', 1),
+    ('["\\"[[["]', 1), ("[" * 100 + "]" * 100, 65),  # counting stops past the limit (64)
+])
+def test_json_depth(text: str, depth: int) -> None:
+    from bot.slack.payloads import json_depth
+
+    assert json_depth(text) == depth
+
+
+def test_load_json_refuses_deep_nesting_with_a_value_error() -> None:
+    from bot.slack.payloads import load_json
+
+    assert load_json("[" * 64 + "]" * 64) is not None
+    with pytest.raises(ValueError, match="nested deeper than 64 levels"):
+        load_json("[" * 200_000 + "]" * 200_000)
+
+
+@pytest.mark.parametrize(("content_type", "raw", "body"), [
+    ("application/json", b'{"a": 1}', {"a": 1}),
+    ("Application/JSON; charset=utf-8", b'{"a": 1}', {"a": 1}),
+    ("application/x-www-form-urlencoded", b"command=%2Fil2&text=viral+payload", {"command": "/il2",
+                                                                                 "text": "viral payload"}),
+    ("application/x-www-form-urlencoded", b"command=%2Fil2&channel_name=payload-team&text=",
+     {"command": "/il2", "channel_name": "payload-team", "text": ""}),
+    ("application/x-www-form-urlencoded", b"payload=%7B%22type%22%3A%22block_actions%22%7D",
+     {"type": "block_actions"}),
+    ("application/x-www-form-urlencoded", b"{", {"{": ""}),
+])
+def test_parse_reads_a_body_by_its_content_type(content_type: str, raw: bytes, body: dict[str, str]) -> None:
+    from bot.slack.payloads import parse
+
+    assert parse(content_type, raw) == (body, None)
+
+
+@pytest.mark.parametrize(("content_type", "raw", "why"), [
+    ("application/json", b"\xff", "the body is not UTF-8"),
+    ("application/json", b"[1]", "the body is a JSON list, not an object"),
+    ("text/plain", b"{}", "the content type 'text/plain' is neither JSON nor a form"),
+    ("", b"{}", "the content type '' is neither JSON nor a form"),
+    ("application/json", b"[" * 100, "the body is not valid JSON or form data (ValueError: JSON nested "
+                                      "deeper than 64 levels)"),
+])
+def test_parse_says_what_stops_it(content_type: str, raw: bytes, why: str) -> None:
+    from bot.slack.payloads import parse
+
+    assert parse(content_type, raw) == (None, why)
+
+
+CLICK = {"type": "block_actions", "user": {"id": "U1"}, "response_url": "https://hooks.slack.com/x",
+         "actions": [{"action_id": "il2_more", "value": "0:help"}]}
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    (CLICK, None),
+    ({**CLICK, "user": "U0002"}, "user is not an object with an id"),
+    ({**CLICK, "user": {"name": "bob"}}, "user is not an object with an id"),
+    ({k: v for k, v in CLICK.items() if k != "user"}, "user is not an object with an id"),
+    ({**CLICK, "team": {"domain": "x"}}, "team is not an object with an id"),
+    ({**CLICK, "actions": []}, "actions is not a non-empty list"),
+    ({**CLICK, "response_url": "ftp://x"}, "response_url is missing or not an http(s) URL"),
+    ({"type": "view_submission", "user": {"id": "U1"}, "view": {"id": "V1"}}, "view is not an object with a type"),
+    ({"type": "view_submission", "user": {"id": "U1"}, "view": {"type": "modal"}}, None),
+    ({"type": "event_callback", "event": "x"}, "event is not an object"),
+    ({"type": "event_callback"}, "an event_callback without an event object"),
+    ({"command": "/il2", "text": "x"}, "response_url is missing or not an http(s) URL"),
+    ({"type": "url_verification", "challenge": "c"}, None),
+])
+def test_problem_in_checks_a_parsed_body(body: dict[str, object], why: str | None) -> None:
+    from bot.slack.payloads import problem_in
+
+    assert problem_in(body) == why
+
+
+@pytest.mark.parametrize(("value", "line"), [
+    ("plain", "plain"), ("a\nb\r\nc", "a\\nb\\r\\nc"), ("tab\there", "tab\\there"), ("back\\slash", "back\\\\slash"),
+    ("bidi\u202eevil", "bidi\\u202eevil"), ("x" * 300, "x" * 200),
+])
+def test_one_line_escapes_untrusted_values(value: str, line: str) -> None:
+    from bot.slack.logs import one_line
+
+    assert one_line(value) == line
+
+
+def test_json_log_format_is_one_object_per_line() -> None:
+    from bot.slack.logs import JsonFormatter
+
+    record = logging.LogRecord("il2bot.slack", logging.WARNING, __file__, 1, "rejected %s", ("a\nb",), None)
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    assert {k: v for k, v in json.loads(line).items() if k != "time"} == {
+        "level": "WARNING", "logger": "il2bot.slack", "message": "rejected a\nb"}
+
+
+def test_drain_sends_what_it_can_and_names_the_rest(caplog: pytest.LogCaptureFixture) -> None:
+    import threading
+
+    from bot.slack.services import Background
+
+    caplog.set_level(logging.INFO, logger="il2bot.slack")
+    gate = threading.Event()
+    done: list[int] = []
+    pool = Background(1)
+    pool.submit({"type": "event_callback", "event_id": "EvSLOW", "event": {"type": "app_mention"}}, gate.wait)
+    for i in range(3):
+        pool.submit({"type": "event_callback", "event_id": f"EvQ{i}", "event": {"type": "app_mention"}},
+                    lambda i=i: done.append(i))
+    assert pool.drain(0.2) == ["event EvQ0 (app_mention)", "event EvQ1 (app_mention)",
+                               "event EvQ2 (app_mention)", "event EvSLOW (app_mention)"]
+    gate.set()
+    assert done == [], "queued answers past the deadline are cancelled, not sent late"
+    lines = [r.getMessage() for r in caplog.records if "was not sent within" in r.getMessage()]
+    assert len(lines) == 4 and "EvQ0" in lines[0]

@@ -9,17 +9,18 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import fake_socket as envelopes
 import pytest
 from fake_socket import FakeSocketMode, socket_slack
-from slack_harness import BOT_ID, BOT_USER, TODAY, FakeSlack, Recorded, check_message
+from slack_harness import BOT_ID, BOT_USER, TODAY, WAIT, FakeSlack, Recorded, Scripted, check_message
 
 from bot.engine import Engine
-from bot.render.blocks import ACTION_MORE, ACTION_QUOTES, ACTION_SHARE
-from bot.slack.app import build_app
+from bot.render.blocks import ACTION_HIDE_QUOTES, ACTION_MORE, ACTION_QUOTES, ACTION_SHARE
+from bot.slack.app import ANSWER_WORKERS, build_app
 from bot.slack.services import Background
 from bot.slack.settings import Settings
 from bot.slack.socket import MAX_FRAME_BYTES, SocketModeServer, read_frame
@@ -43,10 +44,18 @@ def api(endpoint: FakeSocketMode) -> Iterator[FakeSlack]:
 
 
 @pytest.fixture(scope="module")
-def server(api: FakeSlack, endpoint: FakeSocketMode, engine: Engine) -> Iterator[SocketModeServer]:
+def answers() -> Background:
+    """Where the app's answers run (tests wait on it to know that no further reply can come)."""
+    return Background(ANSWER_WORKERS)
+
+
+@pytest.fixture(scope="module")
+def server(api: FakeSlack, endpoint: FakeSocketMode, engine: Engine,
+           answers: Background) -> Iterator[SocketModeServer]:
     """The app in Socket Mode, connected to the fake endpoint."""
     settings = Settings(bot_token="xoxb-test", app_token="xapp-test", api_url=api.url)
-    app = build_app(settings, engine, make_web_client(settings, backoff=0.01), today=lambda: TODAY)
+    app = build_app(settings, engine, make_web_client(settings, backoff=0.01), today=lambda: TODAY,
+                    background=answers)
     running = SocketModeServer(app, "xapp-test")
     stop = threading.Event()
     thread = threading.Thread(target=running.run, args=(stop,), daemon=True)
@@ -82,13 +91,14 @@ def header(message: dict[str, Any]) -> str:
     return str(next(b["text"]["text"] for b in message["blocks"] if b["type"] == "header"))
 
 
-def mention(text: str, ts: str, **extra: Any) -> dict[str, Any]:
+def mention(text: str, ts: str, channel: str = "C0001", **extra: Any) -> dict[str, Any]:
     return {"type": "app_mention", "user": "U0001", "text": f"<@{BOT_USER}> {text}", "ts": ts,
-            "channel": "C0001", **extra}
+            "channel": channel, **extra}
 
 
-def dm(text: str, ts: str) -> dict[str, Any]:
-    return {"type": "message", "channel_type": "im", "user": "U0001", "text": text, "ts": ts, "channel": "D0001"}
+def dm(text: str, ts: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "message", "channel_type": "im", "user": "U0001", "text": text, "ts": ts, "channel": "D0001",
+            **extra}
 
 
 
@@ -129,18 +139,6 @@ def test_direct_message_is_answered_in_the_dm(fakes: Fakes) -> None:
     check_message(message_of(posted))
 
 
-def test_messages_from_bots_are_acked_and_ignored(fakes: Fakes) -> None:
-    api, endpoint = fakes
-    from_bot = envelopes.event({**dm("hello", "1700000102.000100"), "bot_id": BOT_ID})
-    eid = endpoint.send(from_bot)
-    endpoint.wait_acks(eid)
-    marker = endpoint.send(envelopes.event(dm("help", "1700000102.000200")))  # answered after it
-    endpoint.wait_acks(marker)
-    [posted] = api.wait_for("/chat.postMessage")
-    assert (posted.data["channel"], posted.data.get("thread_ts")) == ("D0001", None), "the answer to the person"
-    assert len(api.calls("/chat.postMessage")) == 1
-
-
 def test_buttons_are_acked_and_answered(fakes: Fakes) -> None:
     api, endpoint = fakes
     url, path = api.response_url()
@@ -160,7 +158,7 @@ def test_buttons_are_acked_and_answered(fakes: Fakes) -> None:
     check_message(message_of(quoted))
 
 
-def test_post_to_channel_shares_the_answer_once_even_when_the_click_is_delivered_twice(fakes: Fakes) -> None:
+def test_post_to_channel_shares_the_answer_once_even_when_the_click_is_delivered_twice(fakes: Fakes, answers: Background) -> None:
     api, endpoint = fakes
     url, path = api.response_url()
     endpoint.wait_acks(endpoint.send(envelopes.command("NCT04077684", url)))
@@ -176,13 +174,138 @@ def test_post_to_channel_shares_the_answer_once_even_when_the_click_is_delivered
     marker_url, marker_path = api.response_url()  # a later request, answered after any second share
     endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
     api.wait_for(marker_path)
+    assert answers.wait_idle(WAIT)
     assert len(api.calls(path2)) == 2, "shared once (and the ephemeral deleted once)"
+
+
+@pytest.mark.parametrize("text", ["", "help"])
+def test_help(fakes: Fakes, engine: Engine, text: str) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command(text, url)))
+    message = message_of(api.wait_for(path)[0])
+    check_message(message)
+    labels = [b["text"]["text"] for b in buttons(message).values()]
+    assert labels[0] == engine.help().examples[0]
+    assert "Topics the cards cover" in json.dumps(message)
+
+
+def test_trial_answer_shows_registry_fields_and_link(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("NCT04077684", url)))
+    message = message_of(api.wait_for(path)[0])
+    [trial] = [b for b in message["blocks"] if b["type"] == "section" and "fields" in b]
+    labels = " ".join(f["text"] for f in trial["fields"])
+    assert [label for label in ("Phase", "Status", "Enrollment", "Location") if f"*{label}*" in labels] == [
+        "Phase", "Status", "Enrollment", "Location"]
+    assert "<https://clinicaltrials.gov/study/NCT04077684|" in trial["text"]["text"]
+
+
+def test_abstention_offers_questions_and_its_buttons_run_them(fakes: Fakes, engine: Engine) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("asdkjh qwezx", url)))
+    first = message_of(api.wait_for(path)[0])
+    assert "I don't have a card that answers" in first["blocks"][0]["text"]["text"]
+    assert not [b for b in first["blocks"] if b["type"] == "header"], "no card is shown"
+    suggestion = buttons(first)["il2_ask_0"]
+    url2, path2 = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.click(suggestion, url2)))
+    [ran] = api.wait_for(path2)
+    query = suggestion["value"].split(":", 1)[1]
+    assert ran.data["replace_original"] is True
+    assert header(message_of(ran)) == engine.ask(query).matches[0].title
+    [help_button] = [b for b in buttons(first).values() if b["text"]["text"] == "What can I ask?"]
+    url3, path3 = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.click(help_button, url3)))
+    assert "il2bot" in header(message_of(api.wait_for(path3)[0]))
+
+
+def test_show_quotes_then_hide_quotes_come_back_to_the_same_answer(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("side-effects aldesleukin", url)))
+    first = message_of(api.wait_for(path)[0])
+    url2, path2 = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.click(buttons(first)[ACTION_QUOTES], url2)))
+    quoted = message_of(api.wait_for(path2)[0])
+    check_message(quoted)
+    assert "\\n> “" in json.dumps(quoted, ensure_ascii=False), "each fact's quotes under it"
+    url3, path3 = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.click(buttons(quoted)[ACTION_HIDE_QUOTES], url3)))
+    assert message_of(api.wait_for(path3)[0]) == first
+
+
+def test_mention_inside_a_thread_is_answered_in_that_thread(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    eid = endpoint.send(envelopes.event(mention("NCT04077684", "1700000103.000200", thread_ts="1700000000.000001")))
+    endpoint.wait_acks(eid)
+    [post] = api.wait_for("/chat.postMessage")
+    assert post.data["thread_ts"] == "1700000000.000001"
+
+
+@pytest.mark.parametrize("ignored", [
+    dm("side-effects aldesleukin", "1700000104.1", user=BOT_USER),
+    dm("side-effects aldesleukin", "1700000104.6", bot_id=BOT_ID),
+    dm("side-effects aldesleukin", "1700000104.7", subtype="bot_message"),
+    dm("side-effects aldesleukin", "1700000104.2", bot_id="B0THER"),
+    mention("side-effects aldesleukin", "1700000104.3", bot_id="B0THER"),
+    dm("side-effects aldesleukin", "1700000104.4", subtype="message_changed"),
+    {**dm("side-effects aldesleukin", "1700000104.5"), "channel_type": "channel"},
+], ids=["self-user", "self-bot", "bot_message", "other-bot", "bot-mention", "edit", "not-im"])
+def test_bots_and_other_messages_are_acked_and_ignored(fakes: Fakes, answers: Background, ignored: dict[str, Any]) -> None:
+    api, endpoint = fakes
+    endpoint.wait_acks(endpoint.send(envelopes.event(ignored)))
+    endpoint.wait_acks(endpoint.send(envelopes.event(mention("help", f"{time.time():.6f}", channel="CSENTINEL"))))
+    api.wait_for("/chat.postMessage")
+    assert answers.wait_idle(WAIT)
+    assert [p.data["channel"] for p in api.calls("/chat.postMessage")] == ["CSENTINEL"]
+
+
+def test_a_rate_limited_post_is_retried_after_retry_after(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    api.script("/chat.postMessage", Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}))
+    endpoint.wait_acks(endpoint.send(envelopes.event(mention("side-effects aldesleukin", "1700000105.1"))))
+    first, second = api.wait_for("/chat.postMessage", count=2, timeout=8)
+    assert first.body == second.body
+
+
+HOSTILE = "<!channel> <@U0BAD> <https://evil.example|spoof> <!here|here> & <b>x</b> &lt;!everyone&gt;"
+
+
+def _no_injection(message: dict[str, Any]) -> None:
+    text = json.dumps(message)
+    assert [bad for bad in ("<!channel", "<!here", "<!everyone", "<@U0BAD", "<https://evil", "<b>")
+            if bad in text] == []
+
+
+def test_user_text_is_escaped_in_command_and_mention_replies(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command(HOSTILE, url)))
+    message = message_of(api.wait_for(path)[0])
+    _no_injection(message)
+    assert "&lt;!everyone&gt;" in message["blocks"][0]["text"]["text"]  # echoed, harmless
+    endpoint.wait_acks(endpoint.send(envelopes.event(mention(HOSTILE, "1700000106.1"))))
+    _no_injection(message_of(api.wait_for("/chat.postMessage")[0]))
+
+
+def test_invisible_characters_and_formatting_in_a_question(fakes: Fakes, engine: Engine) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("side\u200b-effects alde\u2060sleukin\u202e\x00", url)))
+    assert header(message_of(api.wait_for(path)[0])) == engine.ask("side-effects aldesleukin").matches[0].title
+    url2, path2 = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("*urgent* _please_ ~now~ `x`", url2)))
+    message = message_of(api.wait_for(path2)[0])
+    assert "“∗urgent∗ ˍpleaseˍ ∼now∼ ˋxˋ”" in message["blocks"][0]["text"]["text"]
 
 
 # -- once only --------------------------------------------------------------------------------------
 
 
-def test_a_redelivered_envelope_is_acked_again_and_answered_once(fakes: Fakes) -> None:
+def test_a_redelivered_envelope_is_acked_again_and_answered_once(fakes: Fakes, answers: Background) -> None:
     api, endpoint = fakes
     url, path = api.response_url()
     env = envelopes.command("dose il-7", url)
@@ -193,10 +316,11 @@ def test_a_redelivered_envelope_is_acked_again_and_answered_once(fakes: Fakes) -
     marker_url, marker_path = api.response_url()
     endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
     api.wait_for(marker_path)
+    assert answers.wait_idle(WAIT)
     assert len(api.calls(path)) == 1
 
 
-def test_a_command_or_click_replayed_in_a_new_envelope_is_acked_and_answered_once(fakes: Fakes) -> None:
+def test_a_command_or_click_replayed_in_a_new_envelope_is_acked_and_answered_once(fakes: Fakes, answers: Background) -> None:
     api, endpoint = fakes
     url, path = api.response_url()
     cmd = envelopes.command("dose il-7", url)
@@ -209,10 +333,11 @@ def test_a_command_or_click_replayed_in_a_new_envelope_is_acked_and_answered_onc
     marker_url, marker_path = api.response_url()
     endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
     api.wait_for(marker_path)
+    assert answers.wait_idle(WAIT)
     assert (len(api.calls(path)), len(api.calls(path2))) == (1, 1)
 
 
-def test_an_event_redelivered_in_a_new_envelope_is_answered_once(fakes: Fakes) -> None:
+def test_an_event_redelivered_in_a_new_envelope_is_answered_once(fakes: Fakes, answers: Background) -> None:
     api, endpoint = fakes
     first = envelopes.event(mention("dose il-7", "1700000200.000100"), event_id="EvSAME0001")
     again = envelopes.event(mention("dose il-7", "1700000200.000100"), event_id="EvSAME0001", retry_attempt=1)
@@ -220,9 +345,9 @@ def test_an_event_redelivered_in_a_new_envelope_is_answered_once(fakes: Fakes) -
     api.wait_for("/chat.postMessage")
     marker = endpoint.send(envelopes.event(dm("help", "1700000200.000900")))
     endpoint.wait_acks(marker)
-    posts = api.wait_for("/chat.postMessage", count=2)
-    assert [p.data["channel"] for p in posts] == ["C0001", "D0001"]
-    assert len(api.calls("/chat.postMessage")) == 2
+    api.wait_for("/chat.postMessage", count=2)
+    assert answers.wait_idle(WAIT)
+    assert [p.data["channel"] for p in api.calls("/chat.postMessage")] == ["C0001", "D0001"]
 
 
 # -- refresh ----------------------------------------------------------------------------------------
@@ -286,7 +411,7 @@ def _one_warning(caplog: pytest.LogCaptureFixture, envelope_id: str) -> str:
     ({"command": "/il2", "text": "help"}, "response_url is missing"),
 ])
 def test_a_malformed_payload_is_acked_logged_on_one_line_and_not_answered(
-    fakes: Fakes, caplog: pytest.LogCaptureFixture, payload: dict[str, Any], why: str
+    fakes: Fakes, answers: Background, caplog: pytest.LogCaptureFixture, payload: dict[str, Any], why: str
 ) -> None:
     api, endpoint = fakes
     caplog.set_level(logging.INFO, logger="il2bot.slack")
@@ -296,6 +421,7 @@ def test_a_malformed_payload_is_acked_logged_on_one_line_and_not_answered(
     endpoint.wait_acks(eid)
     assert why in _one_warning(caplog, eid)
     _answered_after(api, endpoint)
+    assert answers.wait_idle(WAIT)
     assert api.calls("/chat.postMessage") == []
 
 
@@ -322,7 +448,7 @@ def test_a_malformed_envelope_is_acked_and_logged_on_one_escaped_line(
 
 
 def test_a_frame_of_1_2_mb_is_acked_and_refused_and_the_connection_goes_on(
-    fakes: Fakes, caplog: pytest.LogCaptureFixture
+    fakes: Fakes, answers: Background, caplog: pytest.LogCaptureFixture
 ) -> None:
     api, endpoint = fakes
     caplog.set_level(logging.INFO, logger="il2bot.slack")
@@ -332,6 +458,7 @@ def test_a_frame_of_1_2_mb_is_acked_and_refused_and_the_connection_goes_on(
     endpoint.wait_acks(eid)
     assert "over the limit of 1048576" in _one_warning(caplog, eid)
     _answered_after(api, endpoint)
+    assert answers.wait_idle(WAIT)
     assert api.calls(path) == [], "refused, not answered"
 
 

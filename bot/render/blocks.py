@@ -201,9 +201,9 @@ class _Buttons:
 
 
 # Invisible characters stripped from echoed text: C0/C1 controls, soft hyphen, zero-width, bidi
-# embeddings/overrides/isolates, word joiners, variation selectors, BOM, interlinear annotations, tags.
+# embeddings/overrides/isolates, word joiners, BOM, interlinear annotations, tags.
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-                        "\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+                        "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 # mrkdwn has no escape for its formatting marks: echoed text gets look-alikes that Slack leaves alone.
 _NO_FORMATTING = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
 

@@ -24,7 +24,7 @@ from bot.slack.dedupe import SeenEvents
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners.guards import REQUEST_KEY
 from bot.slack.logs import one_line
-from bot.slack.payloads import parse, problem_in
+from bot.slack.payloads import is_ssl_check, parse, problem_in
 from bot.slack.services import Answerer, Background, Services, log_failure
 from bot.slack.settings import Settings
 from bot.slack.web import Responder, make_web_client
@@ -136,24 +136,22 @@ async def _read_body(request: Request, limit: int) -> bytes:
 def build_asgi(app: App, settings: Settings | None = None, *, signing_secret: str | None = None) -> Starlette:
     """An ASGI app serving events, commands and interactivity at /slack/events (and GET /healthz).
 
-    Each request is checked in this order: a declared Content-Length within the size limit (else 413),
-    a timestamp of ASCII digits within 5 minutes (else 401), a body within the size limit read
-    within the read timeout (else 413 or 408), the signature over
-    the raw bytes (else 401); only then is the body parsed (once, by its content type, depth bounded)
-    and checked (else 400). Bolt gets the parsed body, so it cannot read it differently. Every
-    rejection is one escaped log line; an unverified body is never logged.
+    Each request is checked in this order: a declared Content-Length within the size limit (else 413);
+    a body within the size limit, read within the read timeout (else 413 or 408); a timestamp of
+    ASCII digits within 5 minutes and the signature over the raw bytes (else 401, but Slack's unsigned
+    ssl_check gets 200); only then is the body parsed (once, by its content type, depth bounded) and
+    checked (else 400). Bolt gets the parsed body, so it cannot read it differently. Every rejection
+    is one escaped log line; an unverified body is never logged.
     """
     limits = settings or Settings(bot_token="")
     secret = (signing_secret if signing_secret is not None else app._signing_secret).encode()
 
-    async def checked(request: Request) -> tuple[dict[str, Any], str]:
+    async def checked(request: Request) -> tuple[dict[str, Any], str] | None:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limits.max_body_bytes:
             raise _Rejected(413, f"body of {declared} bytes declared, over the {limits.max_body_bytes}-byte "
                             "limit", "request body too large")
         timestamp = request.headers.get("x-slack-request-timestamp", "")
-        if not fresh_timestamp(timestamp):
-            raise _Rejected(401, "missing, malformed or stale timestamp", "invalid request")
         try:
             async with asyncio.timeout(limits.read_timeout):
                 raw = await _read_body(request, limits.max_body_bytes)
@@ -162,7 +160,10 @@ def build_asgi(app: App, settings: Settings | None = None, *, signing_secret: st
                             "request timeout") from None
         request.state.size = len(raw)
         if not signed(secret, timestamp, request.headers.get("x-slack-signature", ""), raw):
-            raise _Rejected(401, "bad signature", "invalid request")
+            if is_ssl_check(request.headers.get("content-type"), raw):
+                return None  # Slack's certificate check, which it does not sign: answered 200, nothing done
+            raise _Rejected(401, "bad signature" if fresh_timestamp(timestamp) else
+                            "missing, malformed or stale timestamp", "invalid request")
         body, error = parse(request.headers.get("content-type"), raw)
         why = error or (problem_in(body) if body is not None else "no body")
         if why is not None or body is None:
@@ -172,7 +173,7 @@ def build_asgi(app: App, settings: Settings | None = None, *, signing_secret: st
     async def slack_events(request: Request) -> Response:
         request.state.size = None
         try:
-            body, key = await checked(request)
+            verified = await checked(request)
         except _Rejected as no:
             size = request.state.size
             log.warning("rejected request: %s (HTTP %d, %s bytes, content type %s, from %s)",
@@ -183,6 +184,9 @@ def build_asgi(app: App, settings: Settings | None = None, *, signing_secret: st
         except ClientDisconnect:
             log.info("client %s disconnected before sending its whole body", _peer(request))
             return PlainTextResponse("", status_code=400)
+        if verified is None:
+            return PlainTextResponse("")
+        body, key = verified
         # Bolt gets the body parsed once, here; "socket_mode" is how BoltRequest takes a parsed body
         # (it skips Bolt's own signature check, done above over the raw bytes).
         bolt_request = BoltRequest(body=body, query=request.url.query, headers=dict(request.headers),

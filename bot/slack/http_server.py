@@ -111,9 +111,12 @@ class HttpServer(uvicorn.Server):
 
 def make_server(asgi: Any, settings: Settings, *, host: str, port: int,
                 log_level: str = "info", proxy_headers: bool = False) -> HttpServer:
-    """The server for an ASGI app: guarded h11, short keep-alive, uvicorn logging through ours."""
+    """The server for an ASGI app: guarded h11, short keep-alive, uvicorn logging through ours.
+
+    uvicorn's access log is off: a rejected request is logged once, by the app, with its reason.
+    """
     config = uvicorn.Config(
-        asgi, host=host, port=port, lifespan="off", log_level=log_level, log_config=None,
+        asgi, host=host, port=port, lifespan="off", log_level=log_level, log_config=None, access_log=False,
         http=guarded_protocol(settings), timeout_keep_alive=KEEP_ALIVE_SECONDS,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES, proxy_headers=proxy_headers,
         timeout_graceful_shutdown=int(max(min(settings.drain_seconds, MAX_REQUEST_SHUTDOWN_SECONDS), 1)),

@@ -31,6 +31,7 @@ _VIEW_TYPES = ("view_submission", "view_closed")
 MAX_WALK = 4  # levels of nested objects the structure check walks (Bolt reads no deeper)
 MAX_JSON_DEPTH = 64  # nesting of arrays and objects a body may have (Slack's own bodies stay below 20)
 MAX_FORM_FIELDS = 200  # fields a form body may have (a slash command has about a dozen)
+MAX_SSL_CHECK_BYTES = 1024  # Slack's ssl_check form is a few dozen bytes
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -51,6 +52,21 @@ def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
                     break
         else:
             depth -= 1
+    return deepest
+
+
+def value_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deeply lists and dicts nest in an already parsed value (counting stops just past `limit`)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                break
+            stack.extend((child, depth) for child in (node.values() if isinstance(node, dict) else node))
     return deepest
 
 
@@ -88,6 +104,17 @@ def parse(content_type: str | None, raw: bytes) -> tuple[dict[str, Any] | None, 
     if not isinstance(data, dict):
         return None, f"the body is a JSON {type(data).__name__}, not an object"
     return data, None
+
+
+def is_ssl_check(content_type: str | None, raw: bytes) -> bool:
+    """Whether a body is Slack's certificate check (a small form, ssl_check=1), which Slack does not sign."""
+    if media_type(content_type) != FORM_TYPE or len(raw) > MAX_SSL_CHECK_BYTES:
+        return False
+    try:
+        form = dict(parse_qsl(raw.decode("ascii"), max_num_fields=20))
+    except ValueError:  # UnicodeDecodeError included
+        return False
+    return form.get("ssl_check") == "1"
 
 
 def _node_problem(node: dict[str, Any], where: str, depth: int) -> str | None:

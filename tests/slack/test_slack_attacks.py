@@ -114,6 +114,14 @@ def test_unsigned_requests_get_401_whatever_the_body(slack: SlackClient, body: b
     assert (sent.status, sent.body) == (401, "invalid request")
 
 
+def test_slacks_unsigned_ssl_check_gets_200_and_nothing_else_does(slack: SlackClient) -> None:
+    check = b"ssl_check=1&token=x"
+    assert raw_request(slack.base, check, {"content-type": FORM}) == (200, b"")
+    assert raw_request(slack.base, check, {"content-type": JSON})[0] == 401
+    assert raw_request(slack.base, b"ssl_check=0&token=x", {"content-type": FORM})[0] == 401
+    assert raw_request(slack.base, check + b"&x=" + b"y" * 2000, {"content-type": FORM})[0] == 401
+
+
 @pytest.mark.parametrize("timestamp", ["abc", "", "1e9", " 1700000000", "-5", "1700000000.5", "٣٣٣"])
 def test_a_timestamp_that_is_not_digits_gets_401(slack: SlackClient, timestamp: str) -> None:
     body = mention_body("help", "1700000101.1")
@@ -347,3 +355,13 @@ def test_connections_past_the_limit_are_closed_at_once(fake_slack: FakeSlack, en
             s.close()
         running.server.should_exit = True
         running.thread.join(timeout=5)
+
+
+def test_a_rejected_request_is_exactly_one_log_line(slack: SlackClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert slack.post(b'{"type": "event_callback"}', JSON, secret="wrong").status == 401
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and not caplog.records:
+        time.sleep(0.01)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith(("il2bot", "uvicorn", "slack_bolt"))]
+    assert len(lines) == 1 and lines[0].startswith("rejected request: bad signature (HTTP 401, 26 bytes")

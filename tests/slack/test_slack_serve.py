@@ -185,6 +185,8 @@ def test_serve_http_runs_under_uvicorn(fake_slack: FakeSlack, tmp_path: Path) ->
             proc.kill()
             out, _ = proc.communicate()
     assert f"Uvicorn running on http://127.0.0.1:{port}" in out
+    assert len([line for line in out.splitlines() if "rejected request: bad signature" in line]) == 1
+    assert '"POST /slack/events HTTP/1.1"' not in out, "no access log line besides the rejection"
     assert f"serving Slack requests at http://127.0.0.1:{port}/slack/events" in out
     assert proc.returncode == 0
 

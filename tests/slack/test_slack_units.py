@@ -144,6 +144,23 @@ def test_json_depth(text: str, depth: int) -> None:
     assert json_depth(text) == depth
 
 
+@pytest.mark.parametrize("text", ["{}", "1", '{"a": [1, {"b": []}]}', '{"a": "]]]{{{"}', "[" * 64 + "]" * 64,
+                                  '[{"x": [[]]}, [[[[]]]]]'])
+def test_value_depth_of_the_parsed_value_agrees_with_json_depth_of_its_text(text: str) -> None:
+    from bot.slack.payloads import json_depth, value_depth
+
+    assert value_depth(json.loads(text)) == json_depth(text)
+
+
+def test_value_depth_stops_counting_past_the_limit() -> None:
+    from bot.slack.payloads import value_depth
+
+    deep: list[object] = []
+    for _ in range(10_000):
+        deep = [deep]
+    assert value_depth(deep, limit=64) == 65
+
+
 def test_load_json_refuses_deep_nesting_with_a_value_error() -> None:
     from bot.slack.payloads import load_json
 

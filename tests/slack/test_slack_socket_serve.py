@@ -3,6 +3,7 @@ connections, answers once connected, and SIGTERM / SIGINT sending every queued a
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 from collections.abc import Iterator
@@ -63,11 +64,14 @@ def test_while_the_endpoint_refuses_connections_the_log_says_so_then_connected(
     assert "Traceback" not in out
 
 
-def test_sigterm_while_refusing_connections_exits_0_at_once(api: FakeSlack, tmp_path: Path) -> None:
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_sigterm_while_refusing_connections_exits_0_at_once(
+    api: FakeSlack, tmp_path: Path, log_format: str
+) -> None:
     api.default = lambda path: Scripted(  # type: ignore[method-assign]
         200, {"ok": True, "url": f"ws://127.0.0.1:{_closed_port()}/"}) if path == "/apps.connections.open" \
         else FakeSlack.default(path)
-    serve = Serve(api, tmp_path)
+    serve = Serve(api, tmp_path, IL2BOT_LOG_FORMAT=log_format)
     try:
         serve.wait_line("retrying in 1 s")
         code, seconds = serve.stop(signal.SIGTERM, timeout=START)
@@ -76,6 +80,10 @@ def test_sigterm_while_refusing_connections_exits_0_at_once(api: FakeSlack, tmp_
     assert code == 0
     assert seconds < 10, "not held by the retry timer (up to 30 s) or the drain deadline (20 s)"
     assert "stopped: every queued answer was sent" in serve.output()
+    if log_format == "json":
+        records = [json.loads(line) for line in serve.lines]
+        assert {r["logger"] for r in records} == {"il2bot.slack"}
+        assert next(r["level"] for r in records if "not connected" in r["message"]) == "WARNING"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -44,7 +44,8 @@ from bot.slack.settings import DEFAULT_MAX_BODY_BYTES
 log = logging.getLogger("il2bot.slack")
 
 MAX_ENVELOPE_BYTES = DEFAULT_MAX_BODY_BYTES  # a larger envelope is acked and refused (IL2BOT_MAX_BODY_BYTES)
-MAX_FRAME_BYTES = 16 * 1024 * 1024  # a larger frame closes the connection (it cannot be read, so not acked)
+MAX_FRAME_BYTES = 16 * 1024 * 1024  # a larger frame (and one over twice the envelope cap) closes the
+# connection: it is not read, so it cannot be acked
 REPLAY_WINDOW = 300.0  # seconds an envelope id is remembered (Slack's 5 minutes)
 REPLAY_ENTRIES = 20_000  # envelope ids remembered, at most
 FIRST_RETRY = 1.0  # seconds before the first reconnection attempt; doubled after each failure
@@ -165,7 +166,8 @@ class SocketModeServer:
         url = str(response.get("url") or "")
         log.info("Socket Mode: connecting to %s", where(url))
         tls = self.web_client.ssl if url.startswith("wss:") else None  # the Web API client's, if set
-        return connect(url, ssl=tls, open_timeout=OPEN_TIMEOUT, max_size=MAX_FRAME_BYTES,
+        frame_cap = max(MAX_FRAME_BYTES, 2 * self.max_envelope_bytes)  # read it whole, to ack and refuse it
+        return connect(url, ssl=tls, open_timeout=OPEN_TIMEOUT, max_size=frame_cap,
                        ping_interval=PING_SECONDS, ping_timeout=PING_SECONDS, close_timeout=CLOSE_TIMEOUT,
                        compression=None, user_agent_header="il2bot", legacy=True)
 

@@ -272,6 +272,9 @@ class Serve:
 # -- envelopes as Slack sends them -----------------------------------------------------------------
 
 
+_MESSAGES = itertools.count(1)  # message timestamps for clicks, one message each
+
+
 def new_id() -> str:
     return f"env-{uuid.uuid4().hex[:12]}"
 
@@ -298,9 +301,11 @@ def event(event: dict[str, Any], *, event_id: str | None = None, retry_attempt: 
 
 
 def click(action: dict[str, Any], response_url: str, *, ephemeral: bool = True,
-          thread_ts: str | None = None) -> dict[str, Any]:
-    """An interactive envelope: a block_actions click on this button."""
-    container: dict[str, Any] = {"type": "message", "message_ts": "1700000000.000200", "channel_id": "C0001",
+          thread_ts: str | None = None, message_ts: str | None = None) -> dict[str, Any]:
+    """An interactive envelope: a block_actions click on this button, on a message of its own unless
+    `message_ts` names one (a second click on the same message is the same click again)."""
+    message_ts = message_ts or f"1700000000.{next(_MESSAGES):06d}"
+    container: dict[str, Any] = {"type": "message", "message_ts": message_ts, "channel_id": "C0001",
                                  "is_ephemeral": ephemeral}
     if thread_ts:
         container["thread_ts"] = thread_ts

@@ -1,7 +1,9 @@
 """Socket Mode end to end: the real app, built in-process, served over a WebSocket by bot.slack.socket,
 against a fake Socket Mode endpoint and a fake Web API / response_url server, both on 127.0.0.1.
 
-Every test checks the envelope acks the fake recorded: each delivery acked exactly once.
+The same cases as the HTTP end-to-end tests (tests/slack/test_slack_e2e.py), each message compared with
+what the renderer makes of the engine's reply; every test checks the envelope acks the fake recorded:
+each delivery acked exactly once.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ from fake_socket import FakeSocketMode, socket_slack
 from slack_harness import BOT_ID, BOT_USER, TODAY, WAIT, FakeSlack, Recorded, Scripted, check_message
 
 from bot.engine import Engine
-from bot.render.blocks import ACTION_HIDE_QUOTES, ACTION_MORE, ACTION_QUOTES, ACTION_SHARE
+from bot.render import blocks
+from bot.render.blocks import escape
+from bot.render.view import ViewName, ViewState
+from bot.reply import Reply
 from bot.slack.app import ANSWER_WORKERS, build_app
+from bot.slack.interaction import ACTION_MORE, ACTION_PAGE, ACTION_SHARE, ACTION_VIEW, codec, encode
 from bot.slack.services import Background
 from bot.slack.settings import Settings
 from bot.slack.socket import MAX_FRAME_BYTES, SocketModeServer, read_frame
@@ -76,6 +82,23 @@ def fakes(server: SocketModeServer, api: FakeSlack, endpoint: FakeSocketMode) ->
     assert endpoint.ack_counts() == endpoint.deliveries, "each delivery acked exactly once"
 
 
+def render(reply: Reply, *, ephemeral: bool = True, shared_by: str | None = None,
+           view: ViewName = "answer", page: int = 0) -> dict[str, Any]:
+    """What the app renders for a reply (the same renderer and codec)."""
+    state = ViewState(reply.query, page or reply.offset, view, not ephemeral)
+    return blocks.render(reply, state, codec=codec, shared_by=shared_by)
+
+
+def texts(value: Any) -> list[str]:
+    """Every text string in a message."""
+    if isinstance(value, dict):
+        out = [v for k, v in value.items() if k == "text" and isinstance(v, str)]
+        return out + [t for k, v in value.items() if k != "text" or not isinstance(v, str) for t in texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in texts(v)]
+    return []
+
+
 def message_of(recorded: Recorded) -> dict[str, Any]:
     data = recorded.data
     blocks = data["blocks"]
@@ -83,6 +106,7 @@ def message_of(recorded: Recorded) -> dict[str, Any]:
 
 
 def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The message's buttons by action_id."""
     return {e["action_id"]: e for b in message.get("blocks", []) if b["type"] == "actions"
             for e in b["elements"]}
 
@@ -101,8 +125,33 @@ def dm(text: str, ts: str, **extra: Any) -> dict[str, Any]:
             **extra}
 
 
+def ask(fakes: Fakes, text: str) -> dict[str, Any]:
+    """Send `/il2 text`, wait for its ack and its answer; the answer's message."""
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command(text, url)))
+    return message_of(api.wait_for(path)[0])
 
-# -- the four ways in ------------------------------------------------------------------------------
+
+def click(fakes: Fakes, button: dict[str, Any], **where: Any) -> Recorded:
+    """Click a button (an interactive envelope), wait for its ack and the one reply to its response_url."""
+    api, endpoint = fakes
+    url, path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.click(button, url, **where)))
+    [reply] = api.wait_for(path)
+    return reply
+
+
+def settled(fakes: Fakes, answers: Background) -> None:
+    """A later command is answered and the answer queue is idle: no reply to an earlier request can come."""
+    api, endpoint = fakes
+    marker_url, marker_path = api.response_url()
+    endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
+    api.wait_for(marker_path)
+    assert answers.wait_idle(WAIT), "every answer queued so far has been sent"
+
+
+# -- slash command ----------------------------------------------------------------------------------
 
 
 def test_slash_command_is_acked_then_answered_through_its_response_url(fakes: Fakes, engine: Engine) -> None:
@@ -115,126 +164,174 @@ def test_slash_command_is_acked_then_answered_through_its_response_url(fakes: Fa
     assert reply.data["response_type"] == "ephemeral"
     message = message_of(reply)
     check_message(message)
-    assert header(message) == engine.ask("side-effects aldesleukin").matches[0].title
+    answer = engine.ask("side-effects aldesleukin")
+    assert answer.answered
+    assert message == render(answer)
+    assert header(message) == answer.matches[0].title
     assert ACTION_SHARE in buttons(message)
+    assert "not medical advice" in message["blocks"][-1]["elements"][0]["text"]
+
+
+def test_trial_answer_shows_registry_fields_and_link(fakes: Fakes) -> None:
+    message = ask(fakes, "NCT04077684")
+    check_message(message)
+    assert message["blocks"][2]["text"]["text"] == (
+        ":warning: *Phase 2* · Recruiting, as of 27 March 2020 · 500 participants"), "under the title"
+    assert [t for t in texts(message) if "<https://clinicaltrials.gov/study/NCT04077684|" in t]
+
+
+@pytest.mark.parametrize("text", ["", "help", "  HELP "])
+def test_help(fakes: Fakes, engine: Engine, text: str) -> None:
+    message = ask(fakes, text)
+    check_message(message)
+    assert message["blocks"][0]["type"] == "header"
+    labels = [b["text"]["text"] for b in buttons(message).values()]
+    assert labels[0] == engine.help().catalog[0].examples[0]
+    assert [t for t in texts(message) if t.startswith("*Drugs:* IL-2")]
+
+
+@pytest.mark.parametrize("query", ["pembrolizumab side effects", "asdkjh qwezx"])
+def test_abstention_says_so_kindly_and_offers_what_it_can_answer(fakes: Fakes, query: str) -> None:
+    message = ask(fakes, query)
+    check_message(message)
+    assert not [b for b in message["blocks"] if b["type"] == "header"], "no card is shown"
+    assert "The cards don't cover" in message["blocks"][0]["text"]["text"]
+    assert "The cards don't cover" in message["text"]
+    offered = [b["text"]["text"] for a, b in buttons(message).items() if a.startswith("il2_ask_")]
+    assert "What can I ask?" in offered
+    assert ACTION_SHARE not in buttons(message)
+
+
+def test_abstention_buttons_run_the_suggestion_and_show_help(fakes: Fakes, engine: Engine) -> None:
+    first = ask(fakes, "asdkjh qwezx")
+    suggestion = next(b for a, b in buttons(first).items() if a.startswith("il2_ask_"))
+    ran = click(fakes, suggestion)
+    query = suggestion["value"].split(":", 1)[1]
+    assert ran.data["replace_original"] is True
+    message = message_of(ran)
+    check_message(message)
+    assert message == render(engine.ask(query))
+    [help_button] = [b for b in buttons(first).values() if b["text"]["text"] == "What can I ask?"]
+    shown = message_of(click(fakes, help_button))
+    assert shown["blocks"][0]["type"] == "header"
+    assert "il2bot" in shown["blocks"][0]["text"]["text"]
+
+
+# -- buttons ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("view", "label"), [("facts", "Show all facts"), ("sources", "Show sources")])
+def test_show_all_facts_and_show_sources_replace_the_ephemeral_answer_and_come_back(
+    fakes: Fakes, engine: Engine, view: ViewName, label: str
+) -> None:
+    first = ask(fakes, "NCT04077684")
+    show = buttons(first)[f"{ACTION_VIEW}_{view}"]
+    assert show["text"]["text"].startswith(label)
+    reply = click(fakes, show, ephemeral=True)
+    assert reply.data["replace_original"] is True and reply.data["response_type"] == "ephemeral"
+    shown = message_of(reply)
+    check_message(shown)
+    assert shown == render(engine.ask("NCT04077684"), view=view)
+    back = click(fakes, buttons(shown)[f"{ACTION_VIEW}_answer"], ephemeral=True)
+    assert message_of(back) == first
+
+
+def test_show_sources_quotes_each_fact_word_for_word(fakes: Fakes, engine: Engine) -> None:
+    first = ask(fakes, "side-effects aldesleukin")
+    quoted = message_of(click(fakes, buttons(first)[f"{ACTION_VIEW}_sources"], ephemeral=True))
+    check_message(quoted)
+    card = engine.deck.card(engine.ask("side-effects aldesleukin").matches[0].id)
+    assert card is not None
+    quote = " ".join(card.facts[0].citations[0].quote.split())
+    assert [t for t in texts(quoted) if f"“{escape(quote)}" in t], "the fact's own words"
+    assert not [t for t in texts(first) if escape(quote) in t], "the answer view does not quote"
+
+
+def test_also_buttons_show_another_match(fakes: Fakes, engine: Engine) -> None:
+    first = ask(fakes, "side-effects aldesleukin")
+    also = buttons(first)[f"{ACTION_PAGE}_0"]
+    assert also["text"]["text"].startswith("Also: ")
+    reply = click(fakes, also, ephemeral=True)
+    assert reply.data["replace_original"] is True
+    message = message_of(reply)
+    check_message(message)
+    assert message == render(engine.ask("side-effects aldesleukin", offset=1), page=1)
+    assert message["blocks"][0]["elements"][0]["text"].startswith("Match 2 for")
+    [back] = [b for b in buttons(message).values() if b["text"]["text"] == "Back to the best match"]
+    assert message_of(click(fakes, back, ephemeral=True)) == first
+
+
+def test_a_button_on_a_public_message_answers_the_clicker_privately_in_the_thread(
+    fakes: Fakes, engine: Engine
+) -> None:
+    api, endpoint = fakes
+    endpoint.wait_acks(endpoint.send(envelopes.event(mention("NCT04077684", "1700000001.000150"))))
+    public = message_of(api.wait_for("/chat.postMessage")[0])
+    assert ACTION_SHARE not in buttons(public)
+    reply = click(fakes, buttons(public)[f"{ACTION_VIEW}_sources"], ephemeral=False,
+                  thread_ts="1700000001.000150")
+    assert reply.data["replace_original"] is False and reply.data["response_type"] == "ephemeral"
+    assert reply.data["thread_ts"] == "1700000001.000150"
+    message = message_of(reply)
+    check_message(message)
+    assert message == render(engine.ask("NCT04077684"), view="sources")
+    assert ACTION_SHARE in buttons(message)
+
+
+def test_an_earlier_versions_more_results_button_still_works(fakes: Fakes) -> None:
+    action = {"action_id": ACTION_MORE, "value": "1:side-effects aldesleukin"}
+    reply = click(fakes, action, ephemeral=False, thread_ts="1700000000.000001")
+    assert reply.data["replace_original"] is False and reply.data["response_type"] == "ephemeral"
+    assert reply.data["thread_ts"] == "1700000000.000001"
+    assert message_of(reply)["blocks"][0]["elements"][0]["text"].startswith("Match 2 for")
+
+
+@pytest.mark.parametrize("view", ["answer", "sources"])
+def test_post_to_channel_posts_what_the_person_sees_once_even_when_the_click_is_delivered_twice(
+    fakes: Fakes, engine: Engine, answers: Background, view: ViewName
+) -> None:
+    api, endpoint = fakes
+    first = ask(fakes, "NCT04077684")
+    if view != "answer":
+        first = message_of(click(fakes, buttons(first)[f"{ACTION_VIEW}_{view}"], ephemeral=True))
+    share = buttons(first)[ACTION_SHARE]
+    assert "style" not in share, "a plain button"
+    url, path = api.response_url()
+    clicked = envelopes.click(share, url, ephemeral=True, message_ts="1700000000.424242")
+    endpoint.send(clicked)
+    endpoint.send({**clicked, "retry_attempt": 1, "retry_reason": "timeout"})  # Slack saw no ack in time
+    double = envelopes.click(share, url, ephemeral=True, message_ts="1700000000.424242")  # a double click
+    endpoint.send(double)
+    assert len(endpoint.wait_acks(clicked["envelope_id"])) == 2, "each delivery is acked"
+    endpoint.wait_acks(double["envelope_id"])
+    shared, delete = api.wait_for(path, count=2)
+    assert shared.data["response_type"] == "in_channel" and shared.data["replace_original"] is False
+    message = message_of(shared)
+    check_message(message)
+    assert message == render(engine.ask("NCT04077684"), ephemeral=False, shared_by="U0002", view=view)
+    assert message["blocks"][0]["elements"][0]["text"].startswith("<@U0002> shared:")
+    assert ACTION_SHARE not in buttons(message)
+    same = [b for b in first["blocks"] if b["type"] not in ("actions", "context")]
+    assert same == [b for b in message["blocks"] if b["type"] not in ("actions", "context")]
+    assert delete.data == {"delete_original": True}
+    settled(fakes, answers)
+    assert len(api.calls(path)) == 2, "shared once (and the ephemeral deleted once)"
+
+
+# -- events -----------------------------------------------------------------------------------------
 
 
 def test_mention_is_answered_in_its_thread(fakes: Fakes, engine: Engine) -> None:
     api, endpoint = fakes
-    eid = endpoint.send(envelopes.event(mention("who can join the lupus trial?", "1700000100.000100")))
+    eid = endpoint.send(envelopes.event(mention("side-effects aldesleukin", "1700000100.000100")))
     endpoint.wait_acks(eid)
     [posted] = api.wait_for("/chat.postMessage")
+    assert posted.headers["authorization"] == "Bearer xoxb-test"
     assert posted.data["channel"] == "C0001" and posted.data["thread_ts"] == "1700000100.000100"
     message = message_of(posted)
     check_message(message)
-    assert header(message) == engine.ask("who can join the lupus trial?").matches[0].title
-
-
-def test_direct_message_is_answered_in_the_dm(fakes: Fakes) -> None:
-    api, endpoint = fakes
-    eid = endpoint.send(envelopes.event(dm("NCT04077684", "1700000101.000100")))
-    endpoint.wait_acks(eid)
-    [posted] = api.wait_for("/chat.postMessage")
-    assert posted.data["channel"] == "D0001" and "thread_ts" not in posted.data
-    check_message(message_of(posted))
-
-
-def test_buttons_are_acked_and_answered(fakes: Fakes) -> None:
-    api, endpoint = fakes
-    url, path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command("side-effects aldesleukin", url)))
-    first = message_of(api.wait_for(path)[0])
-    url2, path2 = api.response_url()
-    more = envelopes.click(buttons(first)[ACTION_MORE], url2, ephemeral=True)
-    endpoint.wait_acks(endpoint.send(more))
-    [page] = api.wait_for(path2)
-    assert page.data["replace_original"] is True
-    assert message_of(page)["blocks"][0]["elements"][0]["text"].startswith("More answers to")
-    url3, path3 = api.response_url()
-    quotes = envelopes.click(buttons(first)[ACTION_QUOTES], url3, ephemeral=False, thread_ts="1700000000.1")
-    endpoint.wait_acks(endpoint.send(quotes))
-    [quoted] = api.wait_for(path3)
-    assert quoted.data["replace_original"] is False and quoted.data["thread_ts"] == "1700000000.1"
-    check_message(message_of(quoted))
-
-
-def test_post_to_channel_shares_the_answer_once_even_when_the_click_is_delivered_twice(fakes: Fakes, answers: Background) -> None:
-    api, endpoint = fakes
-    url, path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command("NCT04077684", url)))
-    first = message_of(api.wait_for(path)[0])
-    url2, path2 = api.response_url()
-    share = envelopes.click(buttons(first)[ACTION_SHARE], url2, ephemeral=True)
-    endpoint.send(share)
-    endpoint.send({**share, "retry_attempt": 1, "retry_reason": "timeout"})  # Slack saw no ack in time
-    acks = endpoint.wait_acks(share["envelope_id"])
-    assert len(acks) == 2, "each delivery is acked"
-    shared, delete = api.wait_for(path2, count=2)
-    assert shared.data["response_type"] == "in_channel" and delete.data == {"delete_original": True}
-    marker_url, marker_path = api.response_url()  # a later request, answered after any second share
-    endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
-    api.wait_for(marker_path)
-    assert answers.wait_idle(WAIT)
-    assert len(api.calls(path2)) == 2, "shared once (and the ephemeral deleted once)"
-
-
-@pytest.mark.parametrize("text", ["", "help"])
-def test_help(fakes: Fakes, engine: Engine, text: str) -> None:
-    api, endpoint = fakes
-    url, path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command(text, url)))
-    message = message_of(api.wait_for(path)[0])
-    check_message(message)
-    labels = [b["text"]["text"] for b in buttons(message).values()]
-    assert labels[0] == engine.help().examples[0]
-    assert "Topics the cards cover" in json.dumps(message)
-
-
-def test_trial_answer_shows_registry_fields_and_link(fakes: Fakes) -> None:
-    api, endpoint = fakes
-    url, path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command("NCT04077684", url)))
-    message = message_of(api.wait_for(path)[0])
-    [trial] = [b for b in message["blocks"] if b["type"] == "section" and "fields" in b]
-    labels = " ".join(f["text"] for f in trial["fields"])
-    assert [label for label in ("Phase", "Status", "Enrollment", "Location") if f"*{label}*" in labels] == [
-        "Phase", "Status", "Enrollment", "Location"]
-    assert "<https://clinicaltrials.gov/study/NCT04077684|" in trial["text"]["text"]
-
-
-def test_abstention_offers_questions_and_its_buttons_run_them(fakes: Fakes, engine: Engine) -> None:
-    api, endpoint = fakes
-    url, path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command("asdkjh qwezx", url)))
-    first = message_of(api.wait_for(path)[0])
-    assert "I don't have a card that answers" in first["blocks"][0]["text"]["text"]
-    assert not [b for b in first["blocks"] if b["type"] == "header"], "no card is shown"
-    suggestion = buttons(first)["il2_ask_0"]
-    url2, path2 = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.click(suggestion, url2)))
-    [ran] = api.wait_for(path2)
-    query = suggestion["value"].split(":", 1)[1]
-    assert ran.data["replace_original"] is True
-    assert header(message_of(ran)) == engine.ask(query).matches[0].title
-    [help_button] = [b for b in buttons(first).values() if b["text"]["text"] == "What can I ask?"]
-    url3, path3 = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.click(help_button, url3)))
-    assert "il2bot" in header(message_of(api.wait_for(path3)[0]))
-
-
-def test_show_quotes_then_hide_quotes_come_back_to_the_same_answer(fakes: Fakes) -> None:
-    api, endpoint = fakes
-    url, path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command("side-effects aldesleukin", url)))
-    first = message_of(api.wait_for(path)[0])
-    url2, path2 = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.click(buttons(first)[ACTION_QUOTES], url2)))
-    quoted = message_of(api.wait_for(path2)[0])
-    check_message(quoted)
-    assert "\\n> “" in json.dumps(quoted, ensure_ascii=False), "each fact's quotes under it"
-    url3, path3 = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.click(buttons(quoted)[ACTION_HIDE_QUOTES], url3)))
-    assert message_of(api.wait_for(path3)[0]) == first
+    assert message == render(engine.ask("side-effects aldesleukin"), ephemeral=False)
+    assert ACTION_SHARE not in buttons(message)
 
 
 def test_mention_inside_a_thread_is_answered_in_that_thread(fakes: Fakes) -> None:
@@ -243,6 +340,17 @@ def test_mention_inside_a_thread_is_answered_in_that_thread(fakes: Fakes) -> Non
     endpoint.wait_acks(eid)
     [post] = api.wait_for("/chat.postMessage")
     assert post.data["thread_ts"] == "1700000000.000001"
+
+
+def test_direct_message_is_answered_in_the_dm(fakes: Fakes, engine: Engine) -> None:
+    api, endpoint = fakes
+    eid = endpoint.send(envelopes.event(dm("side-effects aldesleukin", "1700000101.000100")))
+    endpoint.wait_acks(eid)
+    [posted] = api.wait_for("/chat.postMessage")
+    assert posted.data["channel"] == "D0001" and "thread_ts" not in posted.data
+    message = message_of(posted)
+    check_message(message)
+    assert message == render(engine.ask("side-effects aldesleukin"), ephemeral=False)
 
 
 @pytest.mark.parametrize("ignored", [
@@ -263,6 +371,9 @@ def test_bots_and_other_messages_are_acked_and_ignored(fakes: Fakes, answers: Ba
     assert [p.data["channel"] for p in api.calls("/chat.postMessage")] == ["CSENTINEL"]
 
 
+# -- Web API faults ---------------------------------------------------------------------------------
+
+
 def test_a_rate_limited_post_is_retried_after_retry_after(fakes: Fakes) -> None:
     api, endpoint = fakes
     api.script("/chat.postMessage", Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}))
@@ -271,20 +382,30 @@ def test_a_rate_limited_post_is_retried_after_retry_after(fakes: Fakes) -> None:
     assert first.body == second.body
 
 
+def test_a_rate_limited_response_url_is_retried(fakes: Fakes) -> None:
+    api, endpoint = fakes
+    url, path = api.response_url()
+    api.script(path, Scripted(429, "rate limited", {"Retry-After": "0"}))
+    page = {"action_id": f"{ACTION_PAGE}_0", "value": encode(ViewState("help", 0))}
+    endpoint.wait_acks(endpoint.send(envelopes.click(page, url)))
+    first, second = api.wait_for(path, count=2, timeout=8)
+    assert first.body == second.body
+
+
+# -- escaping ---------------------------------------------------------------------------------------
+
 HOSTILE = "<!channel> <@U0BAD> <https://evil.example|spoof> <!here|here> & <b>x</b> &lt;!everyone&gt;"
 
 
 def _no_injection(message: dict[str, Any]) -> None:
-    text = json.dumps(message)
-    assert [bad for bad in ("<!channel", "<!here", "<!everyone", "<@U0BAD", "<https://evil", "<b>")
+    assert [(bad, text) for text in texts(message)
+            for bad in ("<!channel", "<!here", "<!everyone", "<@U0BAD", "<https://evil", "<b>")
             if bad in text] == []
 
 
 def test_user_text_is_escaped_in_command_and_mention_replies(fakes: Fakes) -> None:
     api, endpoint = fakes
-    url, path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command(HOSTILE, url)))
-    message = message_of(api.wait_for(path)[0])
+    message = ask(fakes, HOSTILE)
     _no_injection(message)
     assert "&lt;!everyone&gt;" in message["blocks"][0]["text"]["text"]  # echoed, harmless
     endpoint.wait_acks(endpoint.send(envelopes.event(mention(HOSTILE, "1700000106.1"))))
@@ -292,13 +413,9 @@ def test_user_text_is_escaped_in_command_and_mention_replies(fakes: Fakes) -> No
 
 
 def test_invisible_characters_and_formatting_in_a_question(fakes: Fakes, engine: Engine) -> None:
-    api, endpoint = fakes
-    url, path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command("side\u200b-effects alde\u2060sleukin\u202e\x00", url)))
-    assert header(message_of(api.wait_for(path)[0])) == engine.ask("side-effects aldesleukin").matches[0].title
-    url2, path2 = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command("*urgent* _please_ ~now~ `x`", url2)))
-    message = message_of(api.wait_for(path2)[0])
+    message = ask(fakes, "side\u200b-effects alde\u2060sleukin\u202e\x00")
+    assert message == render(engine.ask("side-effects aldesleukin"))
+    message = ask(fakes, "*urgent* _please_ ~now~ `x`")
     assert "“∗urgent∗ ˍpleaseˍ ∼now∼ ˋxˋ”" in message["blocks"][0]["text"]["text"]
 
 
@@ -313,10 +430,7 @@ def test_a_redelivered_envelope_is_acked_again_and_answered_once(fakes: Fakes, a
     endpoint.send({**env, "retry_attempt": 1, "retry_reason": "timeout"})
     assert len(endpoint.wait_acks(env["envelope_id"])) == 2
     api.wait_for(path)
-    marker_url, marker_path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
-    api.wait_for(marker_path)
-    assert answers.wait_idle(WAIT)
+    settled(fakes, answers)
     assert len(api.calls(path)) == 1
 
 
@@ -325,15 +439,12 @@ def test_a_command_or_click_replayed_in_a_new_envelope_is_acked_and_answered_onc
     url, path = api.response_url()
     cmd = envelopes.command("dose il-7", url)
     url2, path2 = api.response_url()
-    more = envelopes.click({"action_id": ACTION_MORE, "value": "1:dose il-7"}, url2)
-    replays = [{**env, "envelope_id": envelopes.new_id()} for env in (cmd, more) for _ in range(3)]
-    endpoint.wait_acks(endpoint.send(cmd), endpoint.send(more), *[endpoint.send(r) for r in replays])
+    also = envelopes.click({"action_id": f"{ACTION_PAGE}_0", "value": encode(ViewState("dose il-7", 1))}, url2)
+    replays = [{**env, "envelope_id": envelopes.new_id()} for env in (cmd, also) for _ in range(3)]
+    endpoint.wait_acks(endpoint.send(cmd), endpoint.send(also), *[endpoint.send(r) for r in replays])
     api.wait_for(path)
     api.wait_for(path2)
-    marker_url, marker_path = api.response_url()
-    endpoint.wait_acks(endpoint.send(envelopes.command("help", marker_url)))
-    api.wait_for(marker_path)
-    assert answers.wait_idle(WAIT)
+    settled(fakes, answers)
     assert (len(api.calls(path)), len(api.calls(path2))) == (1, 1)
 
 

@@ -1,9 +1,10 @@
 """Socket Mode load: the real `il2bot serve` (Socket Mode) on 127.0.0.1 under a mix of envelopes.
 
 The fake Socket Mode endpoint of tests/slack/fake_socket.py sends slash commands, mentions, DMs,
-button clicks and re-deliveries of events already sent (a new envelope, the same event_id), with at
-most `--window` envelopes un-acked at a time, and asks the app to reconnect (`disconnect`,
-refresh_requested) every `--refresh-every` envelopes. It prints ack latency (from sending an envelope
+button clicks (Also, Show all facts, Show sources: the buttons of bot.slack.interaction) and
+re-deliveries of events already sent (a new envelope, the same event_id), with at most `--window`
+envelopes un-acked at a time, and asks the app to reconnect (`disconnect`, refresh_requested) every
+`--refresh-every` envelopes. It prints ack latency (from sending an envelope
 to receiving its ack) p50/p99/max, envelopes acked once each, replies delivered against expected (lost,
 doubled), the time each refresh took and the server's memory. Bounded in count and time; exits 1 when
 an envelope is not acked exactly once or a reply is lost or doubled.
@@ -31,10 +32,14 @@ import fake_socket as envelopes  # noqa: E402
 from fake_socket import FakeSocketMode, Serve, socket_slack  # noqa: E402
 from slack_harness import BOT_USER, FakeSlack  # noqa: E402
 
-from bot.render.blocks import ACTION_MORE  # noqa: E402
+from bot.render.view import ViewName, ViewState  # noqa: E402
+from bot.slack.interaction import ACTION_PAGE, ACTION_VIEW, encode  # noqa: E402
 
 QUERIES = ["side-effects aldesleukin", "who can join the lupus trial?", "dose il-7", "NCT04077684",
            "low-dose il-2 in lupus results", "proleukn side efects", "il-2 in hiv", "help", "pembrolizumab"]
+CLICKS: list[tuple[str, int, ViewName]] = [  # Also (the second match), Show all facts, Show sources
+    (f"{ACTION_PAGE}_0", 1, "answer"), (f"{ACTION_VIEW}_facts", 0, "facts"),
+    (f"{ACTION_VIEW}_sources", 0, "sources")]
 
 
 def plan(count: int, api: FakeSlack, seed: int) -> list[tuple[str, dict[str, Any], str | None]]:
@@ -62,7 +67,8 @@ def plan(count: int, api: FakeSlack, seed: int) -> list[tuple[str, dict[str, Any
             out.append(("dm", env, channel))
         elif roll < 0.95 or not events:
             url, path = api.response_url()
-            action = {"action_id": ACTION_MORE, "value": f"1:{query}"}
+            action_id, page, view = CLICKS[i % len(CLICKS)]  # no draw: the same plan as before
+            action = {"action_id": action_id, "value": encode(ViewState(query, page, view))}
             out.append(("click", envelopes.click(action, url), path))
         else:
             again = rng.choice(events)

@@ -79,11 +79,12 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None) -> 
         since_signal = time.monotonic() - (server.stop_requested_at or time.monotonic())
         return _drained(background, max(settings.drain_seconds - since_signal, 0.0))
 
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.slack.socket import AppTokenRejected, serve_socket_mode
 
     try:
-        SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
-    except SlackApiError as exc:
-        return _fail(f"Slack rejected SLACK_APP_TOKEN ({exc.response.get('error')}); set an app-level "
+        left = serve_socket_mode(app, settings.app_token, drain_seconds=settings.drain_seconds,
+                                 max_envelope_bytes=settings.max_body_bytes)
+    except AppTokenRejected as exc:
+        return _fail(f"Slack rejected SLACK_APP_TOKEN ({exc.error}); set an app-level "
                      "token (xapp-...) with connections:write, and turn Socket Mode on", 2)
-    return 0
+    return _drained(background, left)

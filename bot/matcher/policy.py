@@ -56,19 +56,21 @@ def unknown_name(c: Case) -> str:
 
 
 def unknown_words(c: Case) -> str:
-    """Words no card knows, and no subject of ours named."""
-    return f"unknown words: {', '.join(c.r.unknown[:5])}" if c.r.unknown and not c.r.subjects else ""
+    """Words no card knows (ordinary English included), and no subject of ours named."""
+    unknown = c.r.unknown or c.r.common
+    return f"unknown words: {', '.join(unknown[:5])}" if unknown and not c.r.subjects else ""
 
 
 def unknown_setting(c: Case) -> str:
     """A subject of ours in a setting no card knows ("low dose IL-2 in type 1 diabetes"): no topic
     asked, and what is unknown weighs more than what the best card shares beyond the subject."""
-    if not c.r.unknown or c.r.topics or c.r.kinds:
+    unknown = [*c.r.unknown, *c.r.common]  # "hair" in "IL-2 for hair loss" is ordinary English
+    if not unknown or c.r.topics or c.r.kinds:
         return ""
     best = c.ix.entries[c.hits[0].position]
     shared = [w for w in c.r.words if w in best.strong and not _in_subject_names(c, w)]
-    if len(c.r.unknown) > len(shared):
-        return f"the cards do not cover {', '.join(c.r.unknown[:3])}"
+    if len(unknown) > len(shared):
+        return f"the cards do not cover {', '.join(unknown[:3])}"
     return ""
 
 

@@ -22,6 +22,7 @@ MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the a
 MAX_CHARS = 500  # characters of a query that are read (bounds the work on pasted walls of text)
 MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
+MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
 
 
 class Reading(NamedTuple):
@@ -35,6 +36,7 @@ class Reading(NamedTuple):
     kinds: list[str] = []  # noqa: RUF012 - fact kinds asked (enrollment, dose, ...); never mutated when empty
     followup: bool = False  # opens like a follow-up ("and ...", "what about ...")
     loose: int = 0  # content words outside any subject, topic or fact-kind phrase
+    common: list[str] = []  # noqa: RUF012 - ordinary English words no card uses ("got", "big")
 
 
 class Reader:
@@ -56,6 +58,9 @@ class Reader:
             for toks in k.asks:
                 self.kind_asks.setdefault(tuple(stem(w) for w in toks), k.id)
         self.max_ask = max((len(x) for x in self.kind_asks), default=0)
+        # One-word asks ("sponsor", "dosage"): a typo of one still asks for its kind.
+        self.ask_words = {x[0]: kid for x, kid in self.kind_asks.items() if len(x) == 1}
+        self.common = index.common
         # Vocabulary phrases, as token tuples, to concept ids.
         self.phrases: dict[tuple[str, ...], str] = {}
         for term in deck.terms.values():
@@ -95,6 +100,11 @@ class Reader:
         self.word_buckets: dict[tuple[str, int], list[str]] = {}
         for word in index.vocab_words:
             self.word_buckets.setdefault((word[0], len(word)), []).append(word)
+        # Typos of ordinary English and of one-word asks, tried only when no card word is near.
+        self.other_buckets: dict[tuple[str, int], list[str]] = {}
+        for word in (*sorted(self.common), *sorted(self.ask_words)):
+            if len(word) >= MIN_TYPO_WORD:
+                self.other_buckets.setdefault((word[0], len(word)), []).append(word)
 
     def tokens(self, query: str) -> list[str]:
         """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
@@ -124,7 +134,7 @@ class Reader:
     def read(self, query: str) -> Reading:
         """Split a query into concepts, fact kinds asked, known words and unknown words."""
         toks = self.tokens(query)
-        reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks))
+        reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks), 0, [])
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
@@ -197,7 +207,7 @@ class Reader:
                 if i + n > len(run):
                     continue
                 gram = run[i : i + n]
-                if n == 1 and (gram[0] in self.stopwords or stem(gram[0]) in self.word_set):
+                if n == 1 and (gram[0] in self.stopwords or stem(gram[0]) in self.word_set or stem(gram[0]) in self.common):
                     continue
                 concept = self._fuzzy_phrase(gram)
                 if concept:
@@ -229,18 +239,33 @@ class Reader:
         if w in self.word_set:
             reading.words.append(w)
             return
-        if len(w) >= 5 and not any(ch.isdigit() for ch in w):
-            typos = _typos_allowed(w)
-            kin = [
-                x
-                for n in range(len(w) - typos, len(w) + typos + 1)
-                for x in self.word_buckets.get((w[0], n), ())
-            ]
-            found = process.extractOne(w, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
+        if w in self.ask_words:
+            return  # it asks for a kind of fact (read already)
+        if w in self.common:
+            reading.common.append(word)
+            return
+        if len(w) >= MIN_TYPO_WORD and not any(ch.isdigit() for ch in w):
+            found = _near(w, self.word_buckets)
             if found is not None:
-                reading.words.append(found[0])
+                reading.words.append(found)
+                return
+            found = _near(w, self.other_buckets)
+            if found is not None and found in self.ask_words:
+                if self.ask_words[found] not in reading.kinds:
+                    reading.kinds.append(self.ask_words[found])
+                return
+            if found is not None:
+                reading.common.append(word)
                 return
         reading.unknown.append(word)
+
+
+def _near(word: str, buckets: dict[tuple[str, int], list[str]]) -> str | None:
+    """The word of the buckets within the typos allowed for `word` (same first letter), if any."""
+    typos = _typos_allowed(word)
+    kin = [x for n in range(len(word) - typos, len(word) + typos + 1) for x in buckets.get((word[0], n), ())]
+    found = process.extractOne(word, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
+    return None if found is None else str(found[0])
 
 
 def _typos_allowed(text: str) -> int:

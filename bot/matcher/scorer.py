@@ -54,6 +54,7 @@ class Tuning:
     weak_word: float = 0.6  # a word of a fact or summary, against one of the title, aliases, keywords
     quote_word: float = 0.35  # a word only in a quote behind a fact
     # Coverage and the final score.
+    common_word: float = 1.0  # an ordinary English word no card uses, against a word no card knows
     topic_emphasis: float = 1.5  # in coverage, what is asked about (a topic) counts more than a word
     coverage_share: float = 0.3  # how much a card's coverage of the question weighs in its score
     # Abstention.
@@ -134,7 +135,12 @@ def plan(ix: Index, r: Reading, t: Tuning = TUNING) -> Plan:
     subject_total = sum(x[1] for x in subjects)
     topic_total = sum(x[1] for x in topics)
     word_total = sum(x[1] for x in words)
-    asked = subject_total + t.topic_emphasis * topic_total + word_total + ix.max_idf * len(r.unknown)
+    asked = (
+        subject_total
+        + t.topic_emphasis * topic_total
+        + word_total
+        + ix.max_idf * (len(r.unknown) + t.common_word * len(r.common))
+    )
     return Plan(
         subjects=subjects,
         subject_total=subject_total or 1.0,

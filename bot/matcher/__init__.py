@@ -62,6 +62,7 @@ class Matcher:
         self.index = Index(deck, lexicon, tuning)
         self.reader = Reader(deck, self.index, lexicon)
         self.cards = self.index.cards
+        self.positions = {card.id: i for i, card in enumerate(self.cards)}
         self.exact: dict[str, int] = {}
         for i, card in enumerate(self.cards):
             for text in (card.id, card.title):
@@ -98,9 +99,10 @@ class Matcher:
                 )
             r = self._inherit(r, context)
         # A card on another drug, study or disease never answers.
-        hits = rank(self.index, r, need, self.tuning, keep=self._keep(r))
+        keep = self._keep(r)
+        hits = rank(self.index, r, need, self.tuning, keep=keep)
         if r.kinds and hits:
-            hits = self._prefer_kind(r, hits)
+            hits = self._prefer_kind(r, hits, keep)
         reason, partial = abstain_reason(
             Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
         )
@@ -191,18 +193,42 @@ class Matcher:
 
     # -- which cards may answer ------------------------------------------------------------
 
-    def _prefer_kind(self, r: Reading, hits: list[Hit]) -> list[Hit]:
-        """A close card that gives the fact kind asked answers before a better one that does not."""
-        entries = self.index.entries
+    def _prefer_kind(self, r: Reading, hits: list[Hit], keep: Callable[[int], bool] | None) -> list[Hit]:
+        """A close card that gives the fact kind asked answers before a better one that does not; a
+        card the best one names as related (where the fact lives) may be a little further behind."""
+        entries, t = self.index.entries, self.tuning
         if any(k in entries[hits[0].position].fact_kinds for k in r.kinds):
             return hits
-        floor = max(hits[0].score - self.tuning.kind_margin, self.tuning.answer_threshold)
+        floor = max(hits[0].score - t.kind_margin, t.answer_threshold)
         for n, h in enumerate(hits[1:], 1):
             if h.score < floor:
                 break
             if any(k in entries[h.position].fact_kinds for k in r.kinds):
                 return [h, *hits[:n], *hits[n + 1 :]]
-        return hits
+        related = [
+            i
+            for cid in hits[0].card.related
+            if (i := self.positions.get(cid)) is not None and self._gives_kind_on_subject(r, i)
+        ]
+        if not related:
+            return hits
+        floor = max(hits[0].score - t.related_kind_margin, t.answer_threshold)
+        found = [h for h in rank(self.index, r, len(related), t, keep=keep, only=related) if h.score >= floor]
+        if not found:
+            return hits
+        return [found[0], *(h for h in hits if h.position != found[0].position)]
+
+    def _gives_kind_on_subject(self, r: Reading, position: int) -> bool:
+        """Whether a card has a fact of a kind asked that names the study (else the subject) asked:
+        the enrollment of a side-effect study is not the enrollment of ESPRIT."""
+        kinds = self.index.kinds
+        named = [s for s in r.subjects if kinds.get(s, "study") == "study"] or r.subjects
+        names = {w for s in named for w in self.reader.subject_words.get(s, ())}
+        return any(
+            not names.isdisjoint(f.words.split())
+            for f in self.index.entries[position].facts
+            if any(k in f.kinds for k in r.kinds)
+        )
 
     def _keep(self, r: Reading) -> Callable[[int], bool] | None:
         """Which cards may answer: those about what the question names (None: any card).

@@ -103,7 +103,7 @@ def off_topic(c: Case) -> str:
 
 def low_coverage(c: Case) -> str:
     """The best card leaves most of the question uncovered."""
-    need = c.t.min_coverage_unknown if c.r.unknown else c.t.min_coverage
+    need = c.t.min_coverage_unknown if c.r.unknown or c.r.common else c.t.min_coverage
     return "the best card does not cover enough of the question" if c.hits[0].coverage < need else ""
 
 

@@ -37,6 +37,7 @@ class Reading(NamedTuple):
     followup: bool = False  # opens like a follow-up ("and ...", "what about ...")
     loose: int = 0  # content words outside any subject, topic or fact-kind phrase
     common: list[str] = []  # noqa: RUF012 - ordinary English words no card uses ("got", "big")
+    asking: frozenset[str] = frozenset()  # words that asked for a fact kind ("company", "sponsor")
 
 
 class Reader:
@@ -134,7 +135,7 @@ class Reader:
     def read(self, query: str) -> Reading:
         """Split a query into concepts, fact kinds asked, known words and unknown words."""
         toks = self.tokens(query)
-        reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks), 0, [])
+        reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks), 0, [], frozenset())
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
@@ -167,7 +168,7 @@ class Reader:
         for run in free:
             asked |= self._read_kinds(reading, run)
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
-        return reading._replace(loose=loose)
+        return reading._replace(loose=loose, asking=frozenset(asked))
 
     def _is_followup(self, toks: list[str]) -> bool:
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import Deck
 from bot.matcher.index import OVERVIEW, Index, stem
-from bot.matcher.policy import Case, abstain_reason, kind_label
+from bot.matcher.policy import Case, abstain_reason, gives_kind, kind_label
 from bot.matcher.reader import Reader, Reading
 from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, is_focused, rank
 
@@ -118,7 +118,10 @@ class Matcher:
                     ),
                     offered,
                 )
-            missing = next(k for k in r.kinds if k not in entries[offered.position].fact_kinds)
+            missing = next(
+                (k for k in r.kinds if not gives_kind(self.index, self.reader, r, offered.position, k)),
+                r.kinds[0],
+            )
             return Result(
                 query,
                 False,
@@ -196,14 +199,18 @@ class Matcher:
     def _prefer_kind(self, r: Reading, hits: list[Hit], keep: Callable[[int], bool] | None) -> list[Hit]:
         """A close card that gives the fact kind asked answers before a better one that does not; a
         card the best one names as related (where the fact lives) may be a little further behind."""
-        entries, t = self.index.entries, self.tuning
-        if any(k in entries[hits[0].position].fact_kinds for k in r.kinds):
+        t = self.tuning
+
+        def gives(position: int) -> bool:
+            return any(gives_kind(self.index, self.reader, r, position, k) for k in r.kinds)
+
+        if gives(hits[0].position):
             return hits
         floor = max(hits[0].score - t.kind_margin, t.answer_threshold)
         for n, h in enumerate(hits[1:], 1):
             if h.score < floor:
                 break
-            if any(k in entries[h.position].fact_kinds for k in r.kinds):
+            if gives(h.position):
                 return [h, *hits[:n], *hits[n + 1 :]]
         related = [
             i

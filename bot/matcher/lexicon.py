@@ -91,7 +91,9 @@ def _common(vocabulary_dir: str) -> frozenset[str]:
             lines = f.read().splitlines()
     except OSError:
         return frozenset()
-    return frozenset(w for line in lines if line and not line.startswith("#") for w in normalize(line).split())
+    return frozenset(
+        w for line in lines if line and not line.startswith("#") for w in normalize(line).split()
+    )
 
 
 def default_lexicon() -> Lexicon:

@@ -62,6 +62,7 @@ class Reader:
         # One-word asks ("sponsor", "dosage"): a typo of one still asks for its kind.
         self.ask_words = {x[0]: kid for x, kid in self.kind_asks.items() if len(x) == 1}
         self.common = index.common
+        self.known_or_common = index.word_set | index.common  # never fuzzed into a vocabulary phrase
         # Vocabulary phrases, as token tuples, to concept ids.
         self.phrases: dict[tuple[str, ...], str] = {}
         for term in deck.terms.values():
@@ -80,6 +81,8 @@ class Reader:
                 self.subject_words[term.id] = frozenset(
                     stem(w) for p in (term.id, *term.terms) for w in normalize(p).split()
                 )
+        # Every word of every subject's names ("il2", "cd4"): a numbered name outside them is foreign.
+        self.subject_names = frozenset(w for words in self.subject_words.values() for w in words)
         # The same phrases by their stemmed words: "randomisation" finds "randomised".
         self.stem_phrases: dict[tuple[str, ...], str] = {}
         for toks, concept in self.phrases.items():
@@ -208,7 +211,7 @@ class Reader:
                 if i + n > len(run):
                     continue
                 gram = run[i : i + n]
-                if n == 1 and (gram[0] in self.stopwords or stem(gram[0]) in self.word_set or stem(gram[0]) in self.common):
+                if n == 1 and (gram[0] in self.stopwords or stem(gram[0]) in self.known_or_common):
                     continue
                 concept = self._fuzzy_phrase(gram)
                 if concept:

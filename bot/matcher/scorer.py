@@ -64,6 +64,10 @@ class Tuning:
     min_coverage: float = 0.5  # share of a question (weighted by rarity) the best card must cover
     min_coverage_unknown: float = 0.6  # the same when some words are unknown to every card
     min_coverage_off_topic: float = 0.75  # the same when the card has none of the topics asked
+    long_question: int = 8  # content words past which the coverage needed falls ...
+    long_question_relief: float = 1.0  # ... as (long_question / words) to this power
+    setting_common_word: float = 1.0  # an ordinary word no card uses, as a setting the cards lack ...
+    setting_weak_word: float = 0.5  # ... against a word the best card has in its facts (1: in its title)
     suggest_margin: float = 25.0  # other cards within this many points are offered as close matches
     kind_margin: float = 15.0  # a card this close to the best that has the fact kind asked answers
     related_kind_margin: float = 30.0  # ... or this close, when the best card names it as related
@@ -142,7 +146,9 @@ def plan(ix: Index, r: Reading, t: Tuning = TUNING) -> Plan:
     word_total = sum(x[1] for x in words)
     # Words no card knows weigh less each the more there are: a long message is mostly talk.
     strange = len(r.unknown) + t.common_word * len(r.common)
-    asked = subject_total + t.topic_emphasis * topic_total + word_total + ix.max_idf * strange**t.strange_damping
+    asked = (
+        subject_total + t.topic_emphasis * topic_total + word_total + ix.max_idf * strange**t.strange_damping
+    )
     return Plan(
         subjects=subjects,
         subject_total=subject_total or 1.0,

@@ -73,9 +73,16 @@ def unknown_setting(c: Case) -> str:
         for w in set(c.r.words)
         if not _in_subject_names(c, w)
     )
-    if len(c.r.unknown) + c.t.setting_common_word * len(c.r.common) > shared:
+    if (len(c.r.unknown) + c.t.setting_common_word * len(c.r.common)) * _brevity(c) > shared:
         return f"the cards do not cover {', '.join(unknown[:3])}"
     return ""
+
+
+def _brevity(c: Case) -> float:
+    """1 for a short question, less for a long message, which says more than it asks: what it must
+    cover, and what it may leave uncovered, scale with it."""
+    said = len(set(c.r.words)) + len(c.r.unknown) + len(c.r.common)
+    return float((c.t.long_question / max(c.t.long_question, said)) ** c.t.long_question_relief)
 
 
 def _in_subject_names(c: Case, word: str) -> bool:
@@ -149,9 +156,7 @@ def off_topic(c: Case) -> str:
 def low_coverage(c: Case) -> str:
     """The best card leaves most of the question uncovered."""
     need = c.t.min_coverage_unknown if c.r.unknown or c.r.common else c.t.min_coverage
-    # A long message says more than it asks: the share it must cover falls with its length.
-    said = len(set(c.r.words)) + len(c.r.unknown) + len(c.r.common)
-    need *= (c.t.long_question / max(c.t.long_question, said)) ** c.t.long_question_relief
+    need *= _brevity(c)
     return "the best card does not cover enough of the question" if c.hits[0].coverage < need else ""
 
 

@@ -167,9 +167,8 @@ class Reader:
                 i += 1
         for run in leftovers:
             self._read_run(reading, run)
-        asked = set()
-        for run in free:
-            asked |= self._read_kinds(reading, run)
+        # Asks read across a subject's name too: "how many [melanoma] patients".
+        asked = self._read_kinds(reading, [w for run in free for w in run])
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
         return reading._replace(loose=loose, asking=frozenset(asked))
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import Deck
 from bot.matcher.index import OVERVIEW, Index, stem
-from bot.matcher.policy import Case, abstain_reason, gives_kind, kind_label
+from bot.matcher.policy import Case, abstain_reason, coverage_needed, gives_kind, kind_label
 from bot.matcher.reader import Reader, Reading
 from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, is_focused, rank
 
@@ -103,9 +103,10 @@ class Matcher:
         hits = rank(self.index, r, need, self.tuning, keep=keep)
         if r.kinds and hits:
             hits = self._prefer_kind(r, hits, keep)
-        reason, partial = abstain_reason(
-            Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
-        )
+        case = Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
+        if hits:
+            hits = case.hits = self._prefer_covering(case)
+        reason, partial = abstain_reason(case)
         if partial:
             entries = self.index.entries
             offered = hits[0]
@@ -224,6 +225,20 @@ class Matcher:
         if not found:
             return hits
         return [found[0], *(h for h in hits if h.position != found[0].position)]
+
+    def _prefer_covering(self, case: Case) -> list[Hit]:
+        """Of two close cards, one that covers enough of the question answers before a better scored
+        one that does not (the exclusion criteria before the trial's own card, for 'cataracts')."""
+        hits, t = case.hits, self.tuning
+        need = coverage_needed(case)
+        if hits[0].coverage >= need:
+            return hits
+        for n, h in enumerate(hits[1:], 1):
+            if h.score < hits[0].score - t.cover_margin:
+                break
+            if h.coverage >= need:
+                return [h, *hits[:n], *hits[n + 1 :]]
+        return hits
 
     def _gives_kind_on_subject(self, r: Reading, position: int) -> bool:
         """Whether a card has a fact of a kind asked that names the study (else the subject) asked:

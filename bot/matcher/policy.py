@@ -153,10 +153,21 @@ def off_topic(c: Case) -> str:
     return ""
 
 
+def coverage_needed(c: Case) -> float:
+    """The share of the question the best card must cover."""
+    need = (
+        c.t.min_coverage_unknown
+        if c.r.unknown
+        else c.t.min_coverage_common
+        if c.r.common
+        else c.t.min_coverage
+    )
+    return need * _brevity(c)
+
+
 def low_coverage(c: Case) -> str:
     """The best card leaves most of the question uncovered."""
-    need = c.t.min_coverage_unknown if c.r.unknown or c.r.common else c.t.min_coverage
-    need *= _brevity(c)
+    need = coverage_needed(c)
     return "the best card does not cover enough of the question" if c.hits[0].coverage < need else ""
 
 

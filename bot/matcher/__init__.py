@@ -14,7 +14,7 @@ from bot.cards.model import Deck
 from bot.matcher.index import OVERVIEW, Index, stem
 from bot.matcher.policy import Case, abstain_reason, coverage_needed, gives_kind, kind_label
 from bot.matcher.reader import Reader, Reading
-from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, is_focused, rank
+from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, fact_strength, is_focused, rank
 
 if TYPE_CHECKING:  # the lexicon is read only when building (not on the `il2bot ask` path)
     from bot.matcher.lexicon import Lexicon
@@ -103,6 +103,8 @@ class Matcher:
         hits = rank(self.index, r, need, self.tuning, keep=keep)
         if r.kinds and hits:
             hits = self._prefer_kind(r, hits, keep)
+        if hits:
+            hits = self._prefer_fact(r, hits, keep)
         case = Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
         if hits:
             hits = case.hits = self._prefer_covering(case)
@@ -225,6 +227,28 @@ class Matcher:
         if not found:
             return hits
         return [found[0], *(h for h in hits if h.position != found[0].position)]
+
+    def _prefer_fact(self, r: Reading, hits: list[Hit], keep: Callable[[int], bool] | None) -> list[Hit]:
+        """Facts scored across the close cards and the cards the best one names as related: the card
+        whose fact answers the question best (the enrollment on the trial's card, not its paper's)
+        answers, when it is close enough."""
+        t, ix = self.tuning, self.index
+        if t.fact_weight <= 0:
+            return hits
+        floor = hits[0].score - t.fact_margin
+        pool = [h for h in hits if h.score >= floor]
+        seen = {h.position for h in hits}
+        related = [
+            i for cid in hits[0].card.related if (i := self.positions.get(cid)) is not None and i not in seen
+        ]
+        if related:
+            pool += [h for h in rank(ix, r, len(related), t, keep=keep, only=related) if h.score >= floor]
+        best = max(
+            pool, key=lambda h: h.score + t.fact_weight * fact_strength(ix, ix.entries[h.position], r, t)
+        )
+        if best is hits[0]:
+            return hits
+        return [best, *(h for h in hits if h.position != best.position)]
 
     def _prefer_covering(self, case: Case) -> list[Hit]:
         """Of two close cards, one that covers enough of the question answers before a better scored

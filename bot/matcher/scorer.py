@@ -79,6 +79,8 @@ class Tuning:
     fact_kind: float = 3.0  # a fact of the kind asked
     answering_share: float = 0.5  # facts scoring at least this share of the best fact answer too
     max_answering: int = 3
+    fact_weight: float = 10.0  # points for a card's best fact answering the question fully ...
+    fact_margin: float = 10.0  # ... among cards this close to the best (and the cards it names as related)
 
 
 TUNING = Tuning()
@@ -299,6 +301,27 @@ def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tupl
     A fact scores for the question's words in its text and quotes (rarer words more, words of its
     lead more), for speaking of the topic asked, and above all for being of the fact kind asked.
     """
+    scores = fact_scores(ix, e, r, t)
+    if not scores:
+        return ()
+    scores.sort(key=lambda x: (-x[0], x[1]))
+    best = scores[0][0]
+    return tuple(n for s, n in scores[: t.max_answering] if s >= t.answering_share * best)
+
+
+def fact_strength(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> float:
+    """How well the card's best fact answers the question, as a share of a perfect fact's score."""
+    scores = fact_scores(ix, e, r, t)
+    if not scores:
+        return 0.0
+    words = sum(ix.idf.get(f"w:{w}", 0.0) for w in dict.fromkeys(r.words))
+    topics = sum(1 for x in r.topics if ix.topic_weight.get(x, 1.0) > 0)
+    perfect = t.fact_lead * words + ix.max_idf * (t.fact_topic * topics + t.fact_kind * len(set(r.kinds)))
+    return max(s for s, _ in scores) / (perfect or 1.0)
+
+
+def fact_scores(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> list[tuple[float, int]]:
+    """The score and index of each of the card's facts that speaks to the question."""
     scores: list[tuple[float, int]] = []
     asked_kinds = set(r.kinds)
     for n, f in enumerate(e.facts):
@@ -320,8 +343,4 @@ def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tupl
             s = 0.0  # a question asking for a dose is not answered by a fact that gives none
         if s > 0:
             scores.append((s, n))
-    if not scores:
-        return ()
-    scores.sort(key=lambda x: (-x[0], x[1]))
-    best = scores[0][0]
-    return tuple(n for s, n in scores[: t.max_answering] if s >= t.answering_share * best)
+    return scores

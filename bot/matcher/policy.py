@@ -148,9 +148,18 @@ def off_topic(c: Case) -> str:
         and best.topic == 0.0
         and best.coverage < c.t.min_coverage_off_topic
         and not _names_study(c, best)
+        and not _a_fact_speaks_to(c, best)
     ):
         return "no card on that subject covers that topic"
     return ""
+
+
+def _a_fact_speaks_to(c: Case, hit: Hit) -> bool:
+    """Whether one of the card's facts is about a strong topic asked, by its label or first words (the
+    card's own topics may not list it)."""
+    e = c.ix.entries[hit.position]
+    strong = {x for x in c.r.topics if c.ix.topic_weight.get(x, 1.0) >= c.t.strong_topic}
+    return any(not strong.isdisjoint(f.topics) for f in e.facts)
 
 
 def coverage_needed(c: Case) -> float:

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import Deck
 from bot.matcher.index import OVERVIEW, Index, stem
-from bot.matcher.policy import Case, abstain_reason, coverage_needed, gives_kind, kind_label
+from bot.matcher.policy import (
+    ONE_STUDY_KINDS,
+    Case,
+    abstain_reason,
+    coverage_needed,
+    gives_kind,
+    kind_label,
+)
 from bot.matcher.reader import Reader, Reading
 from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, fact_strength, is_focused, rank
 
@@ -110,14 +117,20 @@ class Matcher:
             hits = case.hits = self._prefer_covering(case)
         reason, partial = abstain_reason(case)
         if partial:
-            entries = self.index.entries
-            offered = hits[0]
+            kinds = self.index.kinds
+            studies = {s for s in r.subjects if kinds.get(s, "study") == "study"}
+            # Offer the study's own card (ESPRIT's, not a side-effect card that also names it).
+            offered = next(
+                (h for h in hits if h.card.kind in ONE_STUDY_KINDS and studies & set(h.card.subjects)),
+                hits[0],
+            )
             if context is not None:  # offer the card the thread was about, when it lacks that too
                 offered = next(
                     (
                         h
                         for h in hits
-                        if h.card.id == context.card_id and entries[h.position].fact_kinds.isdisjoint(r.kinds)
+                        if h.card.id == context.card_id
+                        and not any(gives_kind(self.index, self.reader, r, h.position, k) for k in r.kinds)
                     ),
                     offered,
                 )

@@ -135,9 +135,14 @@ def foreign_numbered(c: Case) -> str:
         and not any(w in c.reader.subject_words.get(s, ()) for s in c.r.subjects)
         and w not in c.reader.subject_names
     ]
-    return f"not a name the cards are about: {', '.join(names[:3])}" if names and any(
-        w not in e.strong for w in names
-    ) else ""
+    if not names:
+        return ""
+    # A sibling of our drugs' names (IL-15 beside IL-2 and IL-7) asked about is another drug.
+    asks = bool(c.r.kinds) or is_focused(c.ix, c.r.topics, c.t)
+    sibling = [w for w in names if (m := NAME_NUMBER.match(w)) and m.group(1) in c.reader.drug_prefixes]
+    if any(w not in e.strong for w in names) or (asks and sibling):
+        return f"not a name the cards are about: {', '.join(names[:3])}"
+    return ""
 
 
 def off_topic(c: Case) -> str:

@@ -23,6 +23,8 @@ MAX_CHARS = 500  # characters of a query that are read (bounds the work on paste
 MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
 MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
+LONG_ASK = 8  # a word this long may be a one-word ask ("sponsored") with ASK_TYPOS slips
+ASK_TYPOS = 2
 
 
 class Reading(NamedTuple):
@@ -59,8 +61,12 @@ class Reader:
             for toks in k.asks:
                 self.kind_asks.setdefault(tuple(stem(w) for w in toks), k.id)
         self.max_ask = max((len(x) for x in self.kind_asks), default=0)
-        # One-word asks ("sponsor", "dosage"): a typo of one still asks for its kind.
+        # One-word asks ("sponsor", "sponsored"), stemmed and as typed: a typo of one still asks.
         self.ask_words = {x[0]: kid for x, kid in self.kind_asks.items() if len(x) == 1}
+        for k in lexicon.kinds:
+            for toks in k.asks:
+                if len(toks) == 1:
+                    self.ask_words.setdefault(toks[0], k.id)
         self.common = index.common
         self.known_or_common = index.word_set | index.common  # never fuzzed into a vocabulary phrase
         # Vocabulary phrases, as token tuples, to concept ids.
@@ -83,6 +89,15 @@ class Reader:
                 )
         # Every word of every subject's names ("il2", "cd4"): a numbered name outside them is foreign.
         self.subject_names = frozenset(w for words in self.subject_words.values() for w in words)
+        # The names our drugs are numbered under ("il", "interleukin"): il15 is a sibling, not ours.
+        self.drug_prefixes = frozenset(
+            m.group(1)
+            for term in deck.terms.values()
+            if term.kind == "drug"
+            for p in (term.id, *term.terms)
+            for w in normalize(p).split()
+            if (m := NAME_NUMBER.match(w))
+        )
         # The same phrases by their stemmed words: "randomisation" finds "randomised".
         self.stem_phrases: dict[tuple[str, ...], str] = {}
         for toks, concept in self.phrases.items():
@@ -104,11 +119,15 @@ class Reader:
         self.word_buckets: dict[tuple[str, int], list[str]] = {}
         for word in index.vocab_words:
             self.word_buckets.setdefault((word[0], len(word)), []).append(word)
-        # Typos of ordinary English and of one-word asks, tried only when no card word is near.
-        self.other_buckets: dict[tuple[str, int], list[str]] = {}
-        for word in (*sorted(self.common), *sorted(self.ask_words)):
+        # Typos of one-word asks and of ordinary English, tried only when no card word is near.
+        self.ask_buckets: dict[tuple[str, int], list[str]] = {}
+        for word in sorted(self.ask_words):
             if len(word) >= MIN_TYPO_WORD:
-                self.other_buckets.setdefault((word[0], len(word)), []).append(word)
+                self.ask_buckets.setdefault((word[0], len(word)), []).append(word)
+        self.common_buckets: dict[tuple[str, int], list[str]] = {}
+        for word in sorted(self.common):
+            if len(word) >= MIN_TYPO_WORD:
+                self.common_buckets.setdefault((word[0], len(word)), []).append(word)
 
     def tokens(self, query: str) -> list[str]:
         """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
@@ -252,20 +271,22 @@ class Reader:
             if found is not None:
                 reading.words.append(found)
                 return
-            found = _near(w, self.other_buckets)
-            if found is not None and found in self.ask_words:
+            # A one-word ask is one of a few dozen words: two slips are tolerated from LONG_ASK letters.
+            found = _near(word, self.ask_buckets, ASK_TYPOS if len(word) >= LONG_ASK else None)
+            if found is not None:
                 if self.ask_words[found] not in reading.kinds:
                     reading.kinds.append(self.ask_words[found])
                 return
-            if found is not None:
+            if _near(w, self.common_buckets) is not None:
                 reading.common.append(word)
                 return
         reading.unknown.append(word)
 
 
-def _near(word: str, buckets: dict[tuple[str, int], list[str]]) -> str | None:
-    """The word of the buckets within the typos allowed for `word` (same first letter), if any."""
-    typos = _typos_allowed(word)
+def _near(word: str, buckets: dict[tuple[str, int], list[str]], typos: int | None = None) -> str | None:
+    """The word of the buckets within `typos` edits (default: those allowed for its length) that
+    starts with the same letter, if any."""
+    typos = _typos_allowed(word) if typos is None else typos
     kin = [x for n in range(len(word) - typos, len(word) + typos + 1) for x in buckets.get((word[0], n), ())]
     found = process.extractOne(word, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
     return None if found is None else str(found[0])

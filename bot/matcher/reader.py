@@ -270,6 +270,9 @@ class Reader:
             found = _near(w, self.word_buckets)
             if found is not None:
                 reading.words.append(found)
+                kind = self.ask_words.get(found)  # "sponser": the cards' "sponsor", and it asks
+                if kind is not None and kind not in reading.kinds:
+                    reading.kinds.append(kind)
                 return
             # A one-word ask is one of a few dozen words: two slips are tolerated from LONG_ASK letters.
             found = _near(word, self.ask_buckets, ASK_TYPOS if len(word) >= LONG_ASK else None)

@@ -220,6 +220,10 @@ def test_ordinary_words_are_told_from_unknown_ones(
     assert (r.kinds, r.common, r.unknown) == (kinds, common, unknown)
 
 
+def test_a_typo_is_read_as_the_nearest_word_with_the_dropped_letter_restored(engine: Engine) -> None:
+    assert engine.matcher.read("what does IL-7 do to the immune sytem?").words == ["il7", "immun", "system"]
+
+
 GENERAL_ANSWERS = [
     # (query, answered card or None, reason)
     ("who was behind the ANRS 119 trial", "trial-anrs-119", "the best card is about what was asked"),

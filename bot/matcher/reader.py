@@ -290,7 +290,10 @@ def _near(word: str, buckets: dict[tuple[str, int], list[str]], typos: int | Non
     """The word of the buckets within `typos` edits (default: those allowed for its length) that
     starts with the same letter, if any."""
     typos = _typos_allowed(word) if typos is None else typos
-    kin = [x for n in range(len(word) - typos, len(word) + typos + 1) for x in buckets.get((word[0], n), ())]
+    # Of equally near words, the same length first, then one letter more (a letter dropped is the
+    # commonest slip: "sytem" is "system", not "stem").
+    lengths = sorted(range(len(word) - typos, len(word) + typos + 1), key=lambda n: (abs(n - len(word)), -n))
+    kin = [x for n in lengths for x in buckets.get((word[0], n), ())]
     found = process.extractOne(word, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
     return None if found is None else str(found[0])
 

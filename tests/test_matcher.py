@@ -11,8 +11,8 @@ from test_blind import quotes_answer  # the blind set's fact-level scoring, shar
 from bot.engine import Context, Engine, load_engine
 from bot.text import normalize
 
-DEV3_TOP1 = 0.55  # two points under the figures measured (README)
-DEV3_ABSTENTION = 0.77
+DEV3_TOP1 = 0.647  # two points under the figures measured (66.7%, 85.2%)
+DEV3_ABSTENTION = 0.832
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -45,7 +45,7 @@ def test_golden_top1_accuracy(engine: Engine) -> None:
     accuracy = 1 - len(misses) / len(ANSWERS)
     print(f"\ngolden top-1: {accuracy:.1%} of {len(ANSWERS)} queries")
     print("\n".join(misses))
-    assert accuracy >= 0.96, "\n".join(misses)
+    assert accuracy >= 0.964, "\n".join(misses)
 
 
 def test_golden_abstention(engine: Engine) -> None:
@@ -162,7 +162,7 @@ def test_every_help_example_is_answered(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("name", "min_top1", "min_abstention"),
-    [("holdout1.yaml", 0.91, 0.94), ("holdout2.yaml", 0.87, 0.96)],
+    [("holdout1.yaml", 0.902, 0.94), ("holdout2.yaml", 0.878, 0.941)],
 )
 def test_holdout_questions_written_independently(
     engine: Engine, name: str, min_top1: float, min_abstention: float

@@ -68,7 +68,6 @@ class Reader:
                 if len(toks) == 1:
                     self.ask_words.setdefault(toks[0], k.id)
         self.common = index.common
-        self.known_or_common = index.word_set | index.common  # never fuzzed into a vocabulary phrase
         # Vocabulary phrases, as token tuples, to concept ids.
         self.phrases: dict[tuple[str, ...], str] = {}
         for term in deck.terms.values():
@@ -124,10 +123,21 @@ class Reader:
         for word in sorted(self.ask_words):
             if len(word) >= MIN_TYPO_WORD:
                 self.ask_buckets.setdefault((word[0], len(word)), []).append(word)
-        self.common_buckets: dict[tuple[str, int], list[str]] = {}
-        for word in sorted(self.common):
-            if len(word) >= MIN_TYPO_WORD:
-                self.common_buckets.setdefault((word[0], len(word)), []).append(word)
+        self._common_buckets: dict[tuple[str, int], list[str]] | None = None  # built when first needed
+
+    def _known_or_common(self, w: str) -> bool:
+        return w in self.word_set or w in self.common  # never fuzzed into a vocabulary phrase
+
+    def common_buckets(self) -> dict[tuple[str, int], list[str]]:
+        """Ordinary English words by first letter and length, for typos (built on first use: only a
+        word no card knows needs them, so the cached index does not carry them)."""
+        if self._common_buckets is None:
+            buckets: dict[tuple[str, int], list[str]] = {}
+            for word in sorted(self.common):
+                if len(word) >= MIN_TYPO_WORD:
+                    buckets.setdefault((word[0], len(word)), []).append(word)
+            self._common_buckets = buckets
+        return self._common_buckets
 
     def tokens(self, query: str) -> list[str]:
         """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
@@ -229,7 +239,7 @@ class Reader:
                 if i + n > len(run):
                     continue
                 gram = run[i : i + n]
-                if n == 1 and (gram[0] in self.stopwords or stem(gram[0]) in self.known_or_common):
+                if n == 1 and (gram[0] in self.stopwords or self._known_or_common(stem(gram[0]))):
                     continue
                 concept = self._fuzzy_phrase(gram)
                 if concept:
@@ -280,7 +290,7 @@ class Reader:
                 if self.ask_words[found] not in reading.kinds:
                     reading.kinds.append(self.ask_words[found])
                 return
-            if _near(w, self.common_buckets) is not None:
+            if _near(w, self.common_buckets()) is not None:
                 reading.common.append(word)
                 return
         reading.unknown.append(word)

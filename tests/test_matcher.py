@@ -296,6 +296,7 @@ FACT_KINDS = [
     ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
     ("Registered on May 13, 2005.", ["date"]),
     ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
+    ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["date", "reference"]),
 ]
 
 
@@ -317,6 +318,8 @@ ANSWERING_FACTS = [
         "lupus-trial-arms-dosing",
         "Active Comparator arm IL-2 at 0.2MIU",
     ),
+    # what a study found comes before the reference to the paper that reported it
+    ("ESPRIT results", "trial-esprit", "Results of ESPRIT and SILCAAT (New England Journal of Medicine, 2009)"),
 ]
 
 

@@ -78,12 +78,14 @@ class Tuning:
     fact_topic: float = 2.0  # a fact that speaks of the topic asked
     fact_kind: float = 3.0  # a fact of the kind asked
     answering_share: float = 0.5  # facts scoring at least this share of the best fact answer too
+    reference_share: float = 0.5  # a fact that is a publication reference, when no reference is asked
     max_answering: int = 3
     fact_weight: float = 10.0  # points for a card's best fact answering the question fully ...
     fact_margin: float = 10.0  # ... among cards this close to the best (and the cards it names as related)
 
 
 TUNING = Tuning()
+REFERENCE_KIND = "reference"  # the fact kind (facts/vocabulary/answers.yaml) of a publication reference
 
 
 class Hit(NamedTuple):
@@ -304,6 +306,8 @@ def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tupl
     scores = fact_scores(ix, e, r, t)
     if not scores:
         return ()
+    if REFERENCE_KIND not in r.kinds:  # a reference to the paper ranks below what the paper found
+        scores = [(s * t.reference_share if REFERENCE_KIND in e.facts[n].kinds else s, n) for s, n in scores]
     scores.sort(key=lambda x: (-x[0], x[1]))
     best = scores[0][0]
     return tuple(n for s, n in scores[: t.max_answering] if s >= t.answering_share * best)

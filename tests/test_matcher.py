@@ -11,7 +11,7 @@ from test_blind import quotes_answer  # the blind set's fact-level scoring, shar
 from bot.engine import Context, Engine, load_engine
 from bot.text import normalize
 
-DEV3_TOP1 = 0.647  # two points under the figures measured (66.7%, 85.2%)
+DEV3_TOP1 = 0.656  # two points under the figures measured (67.6%, 85.2%)
 DEV3_ABSTENTION = 0.832
 
 DEV = Path(__file__).parent / "dev"

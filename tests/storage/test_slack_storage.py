@@ -5,7 +5,6 @@ PostgreSQL)."""
 from __future__ import annotations
 
 import json
-import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -321,7 +320,7 @@ def test_a_question_back_is_answered_by_its_buttons_and_the_thread_then_remember
     assert sent.status == 200
     answer = fake.wait_for(path)[0].data
     assert (answer["replace_original"], answer["response_type"]) == (True, "in_channel")
-    assert [e["value"].split(":")[1] for e in buttons(answer, "il2_feedback")][0].startswith("il-7-")
+    assert next(e["value"].split(":")[1] for e in buttons(answer, "il2_feedback")).startswith("il-7-")
     bot.settle()
     mention(bot, "what about the side effects?", ts="800.3", thread_ts="800.1")
     assert headers(fake, 2)[1] == "IL-7: side effects and long-term safety"

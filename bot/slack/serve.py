@@ -49,7 +49,7 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None, wor
     from bot.cards.model import DeckError
     from bot.engine import load_engine
     from bot.slack.settings import SettingsError, load_settings, read_env
-    from bot.storage import StorageError, open_storage
+    from bot.storage import StorageError, load_config, open_storage
 
     if workers < 1:
         return _fail(f"--workers must be 1 or more (got {workers})", 2)
@@ -62,14 +62,14 @@ def cmd_serve(*, http: bool, host: str, port: int, root: Path | None = None, wor
     from bot.slack.logs import configure_logging
 
     configure_logging(settings.log_format)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per migration step is noise here
     try:
+        if workers > 1 and load_config(os.environ).is_sqlite:
+            return _fail(f"--workers {workers} needs PostgreSQL (IL2BOT_DATABASE_URL=postgresql+psycopg:"
+                         "//...): SQLite is for one process", 2)
         storage = open_storage(env=os.environ)  # applies the migrations (safe when replicas start together)
     except StorageError as exc:
         return _fail(str(exc).splitlines()[0] if str(exc) else "the database cannot be used", 2)
-    if workers > 1 and not storage.shared:
-        storage.close()
-        return _fail(f"--workers {workers} needs PostgreSQL (IL2BOT_DATABASE_URL=postgresql+psycopg://...): "
-                     "SQLite is for one process", 2)
     try:
         engine = load_engine(root)
     except DeckError as exc:
@@ -128,26 +128,37 @@ def _serve_one(settings: Settings, engine: Engine, storage: Storage, *, http: bo
     return 0
 
 
-def _serve_workers(settings: Settings, engine: Engine, *, host: str, port: int, workers: int) -> int:
-    """N worker processes forked after the cards are loaded, sharing one listening socket; each opens
-    its own storage. A SIGTERM or SIGINT is passed on to every worker; the parent waits for them."""
-    from bot.storage import StorageError, open_storage
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+def _listener(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port that other workers may bind too (SO_REUSEPORT: the kernel spreads
+    new connections across the workers' own sockets, none shared)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _serve_workers(settings: Settings, engine: Engine, *, host: str, port: int, workers: int) -> int:
+    """N worker processes forked after the cards are loaded, each listening on the port (SO_REUSEPORT)
+    and opening its own storage. A SIGTERM or SIGINT is passed on to every worker; the parent waits."""
+    from bot.storage import StorageError, open_storage
+
+    try:
+        _listener(host, port).close()  # the port is free (each worker binds its own, below)
     except OSError as exc:
         return _fail(f"cannot listen on {host}:{port} ({exc.strerror})", 1)
-    sock.listen(LISTEN_BACKLOG)
-    sock.set_inheritable(True)
     children: list[int] = []
     for _ in range(workers):
         pid = os.fork()
         if pid == 0:  # a worker
             code = 1
             try:
+                sock = _listener(host, port)
+                sock.listen(LISTEN_BACKLOG)
                 storage = open_storage(env=os.environ, migrate=False)
                 code = _serve_one(settings, engine, storage, http=True, host=host, port=port, sock=sock)
             except StorageError as exc:
@@ -159,7 +170,6 @@ def _serve_workers(settings: Settings, engine: Engine, *, host: str, port: int, 
                 os._exit(code)
         children.append(pid)
     log.info("serving with %d worker processes (pids %s)", workers, ", ".join(map(str, children)))
-    sock.close()
 
     def forward(sig: int, frame: object) -> None:
         for pid in children:  # as SIGTERM: a worker that also got the terminal's SIGINT is not forced

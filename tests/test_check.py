@@ -7,12 +7,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.cards.checks import run_checks
+from bot.cards.checks import run_checks, unvouched
 from bot.cards.loader import Layout
 from bot.cli import main
+from bot.text import stated_tokens
 
-GOOD_CARD = (Path(__file__).parent / "fixtures" / "mini" / "facts" / "cards" / "minileukin.yaml").read_text()
+FIXTURES = Path(__file__).parent / "fixtures"
+GOOD_CARD = (FIXTURES / "mini" / "facts" / "cards" / "minileukin.yaml").read_text()
+# A card full of numbers, codes and name-numbers, and the seed lines it quotes (added to the mini seed).
+IDENTITY = "minileukin-identity.yaml"
+IDENTITY_CARD = (FIXTURES / "digits" / IDENTITY).read_text(encoding="utf-8")
+IDENTITY_SEED_LINES = (FIXTURES / "digits" / "seed-lines.txt").read_text(encoding="utf-8")
 
 
 def errors_for(root: Path) -> list[str]:
@@ -44,7 +52,18 @@ BROKEN_CARDS = {
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
             "kind: drug\n", "kind: drug\ncolour: red\n"
         ),
-        ["facts/cards/broken.yaml:1: file: unknown key 'colour'"],
+        ["facts/cards/broken.yaml:4: file: unknown key 'colour'"],
+    ),
+    "misspelled key": (
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("summary:", "summry:"),
+        [
+            "facts/cards/broken.yaml:1: file: 'summary' is required",
+            "facts/cards/broken.yaml:6: file: unknown key 'summry'",
+        ],
+    ),
+    "unknown key in a fact": (
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("    evidence:", "    evidense:"),
+        ["facts/cards/broken.yaml:13: facts.0: unknown key 'evidense'"],
     ),
     "wrong type": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
@@ -82,7 +101,18 @@ BROKEN_CARDS = {
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
             "text: Minileukin is a synthetic", "text: In 2019, minileukin is a synthetic"
         ),
-        ["facts/cards/broken.yaml:8: number 2019 is not in this fact's quotes"],
+        ["facts/cards/broken.yaml:8: '2019' is not in this fact's quotes"],
+    ),
+    "no evidence type": (
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("    evidence: review\n", ""),
+        ["facts/cards/broken.yaml:8: fact 1 has no evidence type"],
+    ),
+    "unknown evidence type": (
+        GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace("evidence: review", "evidence: rumour"),
+        [
+            "facts/cards/broken.yaml:13: fact 1: unknown evidence type 'rumour' (known: label, registry, "
+            "trial-result, review, preclinical, case-report, hypothesis, contact)"
+        ],
     ),
     "unknown subject": (
         GOOD_CARD.replace("id: minileukin\n", "id: broken\n").replace(
@@ -135,6 +165,193 @@ def test_broken_card_gets_exact_errors(mini_root: Path, case: str) -> None:
     assert errors_for(mini_root) == expected
 
 
+@pytest.fixture
+def digits_root(mini_root: Path) -> Path:
+    """The mini content with the identity card and the seed lines it quotes."""
+    seed = mini_root / "seeds" / "mini.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + IDENTITY_SEED_LINES, encoding="utf-8")
+    (mini_root / "facts" / "cards" / IDENTITY).write_text(IDENTITY_CARD, encoding="utf-8")
+    return mini_root
+
+
+def test_identity_card_passes_as_a_careful_reader_compares(digits_root: Path) -> None:
+    """Unicode dashes, the middle dot, thousands separators, a thin space, a spelled-out number,
+    a date in another order and the card's own drug name (ML-2) all count as stated."""
+    report = run_checks(Layout(digits_root))
+    assert [str(e) for e in report.errors] == []
+    assert report.summary().startswith("ok: 3 cards, 8 facts, 8 quotes verified")
+
+
+# One changed character in the identity card, and the exact errors it gets (line: message). A
+# number the summary repeats is then also reported there: no fact states it any more.
+ELIGIBILITY = "Eligibility: weight 45–80Kg; 10µg/kg every day; a response in 12-20% after 9-10 doses."
+NOT_STATED = "6: summary: '{}' is not stated by any fact of the card"
+WRONG_TOKENS = {
+    "CAS number, last digit": (
+        ("number: 110942-02-4.", "number: 110942-02-7."),
+        [NOT_STATED.format("110942-02-4"), "8: '110942-02-7' is not in this fact's quotes"],
+    ),
+    "upper bound of a range glued to its unit": (
+        (ELIGIBILITY, ELIGIBILITY.replace("45–80Kg", "45–90Kg")),
+        [NOT_STATED.format("45-80Kg"), "14: '45-90Kg' is not in this fact's quotes"],
+    ),
+    "lower bound of a percentage range": (
+        (ELIGIBILITY, ELIGIBILITY.replace("12-20%", "13-20%")),
+        ["14: '13-20%' is not in this fact's quotes"],
+    ),
+    "dose glued to its unit": (
+        (ELIGIBILITY, ELIGIBILITY.replace("10µg/kg", "18µg/kg")),
+        ["14: '18\u03bcg/kg' is not in this fact's quotes"],
+    ),
+    "count range": (
+        (ELIGIBILITY, ELIGIBILITY.replace("9-10 doses", "9-11 doses")),
+        [NOT_STATED.format("9-10"), "14: '9-11' is not in this fact's quotes"],
+    ),
+    "phone number": (
+        ("number: 1-800-448-0440", "number: 1-800-448-0441"),
+        ["20: '1-800-448-0441' is not in this fact's quotes"],
+    ),
+    "name-number": (
+        ("(ML-2) is CD122-biased", "(ML-2) is CD132-biased"),
+        [NOT_STATED.format("CD122-biased"), "26: 'CD132-biased' is not in this fact's quotes"],
+    ),
+    "study number": (("in ANRS118 the", "in ANRS418 the"), ["26: 'ANRS418' is not in this fact's quotes"]),
+    "hyphenated name-number": (
+        ("the SRI-4 response", "the SRI-5 response"),
+        ["26: 'SRI-5' is not in this fact's quotes"],
+    ),
+    "short name-number": (("through p38;", "through p39;"), ["26: 'p39' is not in this fact's quotes"]),
+    "decimal against a middle dot": (("was 8.4%", "was 8.5%"), ["26: '8.5%' is not in this fact's quotes"]),
+    "a name-number like the drug's own": (
+        ("(ML-2) is", "(ML-3) is"),
+        ["26: 'ML-3' is not in this fact's quotes"],
+    ),
+    "spelled-out number": (
+        ('text: "42 of', 'text: "43 of'),
+        [NOT_STATED.format("42"), "32: '43' is not in this fact's quotes"],
+    ),
+    "thousands separator": (
+        ('text: "42 of 1535', 'text: "42 of 1536'),
+        [NOT_STATED.format("1535"), "32: '1536' is not in this fact's quotes"],
+    ),
+    "thin-space thousands": (
+        ("; 10000 doses", "; 10001 doses"),
+        ["32: '10001' is not in this fact's quotes"],
+    ),
+    "day of a date in another order": (
+        ("on 1 May 2023", "on 2 May 2023"),
+        ["38: '2023-05-02' is not in this fact's quotes"],
+    ),
+    "summary number no quote states": (
+        ("after 9-10 doses.\nfacts", "after 9-12 doses.\nfacts"),
+        ["6: summary: '9-12' is not in any quote of the card"],
+    ),
+    "summary number no fact states": (
+        (ELIGIBILITY, ELIGIBILITY.replace("after 9-10 doses", "after several doses")),
+        [NOT_STATED.format("9-10")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG_TOKENS), ids=list(WRONG_TOKENS))
+def test_every_changed_digit_is_caught(digits_root: Path, case: str) -> None:
+    (old, new), expected = WRONG_TOKENS[case]
+    assert IDENTITY_CARD.count(old) == 1
+    (digits_root / "facts" / "cards" / IDENTITY).write_text(IDENTITY_CARD.replace(old, new), encoding="utf-8")
+    assert errors_for(digits_root) == [f"facts/cards/{IDENTITY}:{e}" for e in expected]
+
+
+@pytest.mark.parametrize("phase", ["Phase 3", "Phase 46", "phase 2/3"])
+def test_summary_phase_must_be_the_phase_the_quotes_give(mini_root: Path, phase: str) -> None:
+    """A phase is one token with its number: "Phase 46" is wrong although "46" is quoted."""
+    path = mini_root / "facts" / "cards" / "minileukin-side-effects.yaml"
+    path.write_text(path.read_text().replace("summary: In a Phase 2 study", f"summary: In a {phase} study"))
+    assert errors_for(mini_root) == [
+        f"facts/cards/minileukin-side-effects.yaml:6: summary: '{phase}' is not in any quote of the card"
+    ]
+
+
+@pytest.mark.parametrize("written", ["phase II", "Phase-2", "phase 2"])
+def test_a_phase_may_be_written_as_a_careful_reader_would(mini_root: Path, written: str) -> None:
+    path = mini_root / "facts" / "cards" / "minileukin-side-effects.yaml"
+    path.write_text(path.read_text().replace("summary: In a Phase 2 study", f"summary: In a {written} study"))
+    assert errors_for(mini_root) == []
+
+
+# The token rule on its own: (fact text, quote, the fact's tokens the quote does not state).
+TOKEN_RULE = [
+    ("CAS 110942-02-4", "110942-02-4 (CAS)", []),
+    ("CAS 110942-02-7", "110942-02-4 (CAS)", ["110942-02-7"]),
+    ("02-4", "110942-02-4 (CAS)", ["02-4"]),  # a token is compared whole, not as pieces of another
+    ("weight up to 80 kg", "weight 45-80Kg", []),  # a quoted range states its ends
+    ("weight 45-80 Kg", "weight 45-80Kg", []),
+    ("IL-3", "IL-2/IL-3 interplay", []),
+    ("2 weeks", "low-dose IL-2 therapy", ["2"]),  # a name-number's digit is not a number
+    ("6.8%", "thrombosis (6.8 versus 18.6%, p = .01)", []),  # a percentage is stated by its number
+    ("6.8 mg", "6.8%", ["6.8"]),
+    ("NCT00004978", "ESPRIT (NCT00004978and SILCAAT", []),  # the seed's own typo glues a word on
+    ("8.4", "8·4", []),
+    ("1535", "1,535 participants", []),
+    ("1,535", "1535 participants", []),
+    ("10000", "10\u2009000 doses", []),
+    ("1-800-448-0440", "1\u2011800\u2011448\u20110440", []),
+    ("12–20%", "12-20%", []),
+    ("42 patients", "Forty two patients", []),
+    ("118 patients", "One hundred and eighteen patients", []),
+    ("1 May 2023", "May 1, 2023", []),
+    ("May 2, 2023", "1 May 2023", ["2023-05-02"]),
+    ("Phase 2", "a phase II trial", []),
+    ("Phase 2", "phase 3 trial of 2 arms", ["Phase 2"]),
+    ("grade 3 or 4", "Grade 3/4 adverse events", []),
+    ("stage 2", "stages 2, 3, or 4S", []),
+    ("CD4+", "CD4 count", ["CD4+"]),
+    ("CD4", "CD4+ T cells", []),
+]
+
+
+@pytest.mark.parametrize(("fact", "quote", "missing"), TOKEN_RULE)
+def test_token_rule(fact: str, quote: str, missing: list[str]) -> None:
+    assert unvouched(fact, set(stated_tokens(quote)), None) == missing
+
+
+WORDS = [
+    "0",
+    "12",
+    "3.5",
+    "45-80Kg",
+    "IL-2",
+    "CD4+",
+    "Phase",
+    "stages",
+    "II",
+    "2/3",
+    "May",
+    "1,",
+    "2023",
+    "Forty",
+    "two",
+    "1,535",
+    "8·4%",
+    "–",
+    "(",
+    "of",
+    "10\u2009000",
+    "p<0·001",
+    "-",
+    "grade",
+    "3/4",
+    "5th",
+]
+
+
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=10), st.sampled_from([" ", "-", "/"]))
+@settings(max_examples=300, deadline=None)
+def test_a_text_states_every_token_it_has(words: list[str], glue: str) -> None:
+    """The token rule is consistent: a fact quoting itself is never flagged."""
+    text = glue.join(words)
+    assert unvouched(text, set(stated_tokens(text)), None) == []
+
+
 def test_missing_seed_file(mini_root: Path) -> None:
     (mini_root / "seeds" / "mini.txt").unlink()
     assert errors_for(mini_root) == [
@@ -150,6 +367,14 @@ def test_source_date_must_be_in_seed(mini_root: Path) -> None:
     ]
 
 
+def test_an_impossible_unquoted_date_is_located_not_raised(mini_root: Path) -> None:
+    path = mini_root / "seeds" / "sources.yaml"
+    path.write_text(path.read_text().replace('date: "2023-05-01"', "date: 2026-02-30"))
+    assert errors_for(mini_root) == [
+        "seeds/sources.yaml:7: invalid value '2026-02-30' (day is out of range for month); quote it if it is text"
+    ]
+
+
 def test_vocabulary_phrase_naming_two_terms(mini_root: Path) -> None:
     path = mini_root / "facts" / "vocabulary" / "mini.yaml"
     path.write_text(path.read_text().replace("terms: [what is]", "terms: [what is, Mini]"))
@@ -162,7 +387,7 @@ def test_unknown_vocabulary_key(mini_root: Path) -> None:
     path = mini_root / "facts" / "vocabulary" / "mini.yaml"
     path.write_text(path.read_text().replace("    kind: drug\n", "    kind: drug\n    synonyms: [x]\n"))
     assert errors_for(mini_root) == [
-        "facts/vocabulary/mini.yaml:2: subjects.minileukin: unknown key 'synonyms'"
+        "facts/vocabulary/mini.yaml:5: subjects.minileukin: unknown key 'synonyms'"
     ]
 
 

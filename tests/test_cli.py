@@ -240,3 +240,15 @@ def test_any_text_gets_a_reply(text: str) -> None:
     assert reply.answered == bool(reply.matches)
     rendered = render(reply)
     assert isinstance(rendered, str) and rendered.endswith("\n")
+
+
+@pytest.mark.parametrize("query", ["side effects of aldesleukin", "low-dose vs high-dose IL-2",
+                                   "high-dose IL-2 side effects in cancer"])
+def test_the_default_terminal_answer_fits_one_screen_and_keeps_every_answering_fact(query: str) -> None:
+    reply = load_engine().ask(query)
+    text = render(reply, cols=100)
+    assert len(text.splitlines()) <= 25
+    answering = [reply.matches[0].facts[i].text for i in reply.matches[0].answering]
+    assert answering, "the matcher names the facts that answer"
+    flat = " ".join(text.split())
+    assert all(" ".join(fact.split())[:60] in flat for fact in answering)

@@ -208,6 +208,7 @@ FACT_KINDS = [
     ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["enrollment"]),
     ("Eleven participants receiving aldesleukin stopped the study early.", ["enrollment"]),
     ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["dose", "route"]),
+    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["dose"]),
     ("Organization: Clinigen Group PLC.", ["sponsor"]),
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
     ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),

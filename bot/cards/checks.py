@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.cards.loader import Layout, Loaded, load
-from bot.cards.model import Card, CardError
-from bot.text import normalize, numbers, squash_ws
+from bot.cards.model import RELIED_ON_TOPICS, Card, CardError, Deck, Fact
+from bot.text import digit_tokens, name_pattern, normalize, reading_form, squash_ws, stated_tokens, token_keys
 
 NCT = re.compile(r"^NCT\d{8}$")
 _URL_ID = re.compile(r"(NCT\d{8}|10\.\d{4,9}/\S+)$")
@@ -16,7 +17,17 @@ _URL_ID = re.compile(r"(NCT\d{8}|10\.\d{4,9}/\S+)$")
 
 def _seed_index(loaded: Loaded) -> dict[str, str]:
     """Each seed's text with whitespace collapsed, for verbatim quote lookup."""
-    return {sid: squash_ws(text) for sid, text in loaded.seed_texts.items()}
+    return {sid: _squashed(text) for sid, text in loaded.seed_texts.items()}
+
+
+@lru_cache(maxsize=16)
+def _squashed(text: str) -> str:
+    return squash_ws(text)
+
+
+@lru_cache(maxsize=16)
+def _folded(text: str) -> str:
+    return text.casefold()
 
 
 def _short(text: str, n: int = 60) -> str:
@@ -95,29 +106,128 @@ def check_vocabulary(loaded: Loaded) -> Iterator[CardError]:
                 yield doc.error(f"'{t}' is a subject, not a topic", "topics", i)
 
 
-def check_numbers(loaded: Loaded) -> Iterator[CardError]:
-    """Every number a fact or summary states occurs in the quotes behind it."""
+def own_names(deck: Deck, card: Card) -> re.Pattern[str] | None:
+    """The names of the drugs a card is about (its drug subjects and their wider terms, from the
+    vocabulary), which its texts may state without a quote ("IL-2", "interleukin 7")."""
+    seen: set[str] = set()
+    todo = list(card.subjects)
+    while todo:
+        sid = todo.pop()
+        term = deck.terms.get(sid)
+        if term is None or sid in seen:
+            continue
+        seen.add(sid)
+        todo.extend(term.broader)
+    phrases = sorted(
+        p for sid in seen if deck.terms[sid].kind == "drug" for p in deck.terms[sid].terms if _DIGIT.search(p)
+    )
+    return _name_patterns(tuple(phrases))
+
+
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=256)
+def _name_patterns(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    return name_pattern(list(phrases))
+
+
+def unvouched(text: str, stated: set[str], names: re.Pattern[str] | None) -> list[str]:
+    """The digit-bearing tokens of a text (own drug names aside) that `stated` does not vouch for."""
+    form = reading_form(text)
+    if names is not None:
+        form = names.sub(" ", form)
+    return list(dict.fromkeys(t for t in digit_tokens(form) if not any(k in stated for k in token_keys(t))))
+
+
+def _quoted(fact: Fact, names: re.Pattern[str] | None) -> set[str]:
+    """What a fact's citations state: its quotes (also read without the card's own drug names, so
+    "2-133-Interleukin 2" states "2-133") and the identifiers of its links (checked against the seed)."""
+    out: set[str] = set()
+    for c in fact.citations:
+        out |= stated_tokens(c.quote)
+        if names is not None:
+            out |= stated_tokens(names.sub(" ", reading_form(c.quote)))
+        if c.url and (m := _URL_ID.search(c.url)):
+            out |= stated_tokens(m.group(1))
+    return out
+
+
+def _linked(card: Card) -> set[str]:
+    """The identifiers (NCT numbers, DOIs) of the links the card's facts cite."""
+    return {
+        k
+        for c in card.citations()
+        if c.url and (m := _URL_ID.search(c.url))
+        for k in stated_tokens(m.group(1))
+    }
+
+
+def _trial_fields(card: Card) -> set[str]:
+    """What a trial card's registry fields state (each checked against the seed)."""
+    if card.trial is None:
+        return set()
+    return set(stated_tokens(" ".join(v for v in card.trial if v)))
+
+
+def check_fact_tokens(loaded: Loaded) -> Iterator[CardError]:
+    """Every digit-bearing token of a fact (number, range, code, name-number) is in its own quotes."""
+    if "vocabulary" in loaded.broken:
+        return  # the card's own drug names are unknown; the vocabulary's error is reported
     for card in loaded.deck.cards:
         doc = loaded.card_docs[card.file]
-        all_quoted: set[str] = set()
+        names = own_names(loaded.deck, card)
         for i, fact in enumerate(card.facts):
-            quoted = set().union(*(numbers(c.quote) for c in fact.citations))
-            all_quoted |= quoted
-            missing = sorted(numbers(fact.text) - quoted)
+            missing = unvouched(fact.text, _quoted(fact, names), names)
             if missing:
-                yield doc.error(
-                    f"number {', '.join(missing)} is not in this fact's quotes", "facts", i, "text"
-                )
-        missing = sorted(numbers(card.summary) - all_quoted)
+                yield doc.error(f"{_listed(missing)} not in this fact's quotes", "facts", i, "text")
+
+
+def check_summary_tokens(loaded: Loaded) -> Iterator[CardError]:
+    """Every digit-bearing token of a summary is in the card's quotes and stated by one of its facts."""
+    if "vocabulary" in loaded.broken:
+        return  # the card's own drug names are unknown; the vocabulary's error is reported
+    for card in loaded.deck.cards:
+        doc = loaded.card_docs[card.file]
+        names = own_names(loaded.deck, card)
+        fields = _trial_fields(card)
+        quoted = set().union(fields, *(_quoted(f, names) for f in card.facts))
+        missing = unvouched(card.summary, quoted, names)
         if missing:
-            yield doc.error(
-                f"number {', '.join(missing)} in the summary is not in any quote of the card", "summary"
-            )
+            yield doc.error(f"summary: {_listed(missing)} not in any quote of the card", "summary")
+        stated = set().union(fields, *(stated_tokens(f.text) for f in card.facts), _linked(card))
+        unstated = [t for t in unvouched(card.summary, stated, names) if t not in missing]
+        if unstated:
+            yield doc.error(f"summary: {_listed(unstated)} not stated by any fact of the card", "summary")
+
+
+def _listed(tokens: list[str]) -> str:
+    """'45-90Kg' is / '12', 'CD132' are: the tokens of one message."""
+    return ", ".join(f"'{t}'" for t in tokens) + (" is" if len(tokens) == 1 else " are")
+
+
+def check_evidence(loaded: Loaded) -> Iterator[CardError]:
+    """Every fact says what kind of evidence it is, with a type from the vocabulary's list."""
+    if "vocabulary" in loaded.broken:
+        return
+    known = loaded.deck.evidence or {}
+    for card in loaded.deck.cards:
+        doc = loaded.card_docs[card.file]
+        for i, fact in enumerate(card.facts):
+            if not fact.evidence:
+                yield doc.error(f"fact {i + 1} has no evidence type", "facts", i)
+            elif fact.evidence not in known:
+                yield doc.error(
+                    f"fact {i + 1}: unknown evidence type '{fact.evidence}' (known: {', '.join(known)})",
+                    "facts",
+                    i,
+                    "evidence",
+                )
 
 
 def check_trial_fields(loaded: Loaded) -> Iterator[CardError]:
     """Every registry field of a trial card occurs in a seed the card cites."""
-    seeds = {sid: text.casefold() for sid, text in _seed_index(loaded).items()}
+    seeds = {sid: _folded(text) for sid, text in _seed_index(loaded).items()}
     for card in loaded.deck.cards:
         if card.trial is None or not _seeds_ok(loaded, card):
             continue
@@ -179,8 +289,6 @@ def check_matcher_vocabulary(loaded: Loaded) -> Iterator[CardError]:
     """Every vocabulary id the matcher's code relies on exists."""
     if "vocabulary" in loaded.broken:
         return
-    from bot.matcher.index import RELIED_ON_TOPICS  # imported here: only `il2bot check` needs it
-
     terms = loaded.deck.terms
     where = min((t.file for t in terms.values()), default="facts/vocabulary")
     for tid in RELIED_ON_TOPICS:
@@ -188,16 +296,19 @@ def check_matcher_vocabulary(loaded: Loaded) -> Iterator[CardError]:
             yield CardError(where, 1, f"the matcher relies on the topic '{tid}', which the vocabulary lacks")
 
 
-CHECKS: tuple[Callable[[Loaded], Iterator[CardError]], ...] = (
-    check_sources,
-    check_terms,
+Check = Callable[[Loaded], Iterator[CardError]]
+# The checks that read cards (the mutation test runs these on one card at a time).
+CARD_CHECKS: tuple[Check, ...] = (
     check_unique_ids,
     check_citations,
     check_vocabulary,
-    check_numbers,
+    check_fact_tokens,
+    check_summary_tokens,
     check_trial_fields,
+    check_evidence,
     check_matcher_vocabulary,
 )
+CHECKS: tuple[Check, ...] = (check_sources, check_terms, *CARD_CHECKS)
 
 
 @dataclass(slots=True)

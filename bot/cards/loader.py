@@ -70,7 +70,12 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._constructor.construct_object(node)
+        try:
+            return self._constructor.construct_object(node)
+        except ValueError as exc:  # a scalar YAML reads as an impossible value, e.g. the date 2026-02-30
+            self.errors.append(CardError(self.file, node.start_mark.line + 1,
+                                         f"invalid value '{node.value}' ({exc}); quote it if it is text"))
+            return node.value
 
 
 def read_yaml(path: Path, rel: str) -> tuple[Document | None, list[CardError]]:
@@ -118,6 +123,12 @@ def schema_errors(doc: Document, schema_path: Path) -> list[CardError]:
     out = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         where = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            # One error per unknown key, at the key's own line (a misspelled `summry:` is found there).
+            field = ".".join(str(p) for p in where) or "file"
+            for key in sorted(set(err.instance) - set(err.schema.get("properties", {}))):
+                out.append(doc.error(f"{field}: unknown key '{key}'", *where, key))
+            continue
         out.append(doc.error(_schema_message(err, where), *where))
     return out
 
@@ -125,9 +136,6 @@ def schema_errors(doc: Document, schema_path: Path) -> list[CardError]:
 def _schema_message(err: Any, where: list[str | int]) -> str:
     """A short human message for a jsonschema error."""
     field = ".".join(str(p) for p in where) or "file"
-    if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        return f"{field}: unknown key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))}"
     if err.validator == "required":
         return f"{field}: {err.message.replace(' is a required property', '')} is required"
     if err.validator == "type":

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+OVERVIEW_TOPIC = "overview"  # the topic of cards that introduce their subject
+# Vocabulary ids the code cannot work without: `il2bot check` verifies the vocabulary defines each.
+RELIED_ON_TOPICS = (OVERVIEW_TOPIC,)
+
 
 class CardError(NamedTuple):
     """One problem in the content, located at a file and line."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import utils
 
-from bot.cards.model import Card, Deck
+from bot.cards.model import OVERVIEW_TOPIC, Card, Deck
 from bot.matcher.scorer import TUNING, Tuning
 from bot.text import fold, normalize
 
@@ -19,10 +19,7 @@ if TYPE_CHECKING:  # the lexicon is read only when building
     from bot.matcher.lexicon import Lexicon
 
 KIND_TOPICS = {"trial": ("trials",), "publication": ("trials",)}  # cards about a study
-OVERVIEW = "overview"  # the topic of cards that introduce their subject
-# Topic ids this code cannot work without (a KIND_TOPICS topic the vocabulary lacks is only one no
-# question names): `il2bot check` verifies the vocabulary defines each one.
-RELIED_ON_TOPICS = (OVERVIEW,)
+OVERVIEW = OVERVIEW_TOPIC  # the topic of cards that introduce their subject (`il2bot check` verifies it)
 LEAD_WORDS = 8  # an unlabelled fact is about its first words
 LABEL_CHARS = 60  # a fact whose first colon comes this early is labelled ("Inclusion: ...")
 

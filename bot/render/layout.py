@@ -111,11 +111,11 @@ def answering(answer: Answer) -> tuple[int, ...]:
     return tuple(dict.fromkeys(i for i in answer.answering if 0 <= i < len(answer.facts)))
 
 
-def key_facts(answer: Answer) -> tuple[list[FactLine], int]:
-    """The answer view: the answering facts, then at most KEY_FACTS others; and how many are left."""
+def key_facts(answer: Answer, others: int = KEY_FACTS) -> tuple[list[FactLine], int]:
+    """The answer view: the answering facts, then at most `others` more; and how many are left."""
     facts = all_facts(answer)
     marked = [f for f in facts if f.answering]
-    shown = marked + [f for f in facts if not f.answering][:KEY_FACTS]
+    shown = marked + [f for f in facts if not f.answering][:others]
     return shown, len(facts) - len(shown)
 
 

@@ -15,6 +15,7 @@ MIN_WIDTH = 30
 MAX_ECHO = 200
 WARNING = "⚠"
 INDENT = "  "
+SCREEN_LINES = 25  # the answer view gives up other key facts (never answering ones) to fit this
 
 
 def width() -> int:
@@ -76,6 +77,16 @@ def _sources(out: _Out, answer: Answer, full: bool) -> None:
 
 
 def _answer(out: _Out, reply: Reply, state: ViewState, full: bool) -> None:
+    """The answer view; fewer of the other key facts when the whole would run past one screen."""
+    for others in range(layout.KEY_FACTS, -1, -1):
+        trial = _Out(out.cols)
+        _answer_with(trial, reply, state, full, others)
+        if full or len(trial.lines) <= SCREEN_LINES or not others:
+            out.lines += trial.lines
+            return
+
+
+def _answer_with(out: _Out, reply: Reply, state: ViewState, full: bool, others: int) -> None:
     answer = reply.matches[0]
     said = wording.answers_to(clean(reply.query)[:MAX_ECHO]) if not state.page else wording.match_of(
         clean(reply.query)[:MAX_ECHO], state.page)
@@ -90,7 +101,7 @@ def _answer(out: _Out, reply: Reply, state: ViewState, full: bool) -> None:
     if full and answer.summary.strip():
         out.add(answer.summary)
         out.add()
-    facts, hidden = (layout.all_facts(answer), 0) if full else layout.key_facts(answer)
+    facts, hidden = (layout.all_facts(answer), 0) if full else layout.key_facts(answer, others)
     for f in facts:
         _fact(out, f, quotes=False)
     if hidden:
@@ -100,9 +111,9 @@ def _answer(out: _Out, reply: Reply, state: ViewState, full: bool) -> None:
         out.add(wording.WORD_FOR_WORD)
         for f in facts:
             _fact(out, f, quotes=True)
-    others = reply.matches[1:]
-    if others:
-        names = " · ".join(wording.also_button(" ".join(a.title.split()), False) for a in others)
+    also = reply.matches[1:]
+    if also:
+        names = " · ".join(wording.also_button(" ".join(a.title.split()), False) for a in also)
         out.add(f"{wording.ALSO} {names} ({_command(reply.query, '--page', str(state.page + 1))})")
     _sources(out, answer, full)
     out.add(wording.DISCLAIMER)

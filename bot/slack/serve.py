@@ -116,16 +116,16 @@ def _serve_one(settings: Settings, engine: Engine, storage: Storage, *, http: bo
         since_signal = time.monotonic() - (server.stop_requested_at or time.monotonic())
         return _drained(background, max(settings.drain_seconds - since_signal, 0.0), storage)
 
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.slack.socket import AppTokenRejected, serve_socket_mode
 
     try:
-        SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
-    except SlackApiError as exc:
+        left = serve_socket_mode(app, settings.app_token, drain_seconds=settings.drain_seconds,
+                                 max_envelope_bytes=settings.max_body_bytes)
+    except AppTokenRejected as exc:
         storage.close()
-        return _fail(f"Slack rejected SLACK_APP_TOKEN ({exc.response.get('error')}); set an app-level "
+        return _fail(f"Slack rejected SLACK_APP_TOKEN ({exc.error}); set an app-level "
                      "token (xapp-...) with connections:write, and turn Socket Mode on", 2)
-    storage.close()
-    return 0
+    return _drained(background, left, storage)
 
 
 def _listener(host: str, port: int) -> socket.socket:

@@ -76,6 +76,7 @@ def build_app(
         today=today,
         send=Responder(list(client.retry_handlers or []), timeout=float(client.timeout)),
         seen=seen or (storage if storage is not None and storage.shared else SeenEvents()),
+        replays=seen or SeenEvents(),  # a byte-for-byte replay: this process's record is enough
         background=background or Background(workers),
         storage=storage,
         threads=storage if storage is not None else LocalThreads(),

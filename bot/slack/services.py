@@ -18,6 +18,7 @@ from bot.render.blocks import Message, render, render_failure
 from bot.render.view import ViewState
 from bot.reply import Reply
 from bot.slack.conversation import LocalThreads, ThreadStore, Where, context_of, remember
+from bot.slack.dedupe import SeenEvents
 from bot.slack.interaction import codec
 
 if TYPE_CHECKING:
@@ -159,10 +160,11 @@ class Services:
     engine: Answerer
     today: Callable[[], date]
     send: Sender  # post a message to a response_url
-    seen: Seen
+    seen: Seen  # events and shares handled: shared by replicas when the storage is PostgreSQL
     background: Background  # where answers run, after the ack
     storage: Storage | None = None  # question log, votes, thread context (None: no log, no feedback)
     threads: ThreadStore = field(default_factory=LocalThreads)  # the storage when there is one
+    replays: Seen = field(default_factory=SeenEvents)  # signed requests seen by this process (in memory)
 
     def message(self, query: str, *, ephemeral: bool = True) -> Message:
         """The rendered answer to a query: private (with "Post to channel") or one others see."""

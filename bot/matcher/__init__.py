@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import Deck
 from bot.matcher.index import OVERVIEW, Index, stem
-from bot.matcher.policy import Case, abstain_reason, kind_label
+from bot.matcher.policy import (
+    ONE_STUDY_KINDS,
+    Case,
+    abstain_reason,
+    coverage_needed,
+    gives_kind,
+    kind_label,
+)
 from bot.matcher.reader import Reader, Reading
-from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, is_focused, rank
+from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, fact_strength, is_focused, rank
 
 if TYPE_CHECKING:  # the lexicon is read only when building (not on the `il2bot ask` path)
     from bot.matcher.lexicon import Lexicon
@@ -62,6 +69,7 @@ class Matcher:
         self.index = Index(deck, lexicon, tuning)
         self.reader = Reader(deck, self.index, lexicon)
         self.cards = self.index.cards
+        self.positions = {card.id: i for i, card in enumerate(self.cards)}
         self.exact: dict[str, int] = {}
         for i, card in enumerate(self.cards):
             for text in (card.id, card.title):
@@ -98,25 +106,38 @@ class Matcher:
                 )
             r = self._inherit(r, context)
         # A card on another drug, study or disease never answers.
-        hits = rank(self.index, r, need, self.tuning, keep=self._keep(r))
+        keep = self._keep(r)
+        hits = rank(self.index, r, need, self.tuning, keep=keep)
         if r.kinds and hits:
-            hits = self._prefer_kind(r, hits)
-        reason, partial = abstain_reason(
-            Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
-        )
+            hits = self._prefer_kind(r, hits, keep)
+        if hits:
+            hits = self._prefer_fact(r, hits, keep)
+        case = Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
+        if hits:
+            hits = case.hits = self._prefer_covering(case)
+        reason, partial = abstain_reason(case)
         if partial:
-            entries = self.index.entries
-            offered = hits[0]
+            kinds = self.index.kinds
+            studies = {s for s in r.subjects if kinds.get(s, "study") == "study"}
+            # Offer the study's own card (ESPRIT's, not a side-effect card that also names it).
+            offered = next(
+                (h for h in hits if h.card.kind in ONE_STUDY_KINDS and studies & set(h.card.subjects)),
+                hits[0],
+            )
             if context is not None:  # offer the card the thread was about, when it lacks that too
                 offered = next(
                     (
                         h
                         for h in hits
-                        if h.card.id == context.card_id and entries[h.position].fact_kinds.isdisjoint(r.kinds)
+                        if h.card.id == context.card_id
+                        and not any(gives_kind(self.index, self.reader, r, h.position, k) for k in r.kinds)
                     ),
                     offered,
                 )
-            missing = next(k for k in r.kinds if k not in entries[offered.position].fact_kinds)
+            missing = next(
+                (k for k in r.kinds if not gives_kind(self.index, self.reader, r, offered.position, k)),
+                r.kinds[0],
+            )
             return Result(
                 query,
                 False,
@@ -191,18 +212,82 @@ class Matcher:
 
     # -- which cards may answer ------------------------------------------------------------
 
-    def _prefer_kind(self, r: Reading, hits: list[Hit]) -> list[Hit]:
-        """A close card that gives the fact kind asked answers before a better one that does not."""
-        entries = self.index.entries
-        if any(k in entries[hits[0].position].fact_kinds for k in r.kinds):
+    def _prefer_kind(self, r: Reading, hits: list[Hit], keep: Callable[[int], bool] | None) -> list[Hit]:
+        """A close card that gives the fact kind asked answers before a better one that does not; a
+        card the best one names as related (where the fact lives) may be a little further behind."""
+        t = self.tuning
+
+        def gives(position: int) -> bool:
+            return any(gives_kind(self.index, self.reader, r, position, k) for k in r.kinds)
+
+        if gives(hits[0].position):
             return hits
-        floor = max(hits[0].score - self.tuning.kind_margin, self.tuning.answer_threshold)
+        floor = max(hits[0].score - t.kind_margin, t.answer_threshold)
         for n, h in enumerate(hits[1:], 1):
             if h.score < floor:
                 break
-            if any(k in entries[h.position].fact_kinds for k in r.kinds):
+            if gives(h.position):
+                return [h, *hits[:n], *hits[n + 1 :]]
+        related = [
+            i
+            for cid in hits[0].card.related
+            if (i := self.positions.get(cid)) is not None and self._gives_kind_on_subject(r, i)
+        ]
+        if not related:
+            return hits
+        floor = max(hits[0].score - t.related_kind_margin, t.answer_threshold)
+        found = [h for h in rank(self.index, r, len(related), t, keep=keep, only=related) if h.score >= floor]
+        if not found:
+            return hits
+        return [found[0], *(h for h in hits if h.position != found[0].position)]
+
+    def _prefer_fact(self, r: Reading, hits: list[Hit], keep: Callable[[int], bool] | None) -> list[Hit]:
+        """Facts scored across the close cards and the cards the best one names as related: the card
+        whose fact answers the question best (the enrollment on the trial's card, not its paper's)
+        answers, when it is close enough."""
+        t, ix = self.tuning, self.index
+        if t.fact_weight <= 0:
+            return hits
+        floor = hits[0].score - t.fact_margin
+        pool = [h for h in hits if h.score >= floor]
+        seen = {h.position for h in hits}
+        related = [
+            i for cid in hits[0].card.related if (i := self.positions.get(cid)) is not None and i not in seen
+        ]
+        if related:
+            pool += [h for h in rank(ix, r, len(related), t, keep=keep, only=related) if h.score >= floor]
+        best = max(
+            pool, key=lambda h: h.score + t.fact_weight * fact_strength(ix, ix.entries[h.position], r, t)
+        )
+        if best is hits[0]:
+            return hits
+        return [best, *(h for h in hits if h.position != best.position)]
+
+    def _prefer_covering(self, case: Case) -> list[Hit]:
+        """Of two close cards, one that covers enough of the question answers before a better scored
+        one that does not (the exclusion criteria before the trial's own card, for 'cataracts')."""
+        hits, t = case.hits, self.tuning
+        need = coverage_needed(case)
+        if hits[0].coverage >= need:
+            return hits
+        for n, h in enumerate(hits[1:], 1):
+            if h.score < hits[0].score - t.cover_margin:
+                break
+            if h.coverage >= need:
                 return [h, *hits[:n], *hits[n + 1 :]]
         return hits
+
+    def _gives_kind_on_subject(self, r: Reading, position: int) -> bool:
+        """Whether a card has a fact of a kind asked that names the study (else the subject) asked:
+        the enrollment of a side-effect study is not the enrollment of ESPRIT."""
+        kinds = self.index.kinds
+        named = [s for s in r.subjects if kinds.get(s, "study") == "study"] or r.subjects
+        names = {w for s in named for w in self.reader.subject_words.get(s, ())}
+        return any(
+            not names.isdisjoint(f.words.split())
+            for f in self.index.entries[position].facts
+            if any(k in f.kinds for k in r.kinds)
+        )
 
     def _keep(self, r: Reading) -> Callable[[int], bool] | None:
         """Which cards may answer: those about what the question names (None: any card).

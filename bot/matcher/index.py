@@ -112,6 +112,8 @@ class Index:
         self.max_idf = math.log(1 + n)
         self.vocab_words = sorted({k[2:] for k in self.postings if k.startswith("w:")})
         self.word_set = frozenset(self.vocab_words)
+        # Ordinary English no card uses ("got", "supposed", "big"): not content words the cards lack.
+        self.common = frozenset(stem(w) for w in lexicon.common) - self.word_set
 
     def _norm(self, text: str) -> str:
         """normalize(text), once per text while building."""

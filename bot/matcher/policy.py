@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.matcher.index import Index
+from bot.matcher.index import Index, stem
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
 
@@ -56,20 +56,33 @@ def unknown_name(c: Case) -> str:
 
 
 def unknown_words(c: Case) -> str:
-    """Words no card knows, and no subject of ours named."""
-    return f"unknown words: {', '.join(c.r.unknown[:5])}" if c.r.unknown and not c.r.subjects else ""
+    """Words no card knows (ordinary English included), and no subject of ours named."""
+    unknown = c.r.unknown or c.r.common
+    return f"unknown words: {', '.join(unknown[:5])}" if unknown and not c.r.subjects else ""
 
 
 def unknown_setting(c: Case) -> str:
     """A subject of ours in a setting no card knows ("low dose IL-2 in type 1 diabetes"): no topic
     asked, and what is unknown weighs more than what the best card shares beyond the subject."""
-    if not c.r.unknown or c.r.topics or c.r.kinds:
+    unknown = [*c.r.unknown, *c.r.common]  # "hair" in "IL-2 for hair loss" is ordinary English
+    if not unknown or is_focused(c.ix, c.r.topics, c.t) or c.r.kinds:  # "any trials?" asks no topic
         return ""
     best = c.ix.entries[c.hits[0].position]
-    shared = [w for w in c.r.words if w in best.strong and not _in_subject_names(c, w)]
-    if len(c.r.unknown) > len(shared):
-        return f"the cards do not cover {', '.join(c.r.unknown[:3])}"
+    shared = sum(
+        1.0 if w in best.strong else c.t.setting_weak_word if w in best.weak else 0.0
+        for w in set(c.r.words)
+        if not _in_subject_names(c, w)
+    )
+    if (len(c.r.unknown) + c.t.setting_common_word * len(c.r.common)) * _brevity(c) > shared:
+        return f"the cards do not cover {', '.join(unknown[:3])}"
     return ""
+
+
+def _brevity(c: Case) -> float:
+    """1 for a short question, less for a long message, which says more than it asks: what it must
+    cover, and what it may leave uncovered, scale with it."""
+    said = len(set(c.r.words)) + len(c.r.unknown) + len(c.r.common)
+    return float((c.t.long_question / max(c.t.long_question, said)) ** c.t.long_question_relief)
 
 
 def _in_subject_names(c: Case, word: str) -> bool:
@@ -86,6 +99,52 @@ def passing_mention(c: Case) -> str:
     return ""
 
 
+def passing_word(c: Case) -> str:
+    """A general question whose words the best card has only in labelled items about something else
+    ("does IL-2 cause cataracts?": cataract is one of a lupus trial's exclusion criteria)."""
+    if c.r.kinds or is_focused(c.ix, c.r.topics, c.t):
+        return ""
+    e = c.ix.entries[c.hits[0].position]
+    if any(s in e.subjects for s in c.r.subjects):
+        return ""  # it names the card's own subject (not just a wider one: IL-2 for low-dose IL-2)
+    asked = set(c.r.words)
+    shared = [
+        w
+        for w in asked
+        if not _in_subject_names(c, w) and (w in e.strong or w in e.weak or w in e.quoted)
+    ]
+    if not shared:
+        return ""
+    named = {stem(x) for text in e.texts for x in text.split()}  # its title and aliases
+    for w in shared:
+        facts = [f for f in e.facts if f" {w} " in f.words]
+        if w in named or not facts or any(not f.topics or not asked.isdisjoint(f.lead) for f in facts):
+            return ""
+    return "the best card only mentions what was asked"
+
+
+def foreign_numbered(c: Case) -> str:
+    """A numbered name that is none of our subjects and only passes on the best card (IL-15 in a
+    trial of IL-2): the question is about another cytokine or marker."""
+    e = c.ix.entries[c.hits[0].position]
+    names = [
+        w
+        for w in dict.fromkeys(c.r.words)
+        if (m := NAME_NUMBER.match(w))
+        and m.group(1) in c.reader.numbered_names
+        and not any(w in c.reader.subject_words.get(s, ()) for s in c.r.subjects)
+        and w not in c.reader.subject_names
+    ]
+    if not names:
+        return ""
+    # A sibling of our drugs' names (IL-15 beside IL-2 and IL-7) asked about is another drug.
+    asks = bool(c.r.kinds) or is_focused(c.ix, c.r.topics, c.t)
+    sibling = [w for w in names if (m := NAME_NUMBER.match(w)) and m.group(1) in c.reader.drug_prefixes]
+    if any(w not in e.strong for w in names) or (asks and sibling):
+        return f"not a name the cards are about: {', '.join(names[:3])}"
+    return ""
+
+
 def off_topic(c: Case) -> str:
     """The best card has none of the strong topics asked and covers too little of the rest."""
     best = c.hits[0]
@@ -94,14 +153,35 @@ def off_topic(c: Case) -> str:
         and best.topic == 0.0
         and best.coverage < c.t.min_coverage_off_topic
         and not _names_study(c, best)
+        and not _a_fact_speaks_to(c, best)
     ):
         return "no card on that subject covers that topic"
     return ""
 
 
+def _a_fact_speaks_to(c: Case, hit: Hit) -> bool:
+    """Whether one of the card's facts is about a strong topic asked, by its label or first words (the
+    card's own topics may not list it)."""
+    e = c.ix.entries[hit.position]
+    strong = {x for x in c.r.topics if c.ix.topic_weight.get(x, 1.0) >= c.t.strong_topic}
+    return any(not strong.isdisjoint(f.topics) for f in e.facts)
+
+
+def coverage_needed(c: Case) -> float:
+    """The share of the question the best card must cover."""
+    need = (
+        c.t.min_coverage_unknown
+        if c.r.unknown
+        else c.t.min_coverage_common
+        if c.r.common
+        else c.t.min_coverage
+    )
+    return need * _brevity(c)
+
+
 def low_coverage(c: Case) -> str:
     """The best card leaves most of the question uncovered."""
-    need = c.t.min_coverage_unknown if c.r.unknown else c.t.min_coverage
+    need = coverage_needed(c)
     return "the best card does not cover enough of the question" if c.hits[0].coverage < need else ""
 
 
@@ -110,10 +190,23 @@ def weak_match(c: Case) -> str:
     return "no card matches closely enough" if c.hits[0].score < c.t.answer_threshold else ""
 
 
+def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) -> bool:
+    """Whether a card gives a fact of that kind about what was asked: on a card about several
+    studies, a fact naming the study asked (ILIADE's enrollment is not ESPRIT's)."""
+    e = ix.entries[position]
+    if kind not in e.fact_kinds:
+        return False
+    studies = [s for s in r.subjects if ix.kinds.get(s, "study") == "study"]
+    own = [s for s in e.subjects if ix.kinds.get(s, "study") == "study"]
+    if not studies or len(own) <= 1 or ix.cards[position].kind in ONE_STUDY_KINDS:
+        return True
+    names = {w for s in studies for w in reader.subject_words.get(s, ())}
+    return any(kind in f.kinds and not names.isdisjoint(f.words.split()) for f in e.facts)
+
+
 def missing_kind(c: Case) -> str:
     """The question asks for a kind of fact (enrollment, a dose) that the best card does not give."""
-    e = c.ix.entries[c.hits[0].position]
-    missing = [k for k in c.r.kinds if k not in e.fact_kinds]
+    missing = [k for k in c.r.kinds if not gives_kind(c.ix, c.reader, c.r, c.hits[0].position, k)]
     if c.r.kinds and len(missing) == len(c.r.kinds):
         return f"the card on that subject does not give its {kind_label(c.ix, missing[0])}"
     return ""
@@ -130,6 +223,8 @@ def _names_study(c: Case, hit: Hit) -> bool:
     return any(c.ix.kinds.get(s, "study") == "study" and s in e.subjects for s in c.r.subjects)
 
 
+ONE_STUDY_KINDS = ("trial", "publication")  # a card of these kinds is about one study, by its names
+
 Rule = Callable[[Case], str]
 # In order: the first rule that gives a reason decides.
 RULES: tuple[Rule, ...] = (
@@ -139,7 +234,9 @@ RULES: tuple[Rule, ...] = (
     unknown_name,
     unknown_words,
     unknown_setting,
+    foreign_numbered,
     missing_kind,
+    passing_word,
     passing_mention,
     off_topic,
     low_coverage,

@@ -22,6 +22,9 @@ MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the a
 MAX_CHARS = 500  # characters of a query that are read (bounds the work on pasted walls of text)
 MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
+MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
+LONG_ASK = 8  # a word this long may be a one-word ask ("sponsored") with ASK_TYPOS slips
+ASK_TYPOS = 2
 
 
 class Reading(NamedTuple):
@@ -35,6 +38,8 @@ class Reading(NamedTuple):
     kinds: list[str] = []  # noqa: RUF012 - fact kinds asked (enrollment, dose, ...); never mutated when empty
     followup: bool = False  # opens like a follow-up ("and ...", "what about ...")
     loose: int = 0  # content words outside any subject, topic or fact-kind phrase
+    common: list[str] = []  # noqa: RUF012 - ordinary English words no card uses ("got", "big")
+    asking: frozenset[str] = frozenset()  # words that asked for a fact kind ("company", "sponsor")
 
 
 class Reader:
@@ -56,6 +61,13 @@ class Reader:
             for toks in k.asks:
                 self.kind_asks.setdefault(tuple(stem(w) for w in toks), k.id)
         self.max_ask = max((len(x) for x in self.kind_asks), default=0)
+        # One-word asks ("sponsor", "sponsored"), stemmed and as typed: a typo of one still asks.
+        self.ask_words = {x[0]: kid for x, kid in self.kind_asks.items() if len(x) == 1}
+        for k in lexicon.kinds:
+            for toks in k.asks:
+                if len(toks) == 1:
+                    self.ask_words.setdefault(toks[0], k.id)
+        self.common = index.common
         # Vocabulary phrases, as token tuples, to concept ids.
         self.phrases: dict[tuple[str, ...], str] = {}
         for term in deck.terms.values():
@@ -74,6 +86,17 @@ class Reader:
                 self.subject_words[term.id] = frozenset(
                     stem(w) for p in (term.id, *term.terms) for w in normalize(p).split()
                 )
+        # Every word of every subject's names ("il2", "cd4"): a numbered name outside them is foreign.
+        self.subject_names = frozenset(w for words in self.subject_words.values() for w in words)
+        # The names our drugs are numbered under ("il", "interleukin"): il15 is a sibling, not ours.
+        self.drug_prefixes = frozenset(
+            m.group(1)
+            for term in deck.terms.values()
+            if term.kind == "drug"
+            for p in (term.id, *term.terms)
+            for w in normalize(p).split()
+            if (m := NAME_NUMBER.match(w))
+        )
         # The same phrases by their stemmed words: "randomisation" finds "randomised".
         self.stem_phrases: dict[tuple[str, ...], str] = {}
         for toks, concept in self.phrases.items():
@@ -95,6 +118,26 @@ class Reader:
         self.word_buckets: dict[tuple[str, int], list[str]] = {}
         for word in index.vocab_words:
             self.word_buckets.setdefault((word[0], len(word)), []).append(word)
+        # Typos of one-word asks and of ordinary English, tried only when no card word is near.
+        self.ask_buckets: dict[tuple[str, int], list[str]] = {}
+        for word in sorted(self.ask_words):
+            if len(word) >= MIN_TYPO_WORD:
+                self.ask_buckets.setdefault((word[0], len(word)), []).append(word)
+        self._common_buckets: dict[tuple[str, int], list[str]] | None = None  # built when first needed
+
+    def _known_or_common(self, w: str) -> bool:
+        return w in self.word_set or w in self.common  # never fuzzed into a vocabulary phrase
+
+    def common_buckets(self) -> dict[tuple[str, int], list[str]]:
+        """Ordinary English words by first letter and length, for typos (built on first use: only a
+        word no card knows needs them, so the cached index does not carry them)."""
+        if self._common_buckets is None:
+            buckets: dict[tuple[str, int], list[str]] = {}
+            for word in sorted(self.common):
+                if len(word) >= MIN_TYPO_WORD:
+                    buckets.setdefault((word[0], len(word)), []).append(word)
+            self._common_buckets = buckets
+        return self._common_buckets
 
     def tokens(self, query: str) -> list[str]:
         """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
@@ -124,7 +167,7 @@ class Reader:
     def read(self, query: str) -> Reading:
         """Split a query into concepts, fact kinds asked, known words and unknown words."""
         toks = self.tokens(query)
-        reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks))
+        reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks), 0, [], frozenset())
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
@@ -153,11 +196,10 @@ class Reader:
                 i += 1
         for run in leftovers:
             self._read_run(reading, run)
-        asked = set()
-        for run in free:
-            asked |= self._read_kinds(reading, run)
+        # Asks read across a subject's name too: "how many [melanoma] patients".
+        asked = self._read_kinds(reading, [w for run in free for w in run])
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
-        return reading._replace(loose=loose)
+        return reading._replace(loose=loose, asking=frozenset(asked))
 
     def _is_followup(self, toks: list[str]) -> bool:
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))
@@ -197,7 +239,7 @@ class Reader:
                 if i + n > len(run):
                     continue
                 gram = run[i : i + n]
-                if n == 1 and (gram[0] in self.stopwords or stem(gram[0]) in self.word_set):
+                if n == 1 and (gram[0] in self.stopwords or self._known_or_common(stem(gram[0]))):
                     continue
                 concept = self._fuzzy_phrase(gram)
                 if concept:
@@ -229,18 +271,41 @@ class Reader:
         if w in self.word_set:
             reading.words.append(w)
             return
-        if len(w) >= 5 and not any(ch.isdigit() for ch in w):
-            typos = _typos_allowed(w)
-            kin = [
-                x
-                for n in range(len(w) - typos, len(w) + typos + 1)
-                for x in self.word_buckets.get((w[0], n), ())
-            ]
-            found = process.extractOne(w, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
+        if w in self.ask_words:
+            return  # it asks for a kind of fact (read already)
+        if w in self.common:
+            reading.common.append(word)
+            return
+        if len(w) >= MIN_TYPO_WORD and not any(ch.isdigit() for ch in w):
+            found = _near(w, self.word_buckets)
             if found is not None:
-                reading.words.append(found[0])
+                reading.words.append(found)
+                kind = self.ask_words.get(found)  # "sponser": the cards' "sponsor", and it asks
+                if kind is not None and kind not in reading.kinds:
+                    reading.kinds.append(kind)
+                return
+            # A one-word ask is one of a few dozen words: two slips are tolerated from LONG_ASK letters.
+            found = _near(word, self.ask_buckets, ASK_TYPOS if len(word) >= LONG_ASK else None)
+            if found is not None:
+                if self.ask_words[found] not in reading.kinds:
+                    reading.kinds.append(self.ask_words[found])
+                return
+            if _near(w, self.common_buckets()) is not None:
+                reading.common.append(word)
                 return
         reading.unknown.append(word)
+
+
+def _near(word: str, buckets: dict[tuple[str, int], list[str]], typos: int | None = None) -> str | None:
+    """The word of the buckets within `typos` edits (default: those allowed for its length) that
+    starts with the same letter, if any."""
+    typos = _typos_allowed(word) if typos is None else typos
+    # Of equally near words, the same length first, then one letter more (a letter dropped is the
+    # commonest slip: "sytem" is "system", not "stem").
+    lengths = sorted(range(len(word) - typos, len(word) + typos + 1), key=lambda n: (abs(n - len(word)), -n))
+    kin = [x for n in lengths for x in buckets.get((word[0], n), ())]
+    found = process.extractOne(word, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
+    return None if found is None else str(found[0])
 
 
 def _typos_allowed(text: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz, process, utils
@@ -53,25 +53,39 @@ class Tuning:
     # Words.
     weak_word: float = 0.6  # a word of a fact or summary, against one of the title, aliases, keywords
     quote_word: float = 0.35  # a word only in a quote behind a fact
+    kind_word: float = 0.6  # a word asking for a kind of fact ("company") the card gives ("Organization:")
     # Coverage and the final score.
+    common_word: float = 1.0  # an ordinary English word no card uses, against a word no card knows
+    strange_damping: float = 0.5  # their weight grows as the square root of their count
     topic_emphasis: float = 1.5  # in coverage, what is asked about (a topic) counts more than a word
     coverage_share: float = 0.3  # how much a card's coverage of the question weighs in its score
     # Abstention.
     answer_threshold: float = 50.0
     min_coverage: float = 0.5  # share of a question (weighted by rarity) the best card must cover
     min_coverage_unknown: float = 0.6  # the same when some words are unknown to every card
+    min_coverage_common: float = 0.6  # the same when some ordinary English words are not on any card
+    cover_margin: float = 5.0  # a card this close to the best that covers enough answers instead
     min_coverage_off_topic: float = 0.75  # the same when the card has none of the topics asked
+    long_question: int = 8  # content words past which the coverage needed falls ...
+    long_question_relief: float = 1.0  # ... as (long_question / words) to this power
+    setting_common_word: float = 0.0  # an ordinary word no card uses, as a setting the cards lack ...
+    setting_weak_word: float = 0.5  # ... against a word the best card has in its facts (1: in its title)
     suggest_margin: float = 25.0  # other cards within this many points are offered as close matches
     kind_margin: float = 15.0  # a card this close to the best that has the fact kind asked answers
+    related_kind_margin: float = 30.0  # ... or this close, when the best card names it as related
     # Facts that answer.
     fact_lead: float = 1.5  # a word in a fact's lead (its label, its first words) says what it is about
     fact_topic: float = 2.0  # a fact that speaks of the topic asked
     fact_kind: float = 3.0  # a fact of the kind asked
     answering_share: float = 0.5  # facts scoring at least this share of the best fact answer too
+    reference_share: float = 0.5  # a fact that is a publication reference, when no reference is asked
     max_answering: int = 3
+    fact_weight: float = 10.0  # points for a card's best fact answering the question fully ...
+    fact_margin: float = 10.0  # ... among cards this close to the best (and the cards it names as related)
 
 
 TUNING = Tuning()
+REFERENCE_KIND = "reference"  # the fact kind (facts/vocabulary/answers.yaml) of a publication reference
 
 
 class Hit(NamedTuple):
@@ -100,6 +114,8 @@ class Plan(NamedTuple):
     scale: float
     text: str
     focused: bool  # a strong topic is asked (else the introductory card is preferred)
+    kinds: frozenset[str] = frozenset()  # fact kinds asked
+    asking: frozenset[str] = frozenset()  # the words that asked for them
 
 
 def is_focused(ix: Index, topics: list[str], t: Tuning = TUNING) -> bool:
@@ -124,7 +140,7 @@ def plan(ix: Index, r: Reading, t: Tuning = TUNING) -> Plan:
         if ix.topic_weight.get(x, 1.0) > 0
     )
     focused = is_focused(ix, r.topics, t)
-    words = tuple((w, ix.idf.get(f"w:{w}", 0.0)) for w in r.words)
+    words = tuple((w, ix.idf.get(f"w:{w}", 0.0)) for w in dict.fromkeys(r.words))  # each word once
     weights = (
         t.w_subject if subjects else 0.0,
         t.w_topic if focused else t.w_topic / 2,
@@ -134,7 +150,11 @@ def plan(ix: Index, r: Reading, t: Tuning = TUNING) -> Plan:
     subject_total = sum(x[1] for x in subjects)
     topic_total = sum(x[1] for x in topics)
     word_total = sum(x[1] for x in words)
-    asked = subject_total + t.topic_emphasis * topic_total + word_total + ix.max_idf * len(r.unknown)
+    # Words no card knows weigh less each the more there are: a long message is mostly talk.
+    strange = len(r.unknown) + t.common_word * len(r.common)
+    asked = (
+        subject_total + t.topic_emphasis * topic_total + word_total + ix.max_idf * strange**t.strange_damping
+    )
     return Plan(
         subjects=subjects,
         subject_total=subject_total or 1.0,
@@ -147,6 +167,8 @@ def plan(ix: Index, r: Reading, t: Tuning = TUNING) -> Plan:
         scale=100.0 / sum(weights),
         text=utils.default_process(r.norm),
         focused=focused,
+        kinds=frozenset(r.kinds),
+        asking=r.asking,
     )
 
 
@@ -212,6 +234,7 @@ def partial_score(e: Entry, p: Plan, t: Tuning = TUNING) -> tuple[float, float, 
         total += w_topic * (t.unfocused_hub_share * e.hub + (1 - t.unfocused_hub_share) * got)
     if p.words:
         have = 0.0
+        gives_kind = not p.kinds.isdisjoint(e.fact_kinds)
         for x, weight in p.words:
             if x in e.strong:
                 have += weight
@@ -222,19 +245,27 @@ def partial_score(e: Entry, p: Plan, t: Tuning = TUNING) -> tuple[float, float, 
             elif x in e.quoted:
                 have += weight * t.quote_word
                 covered += weight
+            elif gives_kind and x in p.asking:  # "company" asked, "Organization: Clinigen" given
+                have += weight * t.kind_word
+                covered += weight * t.kind_word
         total += w_words * have / p.word_total
     return total, subject, topic, covered / p.asked, main_topic
 
 
 def rank(
-    ix: Index, r: Reading, need: int, t: Tuning = TUNING, keep: Callable[[int], bool] | None = None
+    ix: Index,
+    r: Reading,
+    need: int,
+    t: Tuning = TUNING,
+    keep: Callable[[int], bool] | None = None,
+    only: Iterable[int] | None = None,
 ) -> list[Hit]:
-    """The best `need` cards (those `keep` accepts), exactly ranked; fuzzy similarity is computed only
-    where it can matter."""
+    """The best `need` cards (those `keep` accepts; among `only`, if given), exactly ranked; fuzzy
+    similarity is computed only where it can matter."""
     p = plan(ix, r, t)
     w_fuzzy, scale = p.weights[3], p.scale
     rows = []
-    for i in candidates(ix, r, t):
+    for i in candidates(ix, r, t) if only is None else only:
         if keep is not None and not keep(i):
             continue
         e = ix.entries[i]
@@ -272,6 +303,29 @@ def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tupl
     A fact scores for the question's words in its text and quotes (rarer words more, words of its
     lead more), for speaking of the topic asked, and above all for being of the fact kind asked.
     """
+    scores = fact_scores(ix, e, r, t)
+    if not scores:
+        return ()
+    if REFERENCE_KIND not in r.kinds:  # a reference to the paper ranks below what the paper found
+        scores = [(s * t.reference_share if REFERENCE_KIND in e.facts[n].kinds else s, n) for s, n in scores]
+    scores.sort(key=lambda x: (-x[0], x[1]))
+    best = scores[0][0]
+    return tuple(n for s, n in scores[: t.max_answering] if s >= t.answering_share * best)
+
+
+def fact_strength(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> float:
+    """How well the card's best fact answers the question, as a share of a perfect fact's score."""
+    scores = fact_scores(ix, e, r, t)
+    if not scores:
+        return 0.0
+    words = sum(ix.idf.get(f"w:{w}", 0.0) for w in dict.fromkeys(r.words))
+    topics = sum(1 for x in r.topics if ix.topic_weight.get(x, 1.0) > 0)
+    perfect = t.fact_lead * words + ix.max_idf * (t.fact_topic * topics + t.fact_kind * len(set(r.kinds)))
+    return max(s for s, _ in scores) / (perfect or 1.0)
+
+
+def fact_scores(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> list[tuple[float, int]]:
+    """The score and index of each of the card's facts that speaks to the question."""
     scores: list[tuple[float, int]] = []
     asked_kinds = set(r.kinds)
     for n, f in enumerate(e.facts):
@@ -293,8 +347,4 @@ def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tupl
             s = 0.0  # a question asking for a dose is not answered by a fact that gives none
         if s > 0:
             scores.append((s, n))
-    if not scores:
-        return ()
-    scores.sort(key=lambda x: (-x[0], x[1]))
-    best = scores[0][0]
-    return tuple(n for s, n in scores[: t.max_answering] if s >= t.answering_share * best)
+    return scores

@@ -350,12 +350,13 @@ def _answer_message(reply: Reply, state: ViewState, codec: Codec, shared_by: str
 
 def _abstain_message(reply: Reply, codec: Codec) -> Message:
     buttons = _Buttons(codec)
-    said = f"{wording.abstain(_echo_raw(reply.query))}\n{wording.SCOPE}"
-    blocks: list[Block] = [_section(escape(said))]
-    if reply.partial is not None:
+    blocks: list[Block]
+    if reply.partial is not None:  # a card on the subject, without the kind of fact asked
         p = reply.partial
-        blocks.append(_section(fit(wording.partial(" ".join(p.title.split()), p.missing), MAX_SECTION_TEXT)))
+        blocks = [_section(fit(wording.partial(" ".join(p.title.split()), p.missing), MAX_SECTION_TEXT))]
         blocks += buttons.row("il2_partial", [_ask(p.title, p.title)])
+    else:
+        blocks = [_section(escape(f"{wording.abstain(_echo_raw(reply.query))}\n{wording.SCOPE}"))]
     suggestions = [s for s in reply.suggestions if s.strip()][:MAX_SUGGESTIONS]
     if suggestions:
         blocks.append(_context(f"*{wording.I_CAN_ANSWER}*"))

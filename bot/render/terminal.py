@@ -144,11 +144,12 @@ def render(reply: Reply, state: ViewState | None = None, *, cols: int | None = N
         for c in reply.choices:
             out.add(_command(wording.clarify_query(c, reply.query)), f"{INDENT}{c}: ")
     elif reply.kind == "abstain" or not reply.matches:
-        out.add(wording.abstain(clean(reply.query)[:MAX_ECHO]))
-        out.add(wording.SCOPE)
-        if reply.partial is not None:
+        if reply.partial is not None:  # a card on the subject, without the kind of fact asked
             out.add(wording.partial(reply.partial.title, reply.partial.missing))
             out.add(_command(reply.partial.title), INDENT)
+        else:
+            out.add(wording.abstain(clean(reply.query)[:MAX_ECHO]))
+            out.add(wording.SCOPE)
         if reply.suggestions:
             out.add(wording.I_CAN_ANSWER)
             for s in reply.suggestions:

@@ -74,8 +74,9 @@ def abstain_fallback(query: str) -> str:
 
 
 def partial(title: str, missing: str) -> str:
-    """The best card on the subject lacks the fact asked."""
-    return f"The cards on {title} don't give its {missing}."
+    """The best card on the subject lacks the fact asked: named by its subject, the title's head."""
+    subject = title.split(":")[0].split(" (")[0].strip() or title
+    return f"The cards on {subject} don't give its {missing}, so I won't guess. The card on it:"
 
 
 def more_facts(n: int) -> str:

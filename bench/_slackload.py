@@ -134,19 +134,30 @@ class Server:
     base: str
     log: Path
 
+    def pids(self) -> list[int]:
+        """The server process and its worker processes (`--workers N`)."""
+        children: list[int] = []
+        for task in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
+            children += [int(p) for p in task.read_text().split()]
+        return [self.proc.pid, *children]
+
     def status(self) -> dict[str, int]:
-        """VmRSS and VmHWM (peak) of the server process, in kB, from /proc."""
-        out = {}
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name in ("VmRSS", "VmHWM"):
-                out[name] = int(value.split()[0])
+        """VmRSS and VmHWM (peak) of the server's processes (summed), in kB, from /proc."""
+        out = {"VmRSS": 0, "VmHWM": 0}
+        for pid in self.pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                name, _, value = line.partition(":")
+                if name in out:
+                    out[name] += int(value.split()[0])
         return out
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server process has used, from /proc."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU time (user + system) the server's processes have used, from /proc."""
+        total = 0
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def log_lines(self, *needles: str) -> list[str]:
         """Lines of the server's log that contain any of the needles."""
@@ -162,7 +173,7 @@ def _free_port() -> int:
 
 @contextmanager
 def running_server(fake: RemoteFake, *, start_timeout: float = 60.0,
-                   env_extra: dict[str, str] | None = None) -> Iterator[Server]:
+                   env_extra: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[Server]:
     """Start `il2bot serve --http` on a free 127.0.0.1 port against the fake; stop it afterwards."""
     work = Path(tempfile.mkdtemp(prefix="il2bot-bench-"))
     exe = shutil.which("il2bot", path=str(Path(sys.executable).parent)) or shutil.which("il2bot")
@@ -170,10 +181,11 @@ def running_server(fake: RemoteFake, *, start_timeout: float = 60.0,
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update(SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url,
-               IL2BOT_CACHE_DIR=str(work / "cache"), PYTHONUNBUFFERED="1", **(env_extra or {}))
+               IL2BOT_CACHE_DIR=str(work / "cache"), IL2BOT_DATA_DIR=str(work / "data"), PYTHONUNBUFFERED="1",
+               **(env_extra or {}))
     log = work / "server.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([*cmd, "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
+        proc = subprocess.Popen([*cmd, "serve", "--http", "--host", "127.0.0.1", "--port", str(port), *args],
                                 cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(proc, f"http://127.0.0.1:{port}", log)
     try:
@@ -403,7 +415,7 @@ def collect(fake: RemoteFake, plan: Plan, outcome: Outcome, *, wait: float, sett
     return outcome
 
 
-def dump(path: str | None, figures: dict[str, Any]) -> None:
+def dump(path: str | None, figures: Any) -> None:
     """Write the figures as JSON when a path is given."""
     if path:
         Path(path).write_text(json.dumps(figures, indent=2) + "\n")

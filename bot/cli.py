@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="0.0.0.0", help="HTTP host (default 0.0.0.0)")
     serve.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="HTTP worker processes (default 1; above 1 needs PostgreSQL)")
 
     db = sub.add_parser("db", help="manage the database", description="Manage the database.")
     db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
@@ -213,7 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from bot.slack.serve import cmd_serve
 
-            return cmd_serve(http=args.http, host=args.host, port=args.port, root=args.root)
+            return cmd_serve(http=args.http, host=args.host, port=args.port, root=args.root,
+                             workers=args.workers)
         if args.command == "db":
             from bot.storage.commands import cmd_db_upgrade
 

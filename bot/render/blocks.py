@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.render import layout, wording
-from bot.render.view import Codec, Control, ViewState
+from bot.render.view import VOTE_NAMES, Codec, Control, ViewState, Vote
 from bot.reply import Answer, Reply
 
 Block = dict[str, Any]
@@ -302,12 +302,18 @@ def _nav(state: ViewState, hidden: int, has_quotes: bool, buttons: _Buttons) -> 
     return buttons.row("il2_nav", controls)
 
 
-def _feedback(state: ViewState, buttons: _Buttons) -> list[Block]:
-    """The place for the feedback row (Helpful / Not right / Outdated): not offered yet."""
-    return []
+def _feedback(state: ViewState, buttons: _Buttons, answer_id: str | None, card_id: str) -> list[Block]:
+    """The feedback row (Helpful / Not right / Outdated), small buttons, when the answer has an id."""
+    if not answer_id:
+        return []
+    return buttons.row("il2_feedback", [
+        Control("vote", wording.VOTE_LABELS[v], ViewState(state.query), Vote(answer_id, card_id, v))
+        for v in VOTE_NAMES
+    ])
 
 
-def _answer_message(reply: Reply, state: ViewState, codec: Codec, shared_by: str | None) -> Message:
+def _answer_message(reply: Reply, state: ViewState, codec: Codec, shared_by: str | None,
+                    answer_id: str | None) -> Message:
     buttons = _Buttons(codec)
     answer = reply.matches[0]
     said = wording.answers_to(_echo(reply.query)) if not state.page else wording.match_of(
@@ -326,7 +332,8 @@ def _answer_message(reply: Reply, state: ViewState, codec: Codec, shared_by: str
     tail = _also(reply, state, buttons)
     if sources:
         tail.append(_context(f"*{wording.SOURCES}:*", *sources))
-    tail += [*_nav(state, hidden, has_quotes, buttons), *_feedback(state, buttons), _footer()]
+    tail += [*_nav(state, hidden, has_quotes, buttons), *_feedback(state, buttons, answer_id, answer.id),
+             _footer()]
     quotes = state.view == "sources"
     names = layout.sites(answer) if quotes else {}
     seen: set[str] = set()
@@ -367,7 +374,8 @@ def _clarify_message(reply: Reply, codec: Codec) -> Message:
     buttons = _Buttons(codec)
     choices = [c for c in reply.choices if c.strip()][:MAX_SUGGESTIONS]
     blocks: list[Block] = [_section(escape(wording.CLARIFY))]
-    blocks += buttons.row("il2_choices", [_ask(c, wording.clarify_query(c, reply.query)) for c in choices])
+    blocks += buttons.row("il2_choices", [
+        Control("choose", c, ViewState(wording.clarify_query(c, reply.query))) for c in choices])
     blocks += buttons.row("il2_help", [_ask(wording.WHAT_CAN_I_ASK, "help")])
     return {"text": wording.CLARIFY, "blocks": blocks}
 
@@ -387,16 +395,17 @@ def _help_message(reply: Reply, codec: Codec) -> Message:
             "blocks": blocks}
 
 
-def render(reply: Reply, state: ViewState, *, codec: Codec, shared_by: str | None = None) -> Message:
+def render(reply: Reply, state: ViewState, *, codec: Codec, shared_by: str | None = None,
+           answer_id: str | None = None) -> Message:
     """The Slack message for a reply in a view state; `codec` makes the buttons' action ids and values,
-    `shared_by` credits the user who posted it."""
+    `shared_by` credits the user who posted it; an answer with an `answer_id` gets feedback buttons."""
     if reply.kind == "help":
         return _help_message(reply, codec)
     if reply.kind == "clarify":
         return _clarify_message(reply, codec)
     if reply.kind == "abstain" or not reply.matches:
         return _abstain_message(reply, codec)
-    return _answer_message(reply, state, codec, shared_by)
+    return _answer_message(reply, state, codec, shared_by, answer_id)
 
 
 def render_failure() -> Message:

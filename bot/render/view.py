@@ -6,7 +6,9 @@ from typing import Literal, NamedTuple, Protocol
 
 ViewName = Literal["answer", "facts", "sources"]
 VIEWS: tuple[ViewName, ...] = ("answer", "facts", "sources")
-ControlKind = Literal["view", "page", "ask", "share"]
+ControlKind = Literal["view", "page", "ask", "share", "choose", "vote"]
+VoteName = Literal["helpful", "not_right", "outdated"]
+VOTE_NAMES: tuple[VoteName, ...] = ("helpful", "not_right", "outdated")
 
 
 class ViewState(NamedTuple):
@@ -18,12 +20,25 @@ class ViewState(NamedTuple):
     shared: bool = False  # a message others see (posted to a channel, a thread or a DM): no "Post" button
 
 
+class Vote(NamedTuple):
+    """What a feedback button records: the answer (its id and card) and the vote."""
+
+    answer_id: str
+    card_id: str
+    vote: VoteName
+
+
 class Control(NamedTuple):
-    """A button a renderer offers: what it does (kind), its label, and the view state it leads to."""
+    """A button a renderer offers: what it does (kind), its label, and the view state it leads to.
+
+    "choose" answers a question back ("which drug or study?") with one of its choices, in place;
+    "vote" is a feedback button on an answer (its `vote` says which).
+    """
 
     kind: ControlKind
     label: str
     target: ViewState
+    vote: Vote | None = None
 
 
 class Codec(Protocol):

@@ -18,6 +18,17 @@ ALSO = "Also:"
 BEST_MATCH = "Back to the best match"
 I_CAN_ANSWER = "I can answer:"
 CLARIFY = "Which drug or study do you mean?"
+VOTE_LABELS = {"helpful": "Helpful", "not_right": "Not right", "outdated": "Outdated"}
+FEEDBACK_TITLE = "Feedback"  # the modal's title (Slack: at most 24 characters)
+FEEDBACK_SUBMIT = "Send"
+FEEDBACK_CANCEL = "Cancel"
+FEEDBACK_QUESTION = "What was wrong? (optional)"
+FEEDBACK_HINT = "A line for the curators who keep the cards; no patient details, please."
+FEEDBACK_HEADS = {"not_right": "You marked this answer as not right.",
+                  "outdated": "You marked this answer as outdated."}
+THANKS = {"helpful": "Thanks, noted as helpful.",
+          "not_right": "Thanks, the curators will look at this answer.",
+          "outdated": "Thanks, the curators will check whether this answer is out of date."}
 
 # Headings and notes.
 SOURCES = "Sources"

@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_starlette_response
@@ -20,14 +20,18 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.slack.conversation import LocalThreads
 from bot.slack.dedupe import SeenEvents
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners.guards import REQUEST_KEY
 from bot.slack.logs import one_line
 from bot.slack.payloads import is_ssl_check, parse, problem_in
-from bot.slack.services import Answerer, Background, Services, log_failure
+from bot.slack.services import Answerer, Background, Seen, Services, log_failure
 from bot.slack.settings import Settings
 from bot.slack.web import Responder, make_web_client
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
 
 log = logging.getLogger("il2bot.slack")
 EVENTS_PATH = "/slack/events"
@@ -46,13 +50,16 @@ def build_app(
     client: WebClient | None = None,
     *,
     today: Callable[[], date] = date.today,
-    seen: SeenEvents | None = None,
+    seen: Seen | None = None,
     workers: int = ANSWER_WORKERS,
     background: Background | None = None,
+    storage: Storage | None = None,
 ) -> App:
     """The Bolt app: acks at once, answers on `workers` background threads (calls auth.test while built).
 
-    Pass `background` to drain its queue at shutdown (`Background.drain`).
+    Pass `background` to drain its queue at shutdown (`Background.drain`). With a `storage`, questions
+    are logged, answers carry feedback buttons, and thread context lives there; a shared storage
+    (PostgreSQL) also keeps the record of handled events, so replicas answer each event once.
     """
     client = client or make_web_client(settings)
     logging.getLogger("slack_bolt.App").addFilter(_not_token_unused)
@@ -68,8 +75,11 @@ def build_app(
         engine=engine,
         today=today,
         send=Responder(list(client.retry_handlers or []), timeout=float(client.timeout)),
-        seen=seen or SeenEvents(),
+        seen=seen or (storage if storage is not None and storage.shared else SeenEvents()),
+        replays=seen or SeenEvents(),  # a byte-for-byte replay: this process's record is enough
         background=background or Background(workers),
+        storage=storage,
+        threads=storage if storage is not None else LocalThreads(),
     )
     register_listeners(app, services)
     app.error(_log_error)

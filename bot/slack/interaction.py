@@ -11,17 +11,21 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.render.view import VIEWS, Control, ViewName, ViewState
+from bot.render.view import VIEWS, VOTE_NAMES, Control, ViewName, ViewState, Vote, VoteName
 
 ACTION_VIEW = "il2_view"  # il2_view_answer / il2_view_facts / il2_view_sources: the same match, another view
 ACTION_PAGE = "il2_page"  # il2_page_N: another match of the same query ("Also: ...")
 ACTION_ASK = "il2_ask"  # il2_ask_N: run the query in the value (suggestions, examples, choices, help)
 ACTION_SHARE = "il2_share"  # post what the person is looking at to the channel, once
+ACTION_CHOOSE = "il2_choose"  # il2_choose_N: answer a question back with one of its choices, in place
+ACTION_VOTE = "il2_vote"  # il2_vote_helpful / il2_vote_not_right / il2_vote_outdated: feedback on an answer
+FEEDBACK_VIEW = "il2_feedback"  # callback id of the "what was wrong?" modal
+FEEDBACK_BLOCK = "il2_feedback_text"  # the modal's input block and its element's action id
 ACTION_MORE = "il2_more"  # earlier versions' "More results": a page
 ACTION_QUOTES = "il2_quotes"  # earlier versions' "Show quotes": the sources view
 ACTION_HIDE_QUOTES = "il2_hide_quotes"  # earlier versions' "Hide quotes": the answer view
 ACTIONS = re.compile(
-    rf"^(?:{ACTION_VIEW}_(?:answer|facts|sources)|{ACTION_PAGE}_\d+|{ACTION_ASK}_\d+|"
+    rf"^(?:{ACTION_VIEW}_(?:answer|facts|sources)|{ACTION_PAGE}_\d+|{ACTION_ASK}_\d+|{ACTION_CHOOSE}_\d+|"
     rf"{ACTION_SHARE}|{ACTION_MORE}|{ACTION_QUOTES}|{ACTION_HIDE_QUOTES})$"
 )
 MAX_VALUE = 2000  # Slack's limit on a button value
@@ -54,7 +58,32 @@ def codec(control: Control, n: int) -> tuple[str, str]:
         return f"{ACTION_PAGE}_{n}", encode(control.target)
     if control.kind == "share":
         return ACTION_SHARE, encode(control.target)
+    if control.kind == "choose":
+        return f"{ACTION_CHOOSE}_{n}", encode(ViewState(control.target.query))
+    if control.kind == "vote" and control.vote is not None:
+        return f"{ACTION_VOTE}_{control.vote.vote}", encode_vote(control.vote, control.target.query)
     return f"{ACTION_ASK}_{n}", encode(ViewState(control.target.query))
+
+
+VOTES = re.compile(rf"^{ACTION_VOTE}_(helpful|not_right|outdated)$")
+_ANSWER_ID = re.compile(r"^[0-9a-f]{1,64}$")
+
+
+def encode_vote(vote: Vote, query: str) -> str:
+    """A feedback button's value: `{answer id}:{card id}:{query}`, within Slack's 2000 characters."""
+    prefix = f"{vote.answer_id}:{vote.card_id.replace(':', '')}:"
+    return prefix + query[: MAX_VALUE - len(prefix)]
+
+
+def decode_vote(action_id: str, value: str) -> tuple[Vote, str] | None:
+    """The vote a feedback button records and the query it answered; None if not a well-formed one."""
+    m = VOTES.match(action_id)
+    answer_id, _, rest = value.partition(":")
+    card_id, sep, query = rest.partition(":")
+    if not m or not sep or not _ANSWER_ID.match(answer_id) or not card_id:
+        return None
+    name: VoteName = next(v for v in VOTE_NAMES if v == m[1])
+    return Vote(answer_id, card_id, name), query
 
 
 def target(action_id: str, value: str) -> ViewState:
@@ -65,7 +94,7 @@ def target(action_id: str, value: str) -> ViewState:
             return state._replace(view=view)
     if action_id == ACTION_QUOTES:
         return state._replace(view="sources")
-    if action_id in (ACTION_HIDE_QUOTES, ACTION_MORE) or action_id.startswith(ACTION_ASK):
+    if action_id in (ACTION_HIDE_QUOTES, ACTION_MORE) or action_id.startswith((ACTION_ASK, ACTION_CHOOSE)):
         return state._replace(view="answer")
     return state
 

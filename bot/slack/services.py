@@ -1,4 +1,4 @@
-"""What every listener needs, bound once: the engine, today's date, the reply sender, seen events."""
+"""What every listener needs, bound once: the engine, the reply sender, seen events, the storage."""
 
 from __future__ import annotations
 
@@ -7,17 +7,22 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from slack_sdk.errors import SlackApiError
 
+from bot.matcher import Context
 from bot.render.blocks import Message, render, render_failure
 from bot.render.view import ViewState
 from bot.reply import Reply
+from bot.slack.conversation import LocalThreads, ThreadStore, Where, context_of, remember
 from bot.slack.dedupe import SeenEvents
 from bot.slack.interaction import codec
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
 
 log = logging.getLogger("il2bot.slack")
 IDLE_POLL_SECONDS = 0.01
@@ -26,8 +31,16 @@ IDLE_POLL_SECONDS = 0.01
 class Answerer(Protocol):
     """Anything that answers like bot.engine.Engine."""
 
-    def ask(self, query: str, *, limit: int = 3, offset: int = 0) -> Reply:
-        """Answer a query from `offset`."""
+    def ask(self, query: str, *, limit: int = 3, offset: int = 0, context: Context | None = None) -> Reply:
+        """Answer a query from `offset` (a follow-up inherits `context`)."""
+        ...
+
+
+class Seen(Protocol):
+    """The record of handled events: SeenEvents in one process, or the storage shared by replicas."""
+
+    def first_time(self, keys: Any) -> bool:
+        """Record the keys; True unless any of them was handled already."""
         ...
 
 
@@ -131,6 +144,15 @@ class Background:
             log_failure(exc, body)
 
 
+class Answered(NamedTuple):
+    """An answer made for Slack: the reply (None if answering failed), its message, its answer id."""
+
+    reply: Reply | None
+    message: Message
+    answer_id: str | None
+    started: float  # time.monotonic() when the question was taken
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     """The dependencies of the listeners (bound into them with closures)."""
@@ -138,8 +160,11 @@ class Services:
     engine: Answerer
     today: Callable[[], date]
     send: Sender  # post a message to a response_url
-    seen: SeenEvents
+    seen: Seen  # events and shares handled: shared by replicas when the storage is PostgreSQL
     background: Background  # where answers run, after the ack
+    storage: Storage | None = None  # question log, votes, thread context (None: no log, no feedback)
+    threads: ThreadStore = field(default_factory=LocalThreads)  # the storage when there is one
+    replays: Seen = field(default_factory=SeenEvents)  # signed requests seen by this process (in memory)
 
     def message(self, query: str, *, ephemeral: bool = True) -> Message:
         """The rendered answer to a query: private (with "Post to channel") or one others see."""
@@ -149,7 +174,44 @@ class Services:
         """The rendered view state; a short apology if answering failed (the error is logged)."""
         try:
             reply = self.engine.ask(state.query, offset=state.page)
-            return render(reply, state, codec=codec, shared_by=shared_by)
+            return render(reply, state, codec=codec, shared_by=shared_by, answer_id=self._answer_id(reply))
         except Exception:
             log.exception("answering %r failed", state.query[:100])
             return render_failure()
+
+    def answer(self, query: str, where: Where, *, ephemeral: bool, started: float | None = None) -> Answered:
+        """Answer a person's question asked `where`: a follow-up there inherits the thread's last answer."""
+        started = time.monotonic() if started is None else started
+        try:
+            context = context_of(self.threads, where)
+        except Exception:
+            log.exception("reading the thread context failed; answering without it")
+            context = None
+        try:
+            reply = self.engine.ask(query, context=context)
+            answer_id = self._answer_id(reply)
+            state = ViewState(query, shared=not ephemeral)
+            return Answered(reply, render(reply, state, codec=codec, answer_id=answer_id), answer_id, started)
+        except Exception:
+            log.exception("answering %r failed", query[:100])
+            return Answered(None, render_failure(), None, started)
+
+    def answered(self, answered: Answered, where: Where, user_id: str) -> None:
+        """After the answer was sent: keep the thread's context and log the question (queued writes)."""
+        reply = answered.reply
+        if reply is None:
+            return
+        try:
+            remember(self.threads, where, reply.context())
+            if self.storage is not None:
+                latency_ms = (time.monotonic() - answered.started) * 1000
+                self.storage.log_reply(reply, user_id=user_id, kind=where.kind, reason=reply.reason,
+                                       latency_ms=latency_ms, answer_id=answered.answer_id)
+        except Exception:
+            log.exception("recording the answer to %r failed", reply.query[:100])
+
+    def _answer_id(self, reply: Reply) -> str | None:
+        """A fresh answer id for an answer's feedback buttons (none without a storage to record votes)."""
+        if self.storage is None or reply.kind != "answer" or not reply.matches:
+            return None
+        return self.storage.new_answer_id()

@@ -56,6 +56,22 @@ class ThreadContext:
     card_id: str | None
     subjects: tuple[str, ...]
     updated_at: datetime
+    topics: tuple[str, ...] = ()  # what the last question asked about ("side effects")
+
+
+def _subjects_json(subjects: tuple[str, ...], topics: tuple[str, ...]) -> str:
+    """The stored subjects column: a JSON list, or with topics an object of both lists."""
+    if not topics:
+        return json.dumps(list(subjects))
+    return json.dumps({"subjects": list(subjects), "topics": list(topics)})
+
+
+def _read_subjects(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Subjects and topics from the stored column (a list, or an object of both)."""
+    value = json.loads(raw)
+    if isinstance(value, dict):
+        return tuple(value.get("subjects", ())), tuple(value.get("topics", ()))
+    return tuple(value), ()
 
 
 def utc_now() -> datetime:
@@ -160,12 +176,13 @@ class Storage:
 
         return self._enqueue(upsert)
 
-    def remember_thread(self, thread_key: str, *, card_id: str | None, subjects: Iterable[str] = ()) -> bool:
+    def remember_thread(self, thread_key: str, *, card_id: str | None, subjects: Iterable[str] = (),
+                        topics: Iterable[str] = ()) -> bool:
         """Keep a thread's last answer for follow-ups (at once in this process, queued for the others)."""
         now = self.clock()
-        ctx = ThreadContext(thread_key, card_id, tuple(subjects), now)
+        ctx = ThreadContext(thread_key, card_id, tuple(subjects), now, tuple(topics))
         self._threads.put(thread_key, ctx)
-        row = {"card_id": card_id, "subjects": json.dumps(list(ctx.subjects)), "updated_at": now,
+        row = {"card_id": card_id, "subjects": _subjects_json(ctx.subjects, ctx.topics), "updated_at": now,
                "expires_at": now + timedelta(seconds=THREAD_TTL_S)}
 
         def upsert(conn: Connection) -> None:
@@ -227,8 +244,8 @@ class Storage:
             return local
         if row is None:
             return local
-        stored = ThreadContext(row.thread_key, row.card_id, tuple(json.loads(row.subjects)),
-                               as_utc(row.updated_at))
+        subjects, topics = _read_subjects(row.subjects)
+        stored = ThreadContext(row.thread_key, row.card_id, subjects, as_utc(row.updated_at), topics)
         return local if local is not None and local.updated_at > stored.updated_at else stored
 
     def _reads_paused(self) -> bool:

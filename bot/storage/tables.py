@@ -68,7 +68,7 @@ thread_context = Table(
     metadata,
     Column("thread_key", String(ID_CHARS), primary_key=True),
     Column("card_id", String(ID_CHARS), nullable=True),
-    Column("subjects", Text, nullable=False),  # a JSON list of subject ids
+    Column("subjects", Text, nullable=False),  # JSON: a list of subject ids, or {"subjects", "topics"}
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Index("ix_thread_context_expires_at", "expires_at"),

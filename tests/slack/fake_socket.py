@@ -205,7 +205,9 @@ class Serve:
     def __init__(self, api: FakeSlack, tmp_path: Path, **env: str) -> None:
         environ = {k: v for k, v in os.environ.items() if k not in SLACK_VARS}
         environ.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xapp-test", SLACK_API_URL=api.url,
-                       PYTHONPATH=str(REPO), IL2BOT_ROOT=str(REPO), PYTHONUNBUFFERED="1", **env)
+                       PYTHONPATH=str(REPO), IL2BOT_ROOT=str(REPO), PYTHONUNBUFFERED="1",
+                       IL2BOT_DATA_DIR=str(tmp_path / "data"), **env)
+        environ.pop("IL2BOT_DATABASE_URL", None)
         self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=tmp_path, env=environ,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []

@@ -517,6 +517,10 @@ def test_every_card_in_every_view_is_within_block_kits_limits(engine: Any) -> No
         reply = Reply(query=card.title, kind="answer", matches=(answer_from_card(deck, card, 90.0),))
         for view in VIEWS:
             check_message(render(reply, view))
+            with_feedback = blocks.render(reply, ViewState(card.title, 0, view), codec=codec,
+                                          answer_id="0123456789abcdef0123456789abcdef")
+            check_message(with_feedback)
+            assert [b["block_id"] for b in with_feedback["blocks"] if b["type"] == "actions"][-1] == "il2_feedback"
 
 
 # -- the echoed question ---------------------------------------------------------------------

@@ -27,6 +27,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyP
     """No Slack settings in the environment, and a working folder without .env."""
     for name in SLACK_VARS:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("IL2BOT_DATABASE_URL", raising=False)
+    monkeypatch.setenv("IL2BOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
     return monkeypatch
 
@@ -155,7 +157,8 @@ def test_serve_http_runs_under_uvicorn(fake_slack: FakeSlack, tmp_path: Path) ->
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in SLACK_VARS}
     env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url,
-               PYTHONPATH=str(REPO), IL2BOT_ROOT=str(REPO))
+               PYTHONPATH=str(REPO), IL2BOT_ROOT=str(REPO), IL2BOT_DATA_DIR=str(tmp_path / "data"))
+    env.pop("IL2BOT_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

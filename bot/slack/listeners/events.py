@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.slack.conversation import in_event
 from bot.slack.services import Services
 from bot.slack.text import query_from_slack
 
@@ -17,12 +19,15 @@ def register(app: App, services: Services) -> None:
     def post(body: dict[str, Any], client: WebClient, event: dict[str, Any], context: BoltContext,
              thread_ts: str | None) -> None:
         bot_user_id = context.bot_user_id
+        started = time.monotonic()
 
         def answer() -> None:
             query = query_from_slack(event.get("text", ""), bot_user_id)
-            message = services.message(query, ephemeral=False)
+            where = in_event(event)
+            answered = services.answer(query, where, ephemeral=False, started=started)
             client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts,
-                                    unfurl_links=False, unfurl_media=False, **message)
+                                    unfurl_links=False, unfurl_media=False, **answered.message)
+            services.answered(answered, where, str(event.get("user", "")))
 
         services.background.submit(body, answer)
 

@@ -45,7 +45,7 @@ def register(app: App, services: Services) -> None:
     def guard_replays(body: dict[str, Any], context: BoltContext, logger: logging.Logger,
                       next: Callable[[], Any]) -> Any:
         key = context.get(REQUEST_KEY)
-        if not key or body.get("type") in _NOT_REPLAYED or services.seen.first_time([key]):
+        if not key or body.get("type") in _NOT_REPLAYED or services.replays.first_time([key]):
             return next()
         logger.info("ignored a replayed request (%s)", describe(body))
         return BoltResponse(status=200, body="")

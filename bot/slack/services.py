@@ -20,6 +20,7 @@ from bot.reply import Reply
 from bot.slack.conversation import LocalThreads, ThreadStore, Where, context_of, remember
 from bot.slack.dedupe import SeenEvents
 from bot.slack.interaction import codec
+from bot.slack.logs import one_line
 
 if TYPE_CHECKING:
     from bot.storage import Storage
@@ -201,10 +202,14 @@ class Services:
         reply = answered.reply
         if reply is None:
             return
+        latency_ms = (time.monotonic() - answered.started) * 1000
+        top = reply.matches[0] if reply.matches else None
+        log.info("%s in a %s: %s (card %s, score %s, %.0f ms)", reply.kind, where.kind,
+                 one_line(reply.reason or "-"), top.id if top else "-",
+                 f"{top.score:.0f}" if top else "-", latency_ms)  # no question text: it may name a patient
         try:
             remember(self.threads, where, reply.context())
             if self.storage is not None:
-                latency_ms = (time.monotonic() - answered.started) * 1000
                 self.storage.log_reply(reply, user_id=user_id, kind=where.kind, reason=reply.reason,
                                        latency_ms=latency_ms, answer_id=answered.answer_id)
         except Exception:

@@ -422,3 +422,21 @@ def test_invisible_characters_and_formatting_in_a_question(
     _, path = slack.command("*urgent* _please_ ~now~ `x`")
     message = message_of(fake_slack.wait_for(path)[0])
     assert "“∗urgent∗ ˍpleaseˍ ∼now∼ ˋxˋ”" in message["blocks"][0]["text"]["text"]
+
+
+@pytest.mark.parametrize(("query", "line"), [
+    ("side-effects aldesleukin",
+     "answer in a channel: the best card is about what was asked (card aldesleukin-side-effects-hiv"),
+    ("how many people were in STALWART", "abstain in a channel: the card on that subject does not give"),
+])
+def test_each_answer_is_logged_on_one_line_with_its_reason_and_without_the_question(
+    slack: SlackClient, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, query: str, line: str
+) -> None:
+    caplog.set_level(logging.INFO, logger="il2bot.slack")
+    _, path = slack.command(query)
+    fake_slack.wait_for(path)
+    deadline = time.monotonic() + WAIT
+    while line not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [record] = [r for r in caplog.records if r.getMessage().startswith(line)]
+    assert query not in record.getMessage()

@@ -9,55 +9,34 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from slack_harness import ACK_LIMIT, BOT_ID, BOT_USER, TODAY, WAIT, FakeSlack, Scripted, SlackClient
+from slack_harness import ACK_LIMIT, BOT_ID, BOT_USER, WAIT, FakeSlack, Scripted, SlackClient
+from slack_messages import buttons, dm, mention, message_of, no_injection, render, texts
 
 from bot.engine import Engine
-from bot.render import blocks
 from bot.render.blocks import escape
-from bot.render.view import ViewName, ViewState
-from bot.slack.interaction import ACTION_MORE, ACTION_PAGE, ACTION_SHARE, ACTION_VIEW, codec
+from bot.render.view import ViewName
+from bot.slack.interaction import ACTION_MORE, ACTION_PAGE, ACTION_SHARE, ACTION_VIEW
 from bot.slack.services import Background
 
 Valid = Callable[[dict[str, Any]], None]
 
 
-def render(reply: Any, *, today: Any = None, ephemeral: bool = True, shared_by: str | None = None,
-           view: ViewName = "answer", page: int = 0) -> dict[str, Any]:
-    """What the app renders for a reply (the same renderer and codec)."""
-    state = ViewState(reply.query, page or reply.offset, view, not ephemeral)
-    return blocks.render(reply, state, codec=codec, shared_by=shared_by)
 
 
-def texts(value: Any) -> list[str]:
-    """Every text string in a message."""
-    if isinstance(value, dict):
-        out = [v for k, v in value.items() if k == "text" and isinstance(v, str)]
-        return out + [t for k, v in value.items() if k != "text" or not isinstance(v, str) for t in texts(v)]
-    if isinstance(value, list):
-        return [t for v in value for t in texts(v)]
-    return []
 
 
-def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The message's buttons by action_id."""
-    return {e["action_id"]: e for b in message.get("blocks", []) if b["type"] == "actions"
-            for e in b["elements"]}
 
 
-def message_of(recorded: Any) -> dict[str, Any]:
-    data = recorded.data
-    blocks = data["blocks"]
-    return {"text": data["text"], "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks}
 
 
-def mention(text: str, ts: str, channel: str = "C0001", **extra: Any) -> dict[str, Any]:
-    return {"type": "app_mention", "user": "U0001", "text": f"<@{BOT_USER}> {text}", "ts": ts,
-            "channel": channel, **extra}
 
 
-def dm(text: str, ts: str, channel: str = "D0001", **extra: Any) -> dict[str, Any]:
-    return {"type": "message", "channel_type": "im", "user": "U0001", "text": text, "ts": ts,
-            "channel": channel, **extra}
+
+
+
+
+
+
 
 
 # -- slash command ---------------------------------------------------------------------------
@@ -75,7 +54,7 @@ def test_slash_command_acks_at_once_then_answers_ephemerally(
     valid(message)
     reply = engine.ask("side-effects aldesleukin")
     assert reply.answered
-    assert message == render(reply, today=TODAY, ephemeral=True)
+    assert message == render(reply, ephemeral=True)
     headers = [b["text"]["text"] for b in message["blocks"] if b["type"] == "header"]
     assert headers and headers[0] == reply.matches[0].title
     assert ACTION_SHARE in buttons(message)
@@ -242,7 +221,7 @@ def test_did_you_mean_runs_the_suggestion(
     message = message_of(resp)
     valid(message)
     query = suggestion["value"].split(":", 1)[1]
-    assert message == render(engine.ask(query), today=TODAY)
+    assert message == render(engine.ask(query))
     assert resp.data["replace_original"] is True
 
 
@@ -269,7 +248,7 @@ def test_mention_is_answered_in_its_thread(
     assert post.data["thread_ts"] == "1700000001.000100"
     message = message_of(post)
     valid(message)
-    assert message == render(engine.ask("side-effects aldesleukin"), today=TODAY, ephemeral=False)
+    assert message == render(engine.ask("side-effects aldesleukin"), ephemeral=False)
     assert ACTION_SHARE not in buttons(message)
 
 
@@ -288,7 +267,7 @@ def test_direct_message_is_answered_in_the_dm(
     [post] = fake_slack.wait_for("/chat.postMessage")
     assert post.data["channel"] == "D0001"
     assert "thread_ts" not in post.data
-    assert message_of(post) == render(engine.ask("side-effects aldesleukin"), today=TODAY, ephemeral=False)
+    assert message_of(post) == render(engine.ask("side-effects aldesleukin"), ephemeral=False)
 
 
 def test_a_retried_event_gets_one_reply(slack: SlackClient, fake_slack: FakeSlack,
@@ -395,22 +374,19 @@ def test_server_errors_are_retried_a_bounded_number_of_times_then_logged(
 HOSTILE = "<!channel> <@U0BAD> <https://evil.example|spoof> <!here|here> & <b>x</b> &lt;!everyone&gt;"
 
 
-def _no_injection(message: dict[str, Any]) -> None:
-    for text in texts(message):
-        for bad in ("<!channel", "<!here", "<!everyone", "<@U0BAD", "<https://evil", "<b>"):
-            assert bad not in text, (bad, text)
+
 
 
 def test_user_text_is_escaped_in_a_slash_command_reply(slack: SlackClient, fake_slack: FakeSlack) -> None:
     _, path = slack.command(HOSTILE)
     message = message_of(fake_slack.wait_for(path)[0])
-    _no_injection(message)
+    no_injection(message)
     assert "&lt;!everyone&gt;" in message["blocks"][0]["text"]["text"]  # echoed, harmless
 
 
 def test_user_text_is_escaped_in_a_mention_reply(slack: SlackClient, fake_slack: FakeSlack) -> None:
     slack.event(mention(HOSTILE, "1700000010.001000"))
-    _no_injection(message_of(fake_slack.wait_for("/chat.postMessage")[0]))
+    no_injection(message_of(fake_slack.wait_for("/chat.postMessage")[0]))
 
 
 def test_invisible_characters_and_formatting_in_a_question(
@@ -418,7 +394,7 @@ def test_invisible_characters_and_formatting_in_a_question(
 ) -> None:
     _, path = slack.command("side\u200b-effects alde\u2060sleukin\u202e\x00")
     message = message_of(fake_slack.wait_for(path)[0])
-    assert message == render(engine.ask("side-effects aldesleukin"), today=TODAY, ephemeral=True)
+    assert message == render(engine.ask("side-effects aldesleukin"), ephemeral=True)
     _, path = slack.command("*urgent* _please_ ~now~ `x`")
     message = message_of(fake_slack.wait_for(path)[0])
     assert "“∗urgent∗ ˍpleaseˍ ∼now∼ ˋxˋ”" in message["blocks"][0]["text"]["text"]

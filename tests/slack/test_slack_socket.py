@@ -19,14 +19,13 @@ import fake_socket as envelopes
 import pytest
 from fake_socket import FakeSocketMode, socket_slack
 from slack_harness import BOT_ID, BOT_USER, TODAY, WAIT, FakeSlack, Recorded, Scripted, check_message
+from slack_messages import buttons, dm, mention, message_of, no_injection, render, texts
 
 from bot.engine import Engine
-from bot.render import blocks
 from bot.render.blocks import escape
 from bot.render.view import ViewName, ViewState
-from bot.reply import Reply
 from bot.slack.app import ANSWER_WORKERS, build_app
-from bot.slack.interaction import ACTION_MORE, ACTION_PAGE, ACTION_SHARE, ACTION_VIEW, codec, encode
+from bot.slack.interaction import ACTION_MORE, ACTION_PAGE, ACTION_SHARE, ACTION_VIEW, encode
 from bot.slack.services import Background
 from bot.slack.settings import Settings
 from bot.slack.socket import MAX_FRAME_BYTES, SocketModeServer, read_frame
@@ -82,47 +81,26 @@ def fakes(server: SocketModeServer, api: FakeSlack, endpoint: FakeSocketMode) ->
     assert endpoint.ack_counts() == endpoint.deliveries, "each delivery acked exactly once"
 
 
-def render(reply: Reply, *, ephemeral: bool = True, shared_by: str | None = None,
-           view: ViewName = "answer", page: int = 0) -> dict[str, Any]:
-    """What the app renders for a reply (the same renderer and codec)."""
-    state = ViewState(reply.query, page or reply.offset, view, not ephemeral)
-    return blocks.render(reply, state, codec=codec, shared_by=shared_by)
 
 
-def texts(value: Any) -> list[str]:
-    """Every text string in a message."""
-    if isinstance(value, dict):
-        out = [v for k, v in value.items() if k == "text" and isinstance(v, str)]
-        return out + [t for k, v in value.items() if k != "text" or not isinstance(v, str) for t in texts(v)]
-    if isinstance(value, list):
-        return [t for v in value for t in texts(v)]
-    return []
 
 
-def message_of(recorded: Recorded) -> dict[str, Any]:
-    data = recorded.data
-    blocks = data["blocks"]
-    return {"text": data["text"], "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks}
 
 
-def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The message's buttons by action_id."""
-    return {e["action_id"]: e for b in message.get("blocks", []) if b["type"] == "actions"
-            for e in b["elements"]}
+
+
+
+
 
 
 def header(message: dict[str, Any]) -> str:
     return str(next(b["text"]["text"] for b in message["blocks"] if b["type"] == "header"))
 
 
-def mention(text: str, ts: str, channel: str = "C0001", **extra: Any) -> dict[str, Any]:
-    return {"type": "app_mention", "user": "U0001", "text": f"<@{BOT_USER}> {text}", "ts": ts,
-            "channel": channel, **extra}
 
 
-def dm(text: str, ts: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "message", "channel_type": "im", "user": "U0001", "text": text, "ts": ts, "channel": "D0001",
-            **extra}
+
+
 
 
 def ask(fakes: Fakes, text: str) -> dict[str, Any]:
@@ -397,19 +375,16 @@ def test_a_rate_limited_response_url_is_retried(fakes: Fakes) -> None:
 HOSTILE = "<!channel> <@U0BAD> <https://evil.example|spoof> <!here|here> & <b>x</b> &lt;!everyone&gt;"
 
 
-def _no_injection(message: dict[str, Any]) -> None:
-    assert [(bad, text) for text in texts(message)
-            for bad in ("<!channel", "<!here", "<!everyone", "<@U0BAD", "<https://evil", "<b>")
-            if bad in text] == []
+
 
 
 def test_user_text_is_escaped_in_command_and_mention_replies(fakes: Fakes) -> None:
     api, endpoint = fakes
     message = ask(fakes, HOSTILE)
-    _no_injection(message)
+    no_injection(message)
     assert "&lt;!everyone&gt;" in message["blocks"][0]["text"]["text"]  # echoed, harmless
     endpoint.wait_acks(endpoint.send(envelopes.event(mention(HOSTILE, "1700000106.1"))))
-    _no_injection(message_of(api.wait_for("/chat.postMessage")[0]))
+    no_injection(message_of(api.wait_for("/chat.postMessage")[0]))
 
 
 def test_invisible_characters_and_formatting_in_a_question(fakes: Fakes, engine: Engine) -> None:

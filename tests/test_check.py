@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bot.cards.checks import run_checks, unvouched
 from bot.cards.loader import Layout
+from bot.cards.tokens import stated_tokens
 from bot.cli import main
-from bot.text import stated_tokens
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD_CARD = (FIXTURES / "mini" / "facts" / "cards" / "minileukin.yaml").read_text()

@@ -22,7 +22,8 @@ import pytest
 from bot.cards.checks import CARD_CHECKS, own_names
 from bot.cards.loader import Layout, Loaded, load
 from bot.cards.model import Card, Citation, Fact, TrialInfo
-from bot.text import NUMBERED_LABELS, reading_form, spelled_numbers, squash_ws
+from bot.cards.tokens import NUMBERED_LABELS, reading_form, spelled_numbers
+from bot.text import squash_ws
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 8  # the issue number: a fixed seed makes the sample the same on every run

@@ -9,7 +9,8 @@ from functools import lru_cache
 
 from bot.cards.loader import Layout, Loaded, load
 from bot.cards.model import RELIED_ON_TOPICS, Card, CardError, Deck, Fact
-from bot.text import digit_tokens, name_pattern, normalize, reading_form, squash_ws, stated_tokens, token_keys
+from bot.cards.tokens import digit_tokens, name_pattern, reading_form, stated_tokens, token_keys
+from bot.text import normalize, squash_ws
 
 NCT = re.compile(r"^NCT\d{8}$")
 _URL_ID = re.compile(r"(NCT\d{8}|10\.\d{4,9}/\S+)$")

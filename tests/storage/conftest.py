@@ -18,7 +18,27 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "slack"))  # slack_harness
 
+from slack_harness import FakeSlack
+
+from bot.engine import Engine, load_engine
+
 PG_ENV = "IL2BOT_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The real cards, cached in the session's own folder."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("IL2BOT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+        return load_engine()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """A fake Slack Web API and response_url server on 127.0.0.1."""
+    fake = FakeSlack()
+    yield fake
+    fake.close()
 
 
 def _admin_url() -> str:

@@ -4,7 +4,6 @@ twice, and once it is back the question log catches up and the shared record of 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 from proxy import Proxy
@@ -12,7 +11,7 @@ from slack_harness import ACK_LIMIT, SECRET, TODAY, FakeSlack, SlackClient, serv
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot.engine import Engine, load_engine
+from bot.engine import Engine
 from bot.slack.app import build_app, build_asgi
 from bot.slack.services import Background
 from bot.slack.settings import Settings
@@ -23,20 +22,6 @@ from bot.storage.tables import handled_events, questions
 PER_PHASE = 20  # events before, during and after the outage, each delivered twice
 LAST = 5  # events once the app has recovered
 WAIT = 30.0  # seconds to wait for answers, and for queued writes once the database is back
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("IL2BOT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-        return load_engine()
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    fake = FakeSlack()
-    yield fake
-    fake.close()
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)

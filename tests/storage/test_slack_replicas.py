@@ -10,7 +10,6 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -62,13 +61,6 @@ def _stop(proc: subprocess.Popen[str], log: Path) -> str:
         proc.kill()
         proc.wait()
     return log.read_text()
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    fake = FakeSlack()
-    yield fake
-    fake.close()
 
 
 def _server_env(env: dict[str, str], fake: FakeSlack, tmp_path: Path) -> dict[str, str]:

@@ -14,7 +14,7 @@ from fake_socket import FakeSocketMode, socket_slack
 from slack_harness import TEAM, TODAY, FakeSlack
 from sqlalchemy import select
 
-from bot.engine import Engine, load_engine
+from bot.engine import Engine
 from bot.slack.app import build_app
 from bot.slack.services import Background
 from bot.slack.settings import Settings
@@ -24,13 +24,6 @@ from bot.storage import Storage, open_storage
 from bot.storage.tables import feedback, questions
 
 WAIT = 10.0
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("IL2BOT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-        return load_engine()
 
 
 @pytest.fixture

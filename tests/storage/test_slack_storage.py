@@ -15,7 +15,7 @@ from slack_harness import SECRET, TODAY, FakeSlack, SlackClient, check_message, 
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.engine import Engine, load_engine
+from bot.engine import Engine
 from bot.slack.app import build_app, build_asgi
 from bot.slack.conversation import Where, in_click, in_command, in_event
 from bot.slack.services import Background
@@ -25,20 +25,6 @@ from bot.storage import Storage, open_storage
 from bot.storage.tables import feedback, questions
 
 WAIT = 10.0
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("IL2BOT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-        return load_engine()
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    fake = FakeSlack()
-    yield fake
-    fake.close()
 
 
 class Bot:

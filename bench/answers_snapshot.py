@@ -49,7 +49,8 @@ def questions() -> tuple[list[str], list[tuple[str, str]]]:
                   tm.PASSING_MENTIONS):
         qs += [row[0] for row in table]
     followups = [(e or "", q) for e, q, _, _ in tm.FOLLOW_UPS]
-    extra = ["esprit trial", "STALWART", "what is IL-7", "side-effects aldesleukin", "lupus trial eligibility"]
+    extra = ["esprit trial", "STALWART", "what is IL-7", "side-effects aldesleukin",
+             "lupus trial eligibility"]
     followups += [(e, q) for e in extra for q in ("and the dose?", "how many people?", "what about HIV?",
                                                    "what about side effects?", "enrollment?")]
     return qs, followups
@@ -84,7 +85,8 @@ def snapshot(cached: bool) -> dict[str, object]:
         deck, matcher = build_deck(str(content_root()))
         engine = Engine(deck, matcher)
     qs, followups = questions()
-    qs += [c.title for c in engine.deck.cards] + [c.id for c in engine.deck.cards] + list(engine.deck.examples)
+    cards = engine.deck.cards
+    qs += [c.title for c in cards] + [c.id for c in cards] + list(engine.deck.examples)
     out: dict[str, object] = {}
     for q in qs:
         out[q] = describe(engine.ask(q))

@@ -6,10 +6,16 @@ jsonschema or yaml); building the deck imports those only when the cache is stal
 
 from __future__ import annotations
 
+import gc
 import os
-import pickle
 import sys
 import zlib
+from typing import BinaryIO
+
+try:  # the C unpickler alone: the pure-Python pickle module costs `il2bot ask` a few ms to import
+    from _pickle import load as _load
+except ImportError:  # pragma: no cover - an interpreter without the C accelerator
+    from pickle import load as _load
 
 from bot import __version__
 from bot.cards.model import CardError, Deck, DeckError
@@ -40,12 +46,25 @@ def _fingerprint(root: str) -> Fingerprint:
         if not os.path.isdir(folder):
             stats.append((folder, None))  # building the deck says what is missing
             continue
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                st = os.stat(os.path.join(dirpath, name))
-                stats.append((dirpath, name, st.st_size, st.st_mtime_ns))
+        _stat_tree(folder, stats)
     return tuple(stats)
+
+
+def _stat_tree(folder: str, stats: list[object]) -> None:
+    """Append (folder, name, size, mtime) for every file under folder, sorted, subfolders after its
+    files (symbolic links to folders are not followed, as os.walk does not)."""
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    subfolders = []
+    for entry in entries:
+        if entry.is_dir():
+            if not entry.is_symlink():
+                subfolders.append(entry.path)
+            continue
+        st = entry.stat()
+        stats.append((folder, entry.name, st.st_size, st.st_mtime_ns))
+    for sub in subfolders:
+        _stat_tree(sub, stats)
 
 
 def cache_dir() -> str:
@@ -90,7 +109,7 @@ def load_deck_cached(root: str | os.PathLike[str]) -> tuple[Deck, Matcher]:
     path = cache_file(root)
     try:
         with open(path, "rb") as f:
-            stored_key, deck, matcher = pickle.load(f)
+            stored_key, deck, matcher = _load_quietly(f)
         if stored_key == key and isinstance(deck, Deck) and isinstance(matcher, Matcher):
             return deck, matcher
     except Exception:  # missing, stale, corrupt or from another version: rebuild, never trust
@@ -100,8 +119,22 @@ def load_deck_cached(root: str | os.PathLike[str]) -> tuple[Deck, Matcher]:
     return deck, matcher
 
 
+def _load_quietly(f: BinaryIO) -> tuple[object, object, object]:
+    """Unpickle with the cyclic garbage collector paused: it would walk the tens of thousands of
+    objects being created, again and again, and free none of them (it took most of the load time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        loaded: tuple[object, object, object] = _load(f)
+        return loaded
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _store(path: str, payload: object) -> None:
     """Write the cache atomically; a read-only home still answers, just without the cache."""
+    import pickle
     import tempfile
 
     try:

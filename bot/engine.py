@@ -6,7 +6,6 @@ import os
 
 from bot.cache import load_deck_cached
 from bot.cards.model import Deck
-from bot.catalog import catalog
 from bot.matcher import Context, Matcher
 from bot.paths import content_root
 from bot.reply import Partial, Reply, answer_from_card
@@ -69,6 +68,8 @@ class Engine:
 
     def help(self, query: str = "help") -> Reply:
         """Help: example questions and the topics the cards cover."""
+        from bot.catalog import catalog  # only help needs it (not on the `il2bot ask` path)
+
         return Reply(
             query=query,
             kind="help",

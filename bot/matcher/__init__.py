@@ -5,8 +5,8 @@ once per deck (and cached); `scorer` ranks cards and facts with one `Tuning`; `p
 named rules for abstaining. `Matcher` puts them together and carries follow-ups over from a context.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
+# at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -59,7 +59,7 @@ class Result(NamedTuple):
 class Matcher:
     """Scores cards and facts against queries; build once per deck, then call search()."""
 
-    def __init__(self, deck: Deck, lexicon: Lexicon | None = None, tuning: Tuning = TUNING) -> None:
+    def __init__(self, deck: Deck, lexicon: "Lexicon | None" = None, tuning: Tuning = TUNING) -> None:
         if lexicon is None:
             from bot.matcher.lexicon import default_lexicon
 

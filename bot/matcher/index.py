@@ -1,7 +1,7 @@
 """What the matcher builds once per deck and caches: card entries, facts, postings, rarity."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
+# at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
 import math
 import re
 import sys
@@ -72,7 +72,7 @@ class Entry(NamedTuple):
 class Index:
     """Card entries, postings and rarity for one deck; built once, pickled in the deck cache."""
 
-    def __init__(self, deck: Deck, lexicon: Lexicon, tuning: Tuning = TUNING) -> None:
+    def __init__(self, deck: Deck, lexicon: "Lexicon", tuning: Tuning = TUNING) -> None:
         self.cards = list(deck.cards)
         self.stopwords = frozenset(normalize(w) for w in deck.stopwords)
         self.broader: dict[str, tuple[str, ...]] = {t.id: t.broader for t in deck.terms.values()}

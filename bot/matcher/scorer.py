@@ -1,7 +1,7 @@
 """Scoring: every weight and threshold in one frozen Tuning, and the functions that rank cards and facts."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
+# at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
 import heapq
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
@@ -118,12 +118,12 @@ class Plan(NamedTuple):
     asking: frozenset[str] = frozenset()  # the words that asked for them
 
 
-def is_focused(ix: Index, topics: list[str], t: Tuning = TUNING) -> bool:
+def is_focused(ix: "Index", topics: list[str], t: Tuning = TUNING) -> bool:
     """Whether a strong topic (not just "overview" or "trials") is asked."""
     return any(ix.topic_weight.get(x, 1.0) >= t.strong_topic for x in topics)
 
 
-def plan(ix: Index, r: Reading, t: Tuning = TUNING) -> Plan:
+def plan(ix: "Index", r: "Reading", t: Tuning = TUNING) -> Plan:
     """What every candidate is scored against: the query's parts with their weights."""
     subjects = tuple(
         (
@@ -172,7 +172,7 @@ def plan(ix: Index, r: Reading, t: Tuning = TUNING) -> Plan:
     )
 
 
-def candidates(ix: Index, r: Reading, t: Tuning = TUNING) -> list[int]:
+def candidates(ix: "Index", r: "Reading", t: Tuning = TUNING) -> list[int]:
     """Cards sharing a concept or word with the query, the most promising first (capped).
 
     Keys are taken rarest first and their postings gathered until enough cards are in hand;
@@ -193,7 +193,7 @@ def candidates(ix: Index, r: Reading, t: Tuning = TUNING) -> list[int]:
     return heapq.nlargest(t.candidates, acc, key=acc.__getitem__)
 
 
-def partial_score(e: Entry, p: Plan, t: Tuning = TUNING) -> tuple[float, float, float, float, float]:
+def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float, float, float, float]:
     """A card's weighted score without its fuzzy part; its subject and topic credit; its coverage.
 
     Coverage is the share of the question, weighted by rarity, that the card speaks to (unknown
@@ -253,8 +253,8 @@ def partial_score(e: Entry, p: Plan, t: Tuning = TUNING) -> tuple[float, float, 
 
 
 def rank(
-    ix: Index,
-    r: Reading,
+    ix: "Index",
+    r: "Reading",
     need: int,
     t: Tuning = TUNING,
     keep: Callable[[int], bool] | None = None,
@@ -297,7 +297,7 @@ def rank(
     return hits
 
 
-def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tuple[int, ...]:
+def answering_facts(ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING) -> tuple[int, ...]:
     """Indices of the card's facts that answer the question, best first.
 
     A fact scores for the question's words in its text and quotes (rarer words more, words of its
@@ -313,7 +313,7 @@ def answering_facts(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> tupl
     return tuple(n for s, n in scores[: t.max_answering] if s >= t.answering_share * best)
 
 
-def fact_strength(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> float:
+def fact_strength(ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING) -> float:
     """How well the card's best fact answers the question, as a share of a perfect fact's score."""
     scores = fact_scores(ix, e, r, t)
     if not scores:
@@ -324,7 +324,7 @@ def fact_strength(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> float:
     return max(s for s, _ in scores) / (perfect or 1.0)
 
 
-def fact_scores(ix: Index, e: Entry, r: Reading, t: Tuning = TUNING) -> list[tuple[float, int]]:
+def fact_scores(ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING) -> list[tuple[float, int]]:
     """The score and index of each of the card's facts that speaks to the question."""
     scores: list[tuple[float, int]] = []
     asked_kinds = set(r.kinds)

@@ -1,0 +1,50 @@
+"""What keeps `il2bot ask` fast to start: no string-annotated NamedTuples on its path, the cache read
+without the pure-Python pickle module or the garbage collector, nothing only `check` or help needs."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cache import load_deck_cached
+
+# Modules on the `ask` path whose NamedTuples carry real (not string) annotations: typing.NamedTuple
+# compiles every string annotation at import.
+NAMEDTUPLE_MODULES = ["bot.matcher", "bot.matcher.index", "bot.matcher.scorer"]
+
+
+@pytest.mark.parametrize("name", NAMEDTUPLE_MODULES)
+def test_named_tuples_on_the_ask_path_have_no_string_annotations(name: str) -> None:
+    module = sys.modules.get(name) or __import__(name, fromlist=["_"])
+    classes = [
+        v for v in vars(module).values() if isinstance(v, type) and hasattr(v, "_fields") and v.__module__ == name
+    ]
+    strings = [f"{c.__name__}.{f}" for c in classes for f, t in c.__annotations__.items() if isinstance(t, str)]
+    assert (len(classes) > 0, strings) == (True, [])
+
+
+def test_ask_imports_neither_the_pickle_module_nor_the_catalog() -> None:
+    """With a warm cache, the C unpickler reads the cache; help's catalog is not imported."""
+    ask = "import sys; from bot.cli import main; main(['ask', 'side effects of IL-2']); "
+    subprocess.run([sys.executable, "-c", ask], capture_output=True, timeout=60, check=True)  # warm
+    code = ask + "print(sorted(m for m in ('pickle', 'bot.catalog', 'yaml', 'pathlib') if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
+
+
+def test_loading_the_cache_leaves_the_garbage_collector_as_it_was(mini_root: Path) -> None:
+    load_deck_cached(mini_root)  # built and stored
+    assert gc.isenabled()
+    load_deck_cached(mini_root)  # read back
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_deck_cached(mini_root)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

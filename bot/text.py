@@ -22,6 +22,8 @@ def squash_ws(text: str) -> str:
 
 def fold(text: str) -> str:
     """Unicode-fold text: NFKC, case-folded, accents removed, control characters dropped."""
+    if text.isascii() and text.isprintable():  # no accents, compatibility forms or controls to fold
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "C")
     return unicodedata.normalize("NFKC", text).casefold()

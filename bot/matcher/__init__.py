@@ -21,7 +21,7 @@ from bot.matcher.policy import (
     kind_label,
 )
 from bot.matcher.reader import Reader, Reading
-from bot.matcher.scorer import TUNING, Hit, Tuning, answering_facts, fact_strength, is_focused, rank
+from bot.matcher.scorer import TUNING, Hit, Search, Tuning, answering_facts, fact_strength, is_focused, rank
 
 if TYPE_CHECKING:  # the lexicon is read only when building (not on the `il2bot ask` path)
     from bot.matcher.lexicon import Lexicon
@@ -88,14 +88,15 @@ class Matcher:
         exact = self.exact.get(r.norm)
         if exact is not None:
             hit = Hit(self.cards[exact], 100.0, 1.0, 1.0, 1.0, exact)
-            others = [h for h in rank(self.index, r, need, self.tuning) if h.position != exact]
+            s = Search(self.index, r, self.tuning)
+            others = [h for h in rank(self.index, r, need, self.tuning, s=s) if h.position != exact]
             return Result(
                 query,
                 True,
                 (hit, *others[: limit - 1]),
                 self._titles(others[limit - 1 : limit + 2]),
                 "the question is a card's title",
-                answering_facts(self.index, self.index.entries[exact], r, self.tuning),
+                answering_facts(self.index, self.index.entries[exact], r, self.tuning, s),
                 subjects=self._subjects(r, hit),
                 topics=tuple(r.topics),
             )
@@ -107,11 +108,12 @@ class Matcher:
             r = self._inherit(r, context)
         # A card on another drug, study or disease never answers.
         keep = self._keep(r)
-        hits = rank(self.index, r, need, self.tuning, keep=keep)
+        s = Search(self.index, r, self.tuning)  # what one ranking pass computes, the next reuses
+        hits = rank(self.index, r, need, self.tuning, keep=keep, s=s)
         if r.kinds and hits:
-            hits = self._prefer_kind(r, hits, keep)
+            hits = self._prefer_kind(r, hits, keep, s)
         if hits:
-            hits = self._prefer_fact(r, hits, keep)
+            hits = self._prefer_fact(r, hits, keep, s)
         case = Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
         if hits:
             hits = case.hits = self._prefer_covering(case)
@@ -150,7 +152,7 @@ class Matcher:
                 topics=tuple(r.topics),
             )
         if reason:
-            suggest = self._titles(rank(self.index, r, 3, self.tuning)) or self.deck.examples[:4]
+            suggest = self._titles(rank(self.index, r, 3, self.tuning, s=s)) or self.deck.examples[:4]
             return Result(query, False, (), suggest, reason)
         best = hits[0].score
         close = [h for h in hits[limit:] if h.score >= best - self.tuning.suggest_margin]
@@ -160,7 +162,7 @@ class Matcher:
             tuple(hits[:limit]),
             self._titles(close[:3]),
             "the best card is about what was asked",
-            answering_facts(self.index, self.index.entries[hits[0].position], r, self.tuning),
+            answering_facts(self.index, self.index.entries[hits[0].position], r, self.tuning, s),
             subjects=self._subjects(r, hits[0]),
             topics=tuple(r.topics),
         )
@@ -212,7 +214,9 @@ class Matcher:
 
     # -- which cards may answer ------------------------------------------------------------
 
-    def _prefer_kind(self, r: Reading, hits: list[Hit], keep: Callable[[int], bool] | None) -> list[Hit]:
+    def _prefer_kind(
+        self, r: Reading, hits: list[Hit], keep: Callable[[int], bool] | None, s: Search
+    ) -> list[Hit]:
         """A close card that gives the fact kind asked answers before a better one that does not; a
         card the best one names as related (where the fact lives) may be a little further behind."""
         t = self.tuning
@@ -236,12 +240,16 @@ class Matcher:
         if not related:
             return hits
         floor = max(hits[0].score - t.related_kind_margin, t.answer_threshold)
-        found = [h for h in rank(self.index, r, len(related), t, keep=keep, only=related) if h.score >= floor]
+        found = [
+            h for h in rank(self.index, r, len(related), t, keep=keep, only=related, s=s) if h.score >= floor
+        ]
         if not found:
             return hits
         return [found[0], *(h for h in hits if h.position != found[0].position)]
 
-    def _prefer_fact(self, r: Reading, hits: list[Hit], keep: Callable[[int], bool] | None) -> list[Hit]:
+    def _prefer_fact(
+        self, r: Reading, hits: list[Hit], keep: Callable[[int], bool] | None, s: Search
+    ) -> list[Hit]:
         """Facts scored across the close cards and the cards the best one names as related: the card
         whose fact answers the question best (the enrollment on the trial's card, not its paper's)
         answers, when it is close enough."""
@@ -255,9 +263,11 @@ class Matcher:
             i for cid in hits[0].card.related if (i := self.positions.get(cid)) is not None and i not in seen
         ]
         if related:
-            pool += [h for h in rank(ix, r, len(related), t, keep=keep, only=related) if h.score >= floor]
+            pool += [
+                h for h in rank(ix, r, len(related), t, keep=keep, only=related, s=s) if h.score >= floor
+            ]
         best = max(
-            pool, key=lambda h: h.score + t.fact_weight * fact_strength(ix, ix.entries[h.position], r, t)
+            pool, key=lambda h: h.score + t.fact_weight * fact_strength(ix, ix.entries[h.position], r, t, s)
         )
         if best is hits[0]:
             return hits
@@ -307,21 +317,23 @@ class Matcher:
 
         def keep(position: int) -> bool:
             e = entries[position]
+            subjects, wider = e.subjects, e.wider
             for kind, group in named:
-                if kind == "disease" and not e.kind_counts.get("disease"):
-                    continue
-                if kind == "disease":  # a disease the card only mentions does not count
-                    if not any(
-                        (s in e.subjects and s not in e.passing)
-                        or s in e.wider
-                        or not e.subjects.isdisjoint(b)
-                        for s, b in group
-                    ):
+                if kind == "disease":
+                    if not e.kind_counts.get("disease"):
+                        continue
+                    passing = e.passing  # a disease the card only mentions does not count
+                    for s, b in group:
+                        if (s in subjects and s not in passing) or s in wider or not subjects.isdisjoint(b):
+                            break
+                    else:
                         return False
-                elif not any(
-                    s in e.subjects or s in e.wider or not e.subjects.isdisjoint(b) for s, b in group
-                ):
-                    return False
+                else:
+                    for s, b in group:
+                        if s in subjects or s in wider or not subjects.isdisjoint(b):
+                            break
+                    else:
+                        return False
             return True
 
         return keep

@@ -2,7 +2,6 @@
 
 # No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
 # at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
-import heapq
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -172,25 +171,55 @@ def plan(ix: "Index", r: "Reading", t: Tuning = TUNING) -> Plan:
     )
 
 
+class Search:
+    """One query's scratch, shared by the ranking passes of one search (the answers, the cards named
+    as related, the suggestions): its plan, candidates, and each card's partial, fuzzy and fact
+    scores, each computed once. Made per query, never cached or shared between threads."""
+
+    __slots__ = ("candidates", "facts", "fuzzy", "keep", "kept", "partials", "perfect", "plan")
+
+    def __init__(self, ix: "Index", r: "Reading", t: Tuning = TUNING) -> None:
+        self.plan = plan(ix, r, t)
+        self.candidates: list[int] | None = None
+        # position -> (factor, base, subject, topic, coverage, main topic)
+        self.partials: dict[int, tuple[float, float, float, float, float, float]] = {}
+        # position -> (best fuzzy score, or -1.0 when it was below the cutoff, cutoff asked)
+        self.fuzzy: dict[int, tuple[float, float]] = {}
+        self.keep: Callable[[int], bool] | None = None  # the filter `kept` remembers answers of
+        self.kept: dict[int, bool] = {}
+        self.facts: dict[int, tuple[tuple[float, int], ...]] = {}  # id(entry) -> its fact scores
+        self.perfect: float | None = None  # a perfect fact's score for this query
+
+
 def candidates(ix: "Index", r: "Reading", t: Tuning = TUNING) -> list[int]:
     """Cards sharing a concept or word with the query, the most promising first (capped).
 
     Keys are taken rarest first and their postings gathered until enough cards are in hand;
     commoner keys then only count in scoring. The work per query is bounded however large the deck.
     """
+    postings, idf = ix.postings, ix.idf
     keys = [f"s:{s}" for s in r.subjects] + [f"t:{x}" for x in r.topics] + [f"w:{w}" for w in r.words]
-    keys = sorted((k for k in keys if k in ix.postings), key=lambda k: len(ix.postings[k]))
+    keys = sorted((k for k in keys if k in postings), key=lambda k: len(postings[k]))
+    gather, boost = t.gather, t.subject_key_boost
     acc: dict[int, float] = {}
     get = acc.get
     for key in keys:
-        if len(acc) >= t.gather:
+        if len(acc) >= gather:
             break  # enough cards from the rarer keys; scoring weighs the common ones
-        weight = ix.idf[key] * (t.subject_key_boost if key[0] == "s" else 1.0)
-        for i in ix.postings[key][: t.gather]:  # postings list introductory cards first
+        weight = idf[key] * (boost if key[0] == "s" else 1.0)
+        posting = postings[key]  # introductory cards first
+        if len(posting) > gather:
+            posting = posting[:gather]
+        if not acc:  # the rarest key: every card once, in the posting's order (0.0 + weight is weight)
+            acc = dict.fromkeys(posting, weight)
+            get = acc.get
+            continue
+        for i in posting:
             acc[i] = get(i, 0.0) + weight
     if len(acc) <= t.candidates:
         return list(acc)
-    return heapq.nlargest(t.candidates, acc, key=acc.__getitem__)
+    # Stable, so equal weights keep the gathering order (what heapq.nlargest would give).
+    return sorted(acc, key=acc.__getitem__, reverse=True)[: t.candidates]
 
 
 def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float, float, float, float]:
@@ -204,25 +233,27 @@ def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float
     total = subject = topic = main_topic = covered = got = 0.0
     if p.subjects:
         credit = 0.0
+        own, wide = e.subjects, e.wider
         for s, weight, kind, wider in p.subjects:
-            if s in e.subjects:
+            if s in own:
                 credit += weight * (t.own_subject + t.own_subject_single / e.kind_counts.get(kind, 1))
                 covered += weight
-            elif s in e.wider:
+            elif s in wide:
                 credit += weight * t.wider_subject
                 covered += weight
-            elif not wider.isdisjoint(e.subjects):
+            elif not wider.isdisjoint(own):
                 credit += weight * t.sibling_subject
         subject = credit / p.subject_total
         total += w_subject * subject
     if p.topics:
         listed = main = 0.0
+        main_topics, topics = e.main_topics, e.topics
         for x, weight in p.topics:
-            if x in e.main_topics:
+            if x in main_topics:
                 got += weight
                 main += weight
                 listed += weight
-            elif x in e.topics:
+            elif x in topics:
                 got += weight * t.passing_topic
                 listed += weight
         covered += t.topic_emphasis * listed
@@ -234,15 +265,16 @@ def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float
         total += w_topic * (t.unfocused_hub_share * e.hub + (1 - t.unfocused_hub_share) * got)
     if p.words:
         have = 0.0
+        strong, weak, quoted = e.strong, e.weak, e.quoted
         gives_kind = not p.kinds.isdisjoint(e.fact_kinds)
         for x, weight in p.words:
-            if x in e.strong:
+            if x in strong:
                 have += weight
                 covered += weight
-            elif x in e.weak:
+            elif x in weak:
                 have += weight * t.weak_word
                 covered += weight
-            elif x in e.quoted:
+            elif x in quoted:
                 have += weight * t.quote_word
                 covered += weight
             elif gives_kind and x in p.asking:  # "company" asked, "Organization: Clinigen" given
@@ -259,35 +291,62 @@ def rank(
     t: Tuning = TUNING,
     keep: Callable[[int], bool] | None = None,
     only: Iterable[int] | None = None,
+    s: Search | None = None,
 ) -> list[Hit]:
     """The best `need` cards (those `keep` accepts; among `only`, if given), exactly ranked; fuzzy
-    similarity is computed only where it can matter."""
-    p = plan(ix, r, t)
+    similarity is computed only where it can matter. `s`, the query's Search, keeps what one pass
+    computed for the next (it must have been made for the same reading and tuning)."""
+    if s is None:
+        s = Search(ix, r, t)
+    p = s.plan
     w_fuzzy, scale = p.weights[3], p.scale
+    if only is None:
+        if s.candidates is None:
+            s.candidates = candidates(ix, r, t)
+        only = s.candidates
+    if keep is not s.keep:
+        s.keep, s.kept = keep, {}
+    kept, partials, entries = s.kept, s.partials, ix.entries
+    uncovered = 1.0 - t.coverage_share
     rows = []
-    for i in candidates(ix, r, t) if only is None else only:
-        if keep is not None and not keep(i):
-            continue
-        e = ix.entries[i]
-        base, subject, topic, coverage, main = partial_score(e, p, t)
-        # Of two close cards, the one that covers more of what was asked answers it.
-        factor = e.prior * scale * (1.0 - t.coverage_share + t.coverage_share * coverage)
+    for i in only:
+        if keep is not None:
+            ok = kept.get(i)
+            if ok is None:
+                ok = kept[i] = keep(i)
+            if not ok:
+                continue
+        part = partials.get(i)
+        if part is None:
+            e = entries[i]
+            base, subject, topic, coverage, main = partial_score(e, p, t)
+            # Of two close cards, the one that covers more of what was asked answers it.
+            factor = e.prior * scale * (uncovered + t.coverage_share * coverage)
+            part = partials[i] = (factor, base, subject, topic, coverage, main)
+        factor, base, subject, topic, coverage, main = part
         rows.append((factor * (base + w_fuzzy), factor, base, subject, topic, coverage, main, i))
     rows.sort(key=lambda row: -row[0])
     hits: list[Hit] = []
     floor = -1.0
+    fuzzy = s.fuzzy
     for bound, factor, base, subject, topic, coverage, main, i in rows:
         if bound < floor:
             break  # even a perfect fuzzy match could not lift this card into the list
         # The fuzzy score this card needs to enter the list lets rapidfuzz stop early.
         cutoff = max(0.0, (floor / factor - base) / w_fuzzy * 100.0) if floor > 0 else 0.0
-        # Card texts were put through utils.default_process when indexed, the query in plan().
-        found = process.extractOne(
-            p.text, ix.entries[i].texts, scorer=fuzz.token_ratio, processor=None, score_cutoff=cutoff
-        )
-        if found is None:
+        known = fuzzy.get(i)
+        if known is not None and (known[0] >= 0.0 or cutoff >= known[1]):
+            similarity = known[0] if known[0] >= cutoff else None  # what extractOne would say now
+        else:
+            # Card texts were put through utils.default_process when indexed, the query in plan().
+            found = process.extractOne(
+                p.text, entries[i].texts, scorer=fuzz.token_ratio, processor=None, score_cutoff=cutoff
+            )
+            similarity = None if found is None else found[1]
+            fuzzy[i] = (-1.0 if similarity is None else similarity, cutoff)
+        if similarity is None:
             continue
-        score = factor * (base + w_fuzzy * found[1] / 100.0)
+        score = factor * (base + w_fuzzy * similarity / 100.0)
         hits.append(Hit(ix.cards[i], score, subject, topic, coverage, i, main))
         if len(hits) >= need:
             hits.sort(key=lambda h: (-h.score, h.card.id))
@@ -297,54 +356,79 @@ def rank(
     return hits
 
 
-def answering_facts(ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING) -> tuple[int, ...]:
+def answering_facts(
+    ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING, s: Search | None = None
+) -> tuple[int, ...]:
     """Indices of the card's facts that answer the question, best first.
 
     A fact scores for the question's words in its text and quotes (rarer words more, words of its
     lead more), for speaking of the topic asked, and above all for being of the fact kind asked.
     """
-    scores = fact_scores(ix, e, r, t)
+    scores = fact_scores(ix, e, r, t, s)
     if not scores:
         return ()
     if REFERENCE_KIND not in r.kinds:  # a reference to the paper ranks below what the paper found
-        scores = [(s * t.reference_share if REFERENCE_KIND in e.facts[n].kinds else s, n) for s, n in scores]
+        scores = [(x * t.reference_share if REFERENCE_KIND in e.facts[n].kinds else x, n) for x, n in scores]
     scores.sort(key=lambda x: (-x[0], x[1]))
     best = scores[0][0]
-    return tuple(n for s, n in scores[: t.max_answering] if s >= t.answering_share * best)
+    return tuple(n for x, n in scores[: t.max_answering] if x >= t.answering_share * best)
 
 
-def fact_strength(ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING) -> float:
+def fact_strength(
+    ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING, s: Search | None = None
+) -> float:
     """How well the card's best fact answers the question, as a share of a perfect fact's score."""
-    scores = fact_scores(ix, e, r, t)
+    scores = fact_scores(ix, e, r, t, s)
     if not scores:
         return 0.0
-    words = sum(ix.idf.get(f"w:{w}", 0.0) for w in dict.fromkeys(r.words))
-    topics = sum(1 for x in r.topics if ix.topic_weight.get(x, 1.0) > 0)
-    perfect = t.fact_lead * words + ix.max_idf * (t.fact_topic * topics + t.fact_kind * len(set(r.kinds)))
-    return max(s for s, _ in scores) / (perfect or 1.0)
+    perfect = s.perfect if s is not None else None
+    if perfect is None:
+        words = sum(ix.idf.get(f"w:{w}", 0.0) for w in dict.fromkeys(r.words))
+        topics = sum(1 for x in r.topics if ix.topic_weight.get(x, 1.0) > 0)
+        perfect = t.fact_lead * words + ix.max_idf * (t.fact_topic * topics + t.fact_kind * len(set(r.kinds)))
+        if s is not None:
+            s.perfect = perfect
+    return max(x for x, _ in scores) / (perfect or 1.0)
 
 
-def fact_scores(ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING) -> list[tuple[float, int]]:
-    """The score and index of each of the card's facts that speaks to the question."""
-    scores: list[tuple[float, int]] = []
+def fact_scores(
+    ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING, s: Search | None = None
+) -> list[tuple[float, int]]:
+    """The score and index of each of the card's facts that speaks to the question (a new list)."""
+    if s is not None:
+        known = s.facts.get(id(e))  # entries live as long as the index: their ids are stable
+        if known is not None:
+            return list(known)
+    idf, topic_weight = ix.idf, ix.topic_weight
+    words = []
+    for w in r.words:  # each time it is asked, as before
+        weight = idf.get(f"w:{w}", 0.0)
+        words.append((w, f" {w} ", t.fact_lead * weight, weight))
+    topics = [x for x in r.topics if topic_weight.get(x, 1.0) > 0]
+    per_topic = t.fact_topic * ix.max_idf
+    per_kind = t.fact_kind * ix.max_idf
     asked_kinds = set(r.kinds)
+    scores: list[tuple[float, int]] = []
     for n, f in enumerate(e.facts):
-        s = 0.0
-        for w in r.words:
-            if w in f.lead:
-                s += t.fact_lead * ix.idf.get(f"w:{w}", 0.0)
-            elif f" {w} " in f.words:
-                s += ix.idf.get(f"w:{w}", 0.0)
-        s += (
-            t.fact_topic
-            * ix.max_idf
-            * sum(1 for x in r.topics if x in f.mentions and ix.topic_weight.get(x, 1.0) > 0)
-        )
-        kinds = [k for k in f.kinds if k in asked_kinds]
+        if asked_kinds:
+            kinds = [k for k in f.kinds if k in asked_kinds]
+            if not kinds:
+                continue  # a question asking for a dose is not answered by a fact that gives none
+        else:
+            kinds = []
+        score = 0.0
+        lead, text = f.lead, f.words
+        for w, spaced, in_lead, weight in words:
+            if w in lead:
+                score += in_lead
+            elif spaced in text:
+                score += weight
+        mentions = f.mentions
+        score += per_topic * sum(1 for x in topics if x in mentions)
         if kinds:
-            s += t.fact_kind * ix.max_idf * len(kinds)
-        elif asked_kinds:
-            s = 0.0  # a question asking for a dose is not answered by a fact that gives none
-        if s > 0:
-            scores.append((s, n))
+            score += per_kind * len(kinds)
+        if score > 0:
+            scores.append((score, n))
+    if s is not None:
+        s.facts[id(e)] = tuple(scores)
     return scores

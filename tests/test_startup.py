@@ -14,7 +14,16 @@ from bot.cache import load_deck_cached
 
 # Modules on the `ask` path whose NamedTuples carry real (not string) annotations: typing.NamedTuple
 # compiles every string annotation at import.
-NAMEDTUPLE_MODULES = ["bot.matcher", "bot.matcher.index", "bot.matcher.scorer"]
+NAMEDTUPLE_MODULES = [
+    "bot.cards.model",
+    "bot.reply",
+    "bot.matcher",
+    "bot.matcher.index",
+    "bot.matcher.scorer",
+    "bot.render.view",
+    "bot.render.layout",
+    "bot.render.dates",
+]
 
 
 @pytest.mark.parametrize("name", NAMEDTUPLE_MODULES)
@@ -48,3 +57,40 @@ def test_loading_the_cache_leaves_the_garbage_collector_as_it_was(mini_root: Pat
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _fold_by_characters(text: str) -> str:
+    """fold() as it was before its ASCII shortcut: every character looked up."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch)[0] != "C")
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+ASCII_AND_NOT = [
+    "Side-effects of IL-2?",
+    "  ESPRIT trial  ",
+    "tab\tand\nnew line",
+    "bell\x07 and delete\x7f",
+    "Crohn's disease",
+    "Ｆｕｌｌwidth and café",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", ASCII_AND_NOT)
+def test_fold_shortcut_gives_what_the_character_walk_gives(text: str) -> None:
+    from bot.text import fold
+
+    assert fold(text) == _fold_by_characters(text)
+
+
+@pytest.mark.parametrize("text", ASCII_AND_NOT)
+def test_terminal_clean_shortcut_gives_what_the_character_walk_gives(text: str) -> None:
+    import unicodedata
+
+    from bot.render.terminal import clean
+
+    walked = "".join(ch if unicodedata.category(ch)[0] != "C" or ch == " " else " " for ch in text).strip()
+    assert clean(text) == walked

@@ -1,6 +1,7 @@
 """The content model: sources, vocabulary, cards and the deck that holds them."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typing.NamedTuple would compile each string annotation
+# at import, on the `il2bot ask` path (tests/test_startup.py checks).
 
 from typing import NamedTuple
 

@@ -1,6 +1,7 @@
 """How current a source is: its own date in words, and its age (shared by every renderer)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typing.NamedTuple would compile each string annotation
+# at import, on the `il2bot ask` path (tests/test_startup.py checks).
 
 import re
 import time

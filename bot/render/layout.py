@@ -4,7 +4,8 @@ Renderers (Block Kit, terminal) only format what this module selects, so they sh
 the same order.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typing.NamedTuple would compile each string annotation
+# at import, on the `il2bot ask` path (tests/test_startup.py checks).
 
 from typing import NamedTuple
 from urllib.parse import urlsplit

@@ -31,6 +31,8 @@ def width() -> int:
 
 def clean(text: str) -> str:
     """Drop control and format characters from echoed user text (no escape sequences reach the tty)."""
+    if text.isascii() and text.isprintable():  # nothing to drop: no character walk
+        return text.strip()
     return "".join(ch if unicodedata.category(ch)[0] != "C" or ch == " " else " " for ch in text).strip()
 
 

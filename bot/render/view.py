@@ -1,6 +1,7 @@
 """The neutral view state a button carries, and the controls a renderer offers (no Slack here)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typing.NamedTuple would compile each string annotation
+# at import, on the `il2bot ask` path (tests/test_startup.py checks).
 
 from typing import Literal, NamedTuple, Protocol
 

@@ -21,7 +21,17 @@ from bot.matcher.policy import (
     kind_label,
 )
 from bot.matcher.reader import Reader, Reading
-from bot.matcher.scorer import TUNING, Hit, Search, Tuning, answering_facts, fact_strength, is_focused, rank
+from bot.matcher.scorer import (
+    TUNING,
+    Hit,
+    Search,
+    Tuning,
+    answering_facts,
+    fact_strength,
+    fact_strength_bound,
+    is_focused,
+    rank,
+)
 
 if TYPE_CHECKING:  # the lexicon is read only when building (not on the `il2bot ask` path)
     from bot.matcher.lexicon import Lexicon
@@ -266,9 +276,18 @@ class Matcher:
             pool += [
                 h for h in rank(ix, r, len(related), t, keep=keep, only=related, s=s) if h.score >= floor
             ]
-        best = max(
-            pool, key=lambda h: h.score + t.fact_weight * fact_strength(ix, ix.entries[h.position], r, t, s)
-        )
+        if len(pool) == 1:
+            return hits
+        # The first card of greatest score plus fact strength (as max() would pick it); a card that
+        # could not beat the best so far even with the strongest fact possible is not scored.
+        bound = t.fact_weight * fact_strength_bound(ix, r, t, s)
+        best, most = hits[0], 0.0
+        for n, h in enumerate(pool):
+            if n and h.score + bound <= most:
+                continue
+            value = h.score + t.fact_weight * fact_strength(ix, ix.entries[h.position], r, t, s)
+            if n == 0 or value > most:
+                best, most = h, value
         if best is hits[0]:
             return hits
         return [best, *(h for h in hits if h.position != best.position)]

@@ -381,6 +381,11 @@ def fact_strength(
     scores = fact_scores(ix, e, r, t, s)
     if not scores:
         return 0.0
+    return max(x for x, _ in scores) / (_perfect(ix, r, t, s) or 1.0)
+
+
+def _perfect(ix: "Index", r: "Reading", t: Tuning, s: Search | None) -> float:
+    """A perfect fact's score for this query: each word once, in its lead; every topic; every kind."""
     perfect = s.perfect if s is not None else None
     if perfect is None:
         words = sum(ix.idf.get(f"w:{w}", 0.0) for w in dict.fromkeys(r.words))
@@ -388,7 +393,22 @@ def fact_strength(
         perfect = t.fact_lead * words + ix.max_idf * (t.fact_topic * topics + t.fact_kind * len(set(r.kinds)))
         if s is not None:
             s.perfect = perfect
-    return max(x for x, _ in scores) / (perfect or 1.0)
+    return perfect
+
+
+STRENGTH_BOUND_SLACK = 1e-9  # relative margin on the bound below, against any rounding
+
+
+def fact_strength_bound(ix: "Index", r: "Reading", t: Tuning = TUNING, s: Search | None = None) -> float:
+    """No card's fact_strength for this query is above this: a fact with every word asked (repeats
+    included) in its lead, every topic and every kind asked, summed in fact_scores' order."""
+    idf = ix.idf
+    score = 0.0
+    for w in r.words:
+        score += t.fact_lead * idf.get(f"w:{w}", 0.0)
+    score += t.fact_topic * ix.max_idf * sum(1 for x in r.topics if ix.topic_weight.get(x, 1.0) > 0)
+    score += t.fact_kind * ix.max_idf * len(set(r.kinds))
+    return score / (_perfect(ix, r, t, s) or 1.0) * (1.0 + STRENGTH_BOUND_SLACK)
 
 
 def fact_scores(

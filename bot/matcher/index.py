@@ -110,10 +110,11 @@ class Index:
         n = max(len(self.cards), 1)
         self.idf = {k: math.log(1 + n / len(v)) for k, v in self.postings.items()}
         self.max_idf = math.log(1 + n)
-        self.vocab_words = sorted({k[2:] for k in self.postings if k.startswith("w:")})
+        # Interned: the cache then stores each word once, however many structures hold it.
+        self.vocab_words = sorted({sys.intern(k[2:]) for k in self.postings if k.startswith("w:")})
         self.word_set = frozenset(self.vocab_words)
         # Ordinary English no card uses ("got", "supposed", "big"): not content words the cards lack.
-        self.common = frozenset(stem(w) for w in lexicon.common) - self.word_set
+        self.common = frozenset(sys.intern(stem(w)) for w in lexicon.common) - self.word_set
 
     def _norm(self, text: str) -> str:
         """normalize(text), once per text while building."""

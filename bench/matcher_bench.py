@@ -128,6 +128,7 @@ def main() -> None:
     p.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="synthetic deck sizes")
     args = p.parse_args()
 
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     deck, matcher = build_deck(content_root())
     qs = queries()
     print(f"{len(qs)} queries (golden table + abstentions)")
@@ -146,6 +147,7 @@ def main() -> None:
         f"process: python -c pass {base:.1f} ms, il2bot ask {ask:.1f} ms (x{ask / base:.2f}), "
         f"medians of {args.runs} runs"
     )
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -36,11 +36,12 @@ def test_named_tuples_on_the_ask_path_have_no_string_annotations(name: str) -> N
     assert (len(classes) > 0, strings) == (True, [])
 
 
-def test_ask_imports_neither_the_pickle_module_nor_the_catalog() -> None:
-    """With a warm cache, the C unpickler reads the cache; help's catalog is not imported."""
+def test_ask_imports_neither_the_pickle_module_nor_the_catalog_nor_urllib() -> None:
+    """With a warm cache, the C unpickler reads the cache; help's catalog and urllib (links are named
+    only in the full view) are not imported."""
     ask = "import sys; from bot.cli import main; main(['ask', 'side effects of IL-2']); "
     subprocess.run([sys.executable, "-c", ask], capture_output=True, timeout=60, check=True)  # warm
-    code = ask + "print(sorted(m for m in ('pickle', 'bot.catalog', 'yaml', 'pathlib') if m in sys.modules))"
+    code = ask + "print(sorted(m for m in ('pickle', 'bot.catalog', 'yaml', 'pathlib', 'urllib.parse') if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "[]"

@@ -8,7 +8,6 @@ the same order.
 # at import, on the `il2bot ask` path (tests/test_startup.py checks).
 
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 from bot.render import wording
 from bot.render.dates import parse_source_date
@@ -64,6 +63,8 @@ def date_words(iso: str, text: str) -> str:
 
 def link_label(url: str) -> str:
     """What a link links to, named by its address."""
+    from urllib.parse import urlsplit  # here: the answer view names no links (a few ms of `ask`)
+
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -31,6 +31,8 @@ def fold(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Matching form of a text: folded, hyphenated name-numbers joined, punctuation to spaces."""
-    text = _NAME_HYPHEN_NUMBER.sub(r"\1\2", fold(text).translate(_APOSTROPHES))
-    text = _NON_WORD.sub(" ", text)
-    return _WS.sub(" ", text).strip()
+    text = fold(text).translate(_APOSTROPHES)
+    if "-" in text:  # the only texts the name-number pattern can change
+        text = _NAME_HYPHEN_NUMBER.sub(r"\1\2", text)
+    # Only word characters and spaces are left: split() collapses the runs of spaces.
+    return " ".join(_NON_WORD.sub(" ", text).split())

@@ -95,3 +95,22 @@ def test_terminal_clean_shortcut_gives_what_the_character_walk_gives(text: str) 
 
     walked = "".join(ch if unicodedata.category(ch)[0] != "C" or ch == " " else " " for ch in text).strip()
     assert clean(text) == walked
+
+
+def _normalize_by_patterns(text: str) -> str:
+    """normalize() as it was: every pattern applied."""
+    from bot.text import _APOSTROPHES, _NAME_HYPHEN_NUMBER, _NON_WORD, _WS, fold
+
+    text = _NAME_HYPHEN_NUMBER.sub(r"\1\2", fold(text).translate(_APOSTROPHES))
+    text = _NON_WORD.sub(" ", text)
+    return _WS.sub(" ", text).strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [*ASCII_AND_NOT, "IL-2 vs IL 7", "NCT-04077684", "low_dose  IL-2\u00a0in\u2003SLE", "a-1-2 b--3", "- -", "x_-_y"],
+)
+def test_normalize_shortcuts_give_what_the_patterns_give(text: str) -> None:
+    from bot.text import normalize
+
+    assert normalize(text) == _normalize_by_patterns(text)

@@ -251,7 +251,9 @@ class Matcher:
             return hits
         floor = max(hits[0].score - t.related_kind_margin, t.answer_threshold)
         found = [
-            h for h in rank(self.index, r, len(related), t, keep=keep, only=related, s=s) if h.score >= floor
+            h
+            for h in rank(self.index, r, len(related), t, keep=keep, only=related, s=s, at_least=floor)
+            if h.score >= floor
         ]
         if not found:
             return hits
@@ -274,7 +276,9 @@ class Matcher:
         ]
         if related:
             pool += [
-                h for h in rank(ix, r, len(related), t, keep=keep, only=related, s=s) if h.score >= floor
+                h
+                for h in rank(ix, r, len(related), t, keep=keep, only=related, s=s, at_least=floor)
+                if h.score >= floor
             ]
         if len(pool) == 1:
             return hits

@@ -171,6 +171,9 @@ def plan(ix: "Index", r: "Reading", t: Tuning = TUNING) -> Plan:
     )
 
 
+BOUND_SLACK = 1.0 + 1e-9  # an upper bound is stretched by this before cards are left out on it
+
+
 class Search:
     """One query's scratch, shared by the ranking passes of one search (the answers, the cards named
     as related, the suggestions): its plan, candidates, and each card's partial, fuzzy and fact
@@ -292,10 +295,12 @@ def rank(
     keep: Callable[[int], bool] | None = None,
     only: Iterable[int] | None = None,
     s: Search | None = None,
+    at_least: float = -1.0,
 ) -> list[Hit]:
     """The best `need` cards (those `keep` accepts; among `only`, if given), exactly ranked; fuzzy
     similarity is computed only where it can matter. `s`, the query's Search, keeps what one pass
-    computed for the next (it must have been made for the same reading and tuning)."""
+    computed for the next (it must have been made for the same reading and tuning). Cards that
+    could not score `at_least` even with a perfect fuzzy match are left out (the caller drops them)."""
     if s is None:
         s = Search(ix, r, t)
     p = s.plan
@@ -324,7 +329,10 @@ def rank(
             factor = e.prior * scale * (uncovered + t.coverage_share * coverage)
             part = partials[i] = (factor, base, subject, topic, coverage, main)
         factor, base, subject, topic, coverage, main = part
-        rows.append((factor * (base + w_fuzzy), factor, base, subject, topic, coverage, main, i))
+        bound = factor * (base + w_fuzzy)
+        if bound * BOUND_SLACK < at_least:
+            continue
+        rows.append((bound, factor, base, subject, topic, coverage, main, i))
     rows.sort(key=lambda row: -row[0])
     hits: list[Hit] = []
     floor = -1.0
@@ -396,9 +404,6 @@ def _perfect(ix: "Index", r: "Reading", t: Tuning, s: Search | None) -> float:
     return perfect
 
 
-STRENGTH_BOUND_SLACK = 1e-9  # relative margin on the bound below, against any rounding
-
-
 def fact_strength_bound(ix: "Index", r: "Reading", t: Tuning = TUNING, s: Search | None = None) -> float:
     """No card's fact_strength for this query is above this: a fact with every word asked (repeats
     included) in its lead, every topic and every kind asked, summed in fact_scores' order."""
@@ -408,7 +413,7 @@ def fact_strength_bound(ix: "Index", r: "Reading", t: Tuning = TUNING, s: Search
         score += t.fact_lead * idf.get(f"w:{w}", 0.0)
     score += t.fact_topic * ix.max_idf * sum(1 for x in r.topics if ix.topic_weight.get(x, 1.0) > 0)
     score += t.fact_kind * ix.max_idf * len(set(r.kinds))
-    return score / (_perfect(ix, r, t, s) or 1.0) * (1.0 + STRENGTH_BOUND_SLACK)
+    return score / (_perfect(ix, r, t, s) or 1.0) * BOUND_SLACK
 
 
 def fact_scores(

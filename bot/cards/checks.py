@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from bot.cards.loader import Layout, Loaded, load
 from bot.cards.model import RELIED_ON_TOPICS, Card, CardError, Deck, Fact
+from bot.cards.qualifiers import qualifiers, unsaid
 from bot.cards.tokens import digit_tokens, name_pattern, reading_form, stated_tokens, token_keys
 from bot.text import normalize, squash_ws
 
@@ -226,6 +227,18 @@ def check_evidence(loaded: Loaded) -> Iterator[CardError]:
                 )
 
 
+def check_summary_qualifiers(loaded: Loaded) -> Iterator[CardError]:
+    """A summary that draws on a lab, animal or hypothesis fact says so ("in mice", "proposed"):
+    the rule and its thresholds are in `bot.cards.qualifiers`, the words in the evidence vocabulary."""
+    if "vocabulary" in loaded.broken:
+        return
+    rules = qualifiers(doc.data for doc in loaded.vocabulary_docs.values())
+    for card in loaded.deck.cards:
+        doc = loaded.card_docs[card.file]
+        for q in unsaid(card, rules, loaded.deck.stopwords):
+            yield doc.error(q.message(), "summary")
+
+
 def check_trial_fields(loaded: Loaded) -> Iterator[CardError]:
     """Every registry field of a trial card occurs in a seed the card cites."""
     seeds = {sid: _folded(text) for sid, text in _seed_index(loaded).items()}
@@ -305,6 +318,7 @@ CARD_CHECKS: tuple[Check, ...] = (
     check_vocabulary,
     check_fact_tokens,
     check_summary_tokens,
+    check_summary_qualifiers,
     check_trial_fields,
     check_evidence,
     check_matcher_vocabulary,

@@ -241,7 +241,6 @@ GENERAL_ANSWERS = [
      "the best card is about what was asked"),
     ("ld-il2 dose autoimmune", "ld-il2-autoimmune-dose", "the best card is about what was asked"),
     # ordinary words still count when nothing else of the question is covered
-    ("cost of aldesleukin", None, "the best card does not cover enough of the question"),
     ("IL-2 for hair loss", None, "the best card does not cover enough of the question"),
     # a sibling of our drugs' names, asked about, is another drug
     ("what is the dose of IL-15 in melanoma?", None, "not a name the cards are about: il15"),
@@ -267,6 +266,14 @@ ANSWERABILITY = [
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),
     ("who makes proleukin?", "aldesleukin", None, None),
     ("what dose of IL-2 in the lupus trial", "lupus-trial-arms-dosing", None, None),
+    # what a pharmacist asks that no card gives: said so, with the drug's card as context
+    ("cost of aldesleukin", None, "aldesleukin", "price"),
+    ("how should proleukin be stored", None, "aldesleukin", "storage and preparation"),
+    ("molecular weight of aldesleukin", None, "aldesleukin", "molecular weight"),
+    ("what is the half-life of IL-7", None, "what-is-il-7", "half-life"),
+    # "how much" asks for a dose, unless the question asks for something else
+    ("how much IL-2 is given in the lupus trial", "lupus-trial-arms-dosing", None, None),
+    ("how much does IL-7 cost and does Medicaid pay for it?", None, "il-7-trial-results", "price"),
     # a card on several studies gives ILIADE's enrollment, not ESPRIT's: ESPRIT's own card is offered
     ("how many people were enrolled in ESPRIT?", None, "trial-esprit", "enrollment"),
 ]
@@ -297,6 +304,7 @@ FACT_KINDS = [
     ("Registered on May 13, 2005.", ["date"]),
     ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["date", "reference"]),
+    ("It has a short in vivo half-life.", ["half-life"]),
 ]
 
 

@@ -21,6 +21,7 @@ class FactKind(NamedTuple):
     asks: tuple[tuple[str, ...], ...]  # normalised phrases that ask for this kind
     patterns: tuple[re.Pattern[str], ...]  # a fact whose folded text matches one is of this kind
     trial_fields: tuple[str, ...] = ()  # trial fields (enrollment, location, nct) of this kind
+    asks_alone: tuple[tuple[str, ...], ...] = ()  # phrases that ask for it only when nothing else is asked
 
 
 class Lexicon(NamedTuple):
@@ -72,6 +73,9 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     asks=tuple(t for a in k.get("asks") or () if (t := tuple(normalize(str(a)).split()))),
                     patterns=tuple(patterns),
                     trial_fields=tuple(str(x) for x in k.get("trial_fields") or ()),
+                    asks_alone=tuple(
+                        t for a in k.get("asks_alone") or () if (t := tuple(normalize(str(a)).split()))
+                    ),
                 )
             )
         followups += [t for a in data.get("followups") or () if (t := tuple(normalize(str(a)).split()))]

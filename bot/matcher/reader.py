@@ -60,6 +60,12 @@ class Reader:
         for k in lexicon.kinds:
             for toks in k.asks:
                 self.kind_asks.setdefault(tuple(stem(w) for w in toks), k.id)
+        # "how much" asks for a dose, unless the question asks for something else ("how much ... cost").
+        self.alone_asks: dict[tuple[str, ...], str] = {
+            tuple(stem(w) for w in toks): k.id for k in lexicon.kinds for toks in k.asks_alone
+        }
+        for toks, kid in self.alone_asks.items():
+            self.kind_asks.setdefault(toks, kid)
         self.max_ask = max((len(x) for x in self.kind_asks), default=0)
         # One-word asks ("sponsor", "sponsored"), stemmed and as typed: a typo of one still asks.
         self.ask_words = {x[0]: kid for x, kid in self.kind_asks.items() if len(x) == 1}
@@ -207,13 +213,24 @@ class Reader:
     def _read_kinds(self, reading: Reading, run: list[str]) -> set[str]:
         """Add the fact kinds a run of stemmed words asks for; return the words that asked."""
         words: set[str] = set()
+        alone: list[str] = []  # kinds asked only by a phrase that asks for them alone
+        specific: set[str] = set()
         for i in range(len(run)):
             for n in range(min(self.max_ask, len(run) - i), 0, -1):
-                kind = self.kind_asks.get(tuple(run[i : i + n]))
+                gram = tuple(run[i : i + n])
+                kind = self.kind_asks.get(gram)
                 if kind:
-                    words.update(run[i : i + n])
+                    words.update(gram)
+                    if gram in self.alone_asks:
+                        alone.append(kind)
+                    else:
+                        specific.add(kind)
                     if kind not in reading.kinds:
                         reading.kinds.append(kind)
+        if specific:
+            for kind in alone:
+                if kind not in specific and kind in reading.kinds:
+                    reading.kinds.remove(kind)
         return words
 
     def join_numbered(self, toks: list[str]) -> list[str]:

@@ -271,6 +271,9 @@ ANSWERABILITY = [
     ("how should proleukin be stored", None, "aldesleukin", "storage and preparation"),
     ("molecular weight of aldesleukin", None, "aldesleukin", "molecular weight"),
     ("what is the half-life of IL-7", None, "what-is-il-7", "half-life"),
+    # a dose of another drug is given only by a fact naming that drug (not the corticosteroid limit)
+    ("rituximab dose for lupus", None, "lupus-trial-eligibility", "dose"),
+    ("what bevacizumab dose was used in the DaRenCa study-1?", "trial-nct01274273", None, None),
     # "how much" asks for a dose, unless the question asks for something else
     ("how much IL-2 is given in the lupus trial", "lupus-trial-arms-dosing", None, None),
     ("how much does IL-7 cost and does Medicaid pay for it?", None, "il-7-trial-results", "price"),

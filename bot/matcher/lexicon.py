@@ -22,6 +22,7 @@ class FactKind(NamedTuple):
     patterns: tuple[re.Pattern[str], ...]  # a fact whose folded text matches one is of this kind
     trial_fields: tuple[str, ...] = ()  # trial fields (enrollment, location, nct) of this kind
     asks_alone: tuple[tuple[str, ...], ...] = ()  # phrases that ask for it only when nothing else is asked
+    per_drug: bool = False  # a fact of this kind answers only for the drug it names (a dose, a route)
 
 
 class Lexicon(NamedTuple):
@@ -73,6 +74,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     asks=tuple(t for a in k.get("asks") or () if (t := tuple(normalize(str(a)).split()))),
                     patterns=tuple(patterns),
                     trial_fields=tuple(str(x) for x in k.get("trial_fields") or ()),
+                    per_drug=bool(k.get("per_drug", False)),
                     asks_alone=tuple(
                         t for a in k.get("asks_alone") or () if (t := tuple(normalize(str(a)).split()))
                     ),

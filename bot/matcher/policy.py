@@ -196,12 +196,26 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     e = ix.entries[position]
     if kind not in e.fact_kinds:
         return False
+    others = other_drugs(ix, r) if kind in ix.per_drug else []
+    if others:  # "rituximab dose": a fact of that kind naming rituximab, not the corticosteroid dose
+        names = {w for s in others for w in reader.subject_words.get(s, ())}
+        return any(kind in f.kinds and not names.isdisjoint(f.words.split()) for f in e.facts)
     studies = [s for s in r.subjects if ix.kinds.get(s, "study") == "study"]
     own = [s for s in e.subjects if ix.kinds.get(s, "study") == "study"]
     if not studies or len(own) <= 1 or ix.cards[position].kind in ONE_STUDY_KINDS:
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(kind in f.kinds and not names.isdisjoint(f.words.split()) for f in e.facts)
+
+
+def other_drugs(ix: Index, r: Reading) -> list[str]:
+    """The drugs a question names that are none of the cards' own (rituximab, not low-dose IL-2)."""
+    own = ix.own_drugs
+    return [
+        s
+        for s in r.subjects
+        if ix.kinds.get(s) == "drug" and s not in own and own.isdisjoint(ix.broader.get(s, ()))
+    ]
 
 
 def missing_kind(c: Case) -> str:

@@ -12,7 +12,9 @@ from bot.engine import Context, Engine, load_engine
 from bot.text import normalize
 
 DEV3_TOP1 = 0.656  # two points under the figures measured (67.6%, 85.2%)
-DEV3_ABSTENTION = 0.832
+DEV3_ABSTENTION = 0.813  # 83.3% since typos are corrected by the length typed, not the stem's
+DEV4_TOP1 = 0.615  # a fourth set, December: 63.5% and 69.1% (63.0% and 65.5% when it arrived)
+DEV4_ABSTENTION = 0.671
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -182,10 +184,16 @@ def test_holdout_questions_written_independently(
     assert top1 >= min_top1 and abstention >= min_abstention
 
 
-def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(engine: Engine) -> None:
-    """A third development set, written from the seeds alone with the verbatim span that answers each
+@pytest.mark.parametrize(
+    ("name", "min_top1", "min_abstention"),
+    [("questions3", DEV3_TOP1, DEV3_ABSTENTION), ("questions4", DEV4_TOP1, DEV4_ABSTENTION)],
+)
+def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(
+    engine: Engine, name: str, min_top1: float, min_abstention: float
+) -> None:
+    """Development sets written from the seeds alone with the verbatim span that answers each
     question: right when the top card quotes that span (scored as the blind set is)."""
-    data = yaml.safe_load((DEV / "questions3.yaml").read_text())
+    data = yaml.safe_load((DEV / f"{name}.yaml").read_text())
     right = sum(
         1
         for row in data["answer"]
@@ -194,10 +202,10 @@ def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(eng
     abstained = sum(1 for row in data["abstain"] if not engine.ask(row["q"]).answered)
     top1, abstention = right / len(data["answer"]), abstained / len(data["abstain"])
     print(
-        f"\nquestions3: top-1 (the fact) {top1:.1%} of {len(data['answer'])}; "
+        f"\n{name}: top-1 (the fact) {top1:.1%} of {len(data['answer'])}; "
         f"abstention {abstention:.1%} of {len(data['abstain'])}"
     )
-    assert (top1 >= DEV3_TOP1, abstention >= DEV3_ABSTENTION) == (True, True), (top1, abstention)
+    assert (top1 >= min_top1, abstention >= min_abstention) == (True, True), (top1, abstention)
 
 
 # -- ordinary English: a common word no card uses is not a content word the cards lack ------------
@@ -222,6 +230,13 @@ def test_ordinary_words_are_told_from_unknown_ones(
 
 def test_a_typo_is_read_as_the_nearest_word_with_the_dropped_letter_restored(engine: Engine) -> None:
     assert engine.matcher.read("what does IL-7 do to the immune sytem?").words == ["il7", "immun", "system"]
+
+
+def test_a_typo_is_corrected_by_the_length_typed_not_that_of_its_stem(engine: Engine) -> None:
+    """"rnage" (five letters typed, stem "rnag") is "range"; chat filler and "ppl" are read as meant."""
+    typo, chat = engine.matcher.read("HR-NBL1 age rnage"), engine.matcher.read("how many ppl in ILIADE pls")
+    assert (typo.words[-1], typo.unknown) == ("rang", [])
+    assert (chat.kinds, chat.unknown) == (["enrollment"], [])
 
 
 GENERAL_ANSWERS = [

@@ -293,7 +293,7 @@ class Reader:
         if w in self.common:
             reading.common.append(word)
             return
-        if len(w) >= MIN_TYPO_WORD and not any(ch.isdigit() for ch in w):
+        if len(word) >= MIN_TYPO_WORD and not any(ch.isdigit() for ch in w):
             found = _near(w, self.word_buckets)
             if found is not None:
                 reading.words.append(found)

@@ -323,6 +323,9 @@ FACT_KINDS = [
     ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["date", "reference"]),
     ("It has a short in vivo half-life.", ["half-life"]),
+    # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
+    ("Toxicity has limited the use of high-dose IL-2 in melanoma.", []),
+    ("Patients received an average of 6.8 doses of IL-2.", ["dose"]),
 ]
 
 

@@ -239,6 +239,12 @@ def test_a_typo_is_corrected_by_the_length_typed_not_that_of_its_stem(engine: En
     assert (chat.kinds, chat.unknown) == (["enrollment"], [])
 
 
+def test_words_spelt_right_are_never_fuzzed_into_a_phrase(engine: Engine) -> None:
+    """Only a phrase with a misspelt word is a typo: "at all" is not T-ALL, "side efects" is side effects."""
+    assert "t-all" not in engine.matcher.read("why test IL-2 in lupus at all?").subjects
+    assert "side-effects" in engine.matcher.read("IL-7 side efects").topics
+
+
 GENERAL_ANSWERS = [
     # (query, answered card or None, reason)
     ("who was behind the ANRS 119 trial", "trial-anrs-119", "the best card is about what was asked"),

@@ -256,7 +256,8 @@ class Reader:
                 if i + n > len(run):
                     continue
                 gram = run[i : i + n]
-                if n == 1 and (gram[0] in self.stopwords or self._known_or_common(stem(gram[0]))):
+                # A typo'd phrase has a misspelt word: "at all" is not "T-ALL".
+                if all(w in self.stopwords or self._known_or_common(stem(w)) for w in gram):
                     continue
                 concept = self._fuzzy_phrase(gram)
                 if concept:

@@ -261,6 +261,9 @@ GENERAL_ANSWERS = [
     ("What dose of IL-2 was used in the 11 autoimmune diseases trial?", "ld-il2-autoimmune-dose",
      "the best card is about what was asked"),
     ("ld-il2 dose autoimmune", "ld-il2-autoimmune-dose", "the best card is about what was asked"),
+    # a name only one card's title or aliases hold answers, whatever topic the words around it suggest
+    ("where were the IL2 muteins designed", "pub-leon-2018", "the best card is about what was asked"),
+    ("which authors work for ILTOO", "rosenzwajg-2019-competing-interests", "the best card is about what was asked"),
     # ordinary words still count when nothing else of the question is covered
     ("IL-2 for hair loss", None, "the best card does not cover enough of the question"),
     # a sibling of our drugs' names, asked about, is another drug

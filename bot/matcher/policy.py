@@ -154,9 +154,18 @@ def off_topic(c: Case) -> str:
         and best.coverage < c.t.min_coverage_off_topic
         and not _names_study(c, best)
         and not _a_fact_speaks_to(c, best)
+        and not _only_card_with(c, best)
     ):
         return "no card on that subject covers that topic"
     return ""
+
+
+def _only_card_with(c: Case, hit: Hit) -> bool:
+    """Whether the question names what only this card is about (a word of its title or aliases that
+    no other card holds: "ILTOO", "muteins"): the topic words around it are loose talk."""
+    e = c.ix.entries[hit.position]
+    named = {stem(x) for text in e.texts for x in text.split()}
+    return any(w in named and len(c.ix.postings.get(f"w:{w}", ())) == 1 for w in c.r.words)
 
 
 def _a_fact_speaks_to(c: Case, hit: Hit) -> bool:

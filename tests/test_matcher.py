@@ -273,6 +273,23 @@ GENERAL_ANSWERS = [
 ]
 
 
+PERSONAL_ADVICE = [
+    # (query, answered card or None): advice for one person is declined; the same subject asked
+    # about is answered
+    ("I have lupus and still flare on steroids - should I take low-dose IL-2?", None),
+    ("should I switch from my HIV pills to aldesleukin?", None),
+    ("is it safe for me to get IL-7 while breastfeeding?", None),
+    ("what doses are compared in the lupus trial of low-dose IL-2?", "lupus-trial-arms-dosing"),
+]
+
+
+@pytest.mark.parametrize(("query", "answer"), PERSONAL_ADVICE)
+def test_personal_advice_is_declined(engine: Engine, query: str, answer: str | None) -> None:
+    reply = engine.ask(query)
+    advice = "the cards give what their sources say, not personal medical advice"
+    assert (reply.matches[0].id if reply.answered else None, reply.reason == advice) == (answer, answer is None)
+
+
 @pytest.mark.parametrize(("query", "answer", "reason"), GENERAL_ANSWERS)
 def test_questions_in_ordinary_words_are_answered(
     engine: Engine, query: str, answer: str | None, reason: str

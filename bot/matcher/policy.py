@@ -36,6 +36,12 @@ def no_card(c: Case) -> str:
     return "" if c.hits else "no card is about that drug, study or disease"
 
 
+def personal_advice(c: Case) -> str:
+    """The question asks what the person should do ("should I take it?"): the cards hold what their
+    sources say, not advice for one person."""
+    return "the cards give what their sources say, not personal medical advice" if c.r.advice else ""
+
+
 def off_subject(c: Case) -> str:
     """The question names a subject and the best card is not about it."""
     return "no card is about that subject" if c.r.subjects and c.hits[0].subject == 0.0 else ""
@@ -252,6 +258,7 @@ Rule = Callable[[Case], str]
 # In order: the first rule that gives a reason decides.
 RULES: tuple[Rule, ...] = (
     no_card,
+    personal_advice,
     off_subject,
     other_drug,
     unknown_name,

@@ -40,6 +40,7 @@ class Reading(NamedTuple):
     loose: int = 0  # content words outside any subject, topic or fact-kind phrase
     common: list[str] = []  # noqa: RUF012 - ordinary English words no card uses ("got", "big")
     asking: frozenset[str] = frozenset()  # words that asked for a fact kind ("company", "sponsor")
+    advice: bool = False  # asks for personal medical advice ("should I take it?")
 
 
 class Reader:
@@ -56,6 +57,8 @@ class Reader:
             re.compile("|".join(p.pattern for p, _ in lexicon.cased)) if lexicon.cased else None
         )
         self.followups = frozenset(lexicon.followups)
+        self.advice = frozenset(lexicon.advice)
+        self.max_advice = max((len(a) for a in lexicon.advice), default=0)
         self.kind_asks: dict[tuple[str, ...], str] = {}
         for k in lexicon.kinds:
             for toks in k.asks:
@@ -174,6 +177,8 @@ class Reader:
         """Split a query into concepts, fact kinds asked, known words and unknown words."""
         toks = self.tokens(query)
         reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks), 0, [], frozenset())
+        if self._asks_advice(toks):
+            reading = reading._replace(advice=True)
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
@@ -206,6 +211,10 @@ class Reader:
         asked = self._read_kinds(reading, [w for run in free for w in run])
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
         return reading._replace(loose=loose, asking=frozenset(asked))
+
+    def _asks_advice(self, toks: list[str]) -> bool:
+        n = self.max_advice
+        return any(tuple(toks[i : i + k]) in self.advice for i in range(len(toks)) for k in range(2, n + 1))
 
     def _is_followup(self, toks: list[str]) -> bool:
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))

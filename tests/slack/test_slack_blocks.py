@@ -365,6 +365,12 @@ def test_clarify_asks_which_subject_with_a_button_per_choice() -> None:
                                                                 "0:side effects? IL-7", "0:help"]
 
 
+def test_clarify_echoes_the_question_escaped() -> None:
+    message = render(CLARIFY._replace(query="<SIDE:EFFECT"))
+    assert (message["text"], _sections(message)) == (
+        "“&lt;SIDE:EFFECT”: which drug or study do you mean?", ["“&lt;SIDE:EFFECT”: which drug or study do you mean?"])
+
+
 def test_help_names_drugs_diseases_and_studies_with_examples() -> None:
     message = render(HELP)
     assert _sections(message)[1:] == ["*Drugs:* IL-2, IL-7", "*Diseases:* HIV, lupus",

@@ -93,6 +93,9 @@ def test_normalisation(text: str, normal: str) -> None:
         ("what are the side effects of proleukin?", ["il-2"], ["overview", "side-effects"]),
         ("proleukn side efects", ["il-2"], ["side-effects"]),
         ("interleukn-7 dose", ["il-7"], ["dosing"]),
+        # a topic phrase about "it" is read with the subject's name in its place
+        ("how does aldesleukin work", ["il-2"], ["mechanism"]),
+        ("what does IL-7 do to T cells?", ["il-7"], ["overview", "mechanism"]),
         ("low dose IL2 in SLE", ["low-dose-il-2", "lupus"], []),
         ("eligibility nct 04077684", ["NCT04077684"], ["eligibility"]),
         ("ILIADE", ["iliade"], []),

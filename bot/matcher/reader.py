@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the lexicon is read only when building
 
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
+SLOT = "it"  # the word a topic phrase uses for its subject ("how does it work")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
 MAX_CHARS = 500  # characters of a query that are read (bounds the work on pasted walls of text)
@@ -110,6 +111,12 @@ class Reader:
         self.stem_phrases: dict[tuple[str, ...], str] = {}
         for toks, concept in self.phrases.items():
             self.stem_phrases.setdefault(tuple(stem(t) for t in toks), concept)
+        # Topic phrases about "it" ("what does it do"), matched with a subject's name in its place.
+        self.slot_phrases = {
+            toks: concept
+            for toks, concept in self.phrases.items()
+            if SLOT in toks and concept in index.topic_ids
+        }
         # Names the vocabulary gives numbers to ("il" of il2, "nct", "interleukin", "cd"): typed
         # with a space ("IL 2", "nct 04077684", "interleukin 6") they are still one name.
         self.numbered_names = frozenset(
@@ -182,6 +189,7 @@ class Reader:
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
+        slotted: list[str] = []  # the question with each subject's name read as "it"
         i = 0
         while i < len(toks):
             for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
@@ -189,6 +197,7 @@ class Reader:
                     tuple(stems[i : i + n])
                 )
                 if concept:
+                    slotted += toks[i : i + n] if concept in self.topic_ids else [SLOT]
                     self._add_concept(reading, concept)
                     # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
                     reading.words.extend(
@@ -204,13 +213,30 @@ class Reader:
             else:
                 leftovers[-1].append(toks[i])
                 free[-1].append(stems[i])
+                slotted.append(toks[i])
                 i += 1
+        # A topic asked around a subject's name: "what does IL-7 do" is "what does it do".
+        for concept in self._slot_topics(slotted):
+            self._add_concept(reading, concept)
         for run in leftovers:
             self._read_run(reading, run)
         # Asks read across a subject's name too: "how many [melanoma] patients".
         asked = self._read_kinds(reading, [w for run in free for w in run])
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
         return reading._replace(loose=loose, asking=frozenset(asked))
+
+    def _slot_topics(self, slotted: list[str]) -> list[str]:
+        if SLOT not in slotted:
+            return []
+        found: list[str] = []
+        i, n = 0, len(slotted)
+        while i < n:  # the longest phrase at each place: "how does it work", not also "does it work"
+            sizes = range(min(MAX_PHRASE, n - i), 1, -1)
+            k = next((k for k in sizes if tuple(slotted[i : i + k]) in self.slot_phrases), 0)
+            if k:
+                found.append(self.slot_phrases[tuple(slotted[i : i + k])])
+            i += k or 1
+        return found
 
     def _asks_advice(self, toks: list[str]) -> bool:
         n = self.max_advice

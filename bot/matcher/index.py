@@ -78,11 +78,18 @@ class Index:
         self.broader: dict[str, tuple[str, ...]] = {t.id: t.broader for t in deck.terms.values()}
         self.topic_ids = frozenset(t.id for t in deck.terms.values() if t.is_topic)
         self.kinds = {t.id: t.kind for t in deck.terms.values()}
+        # The drugs the cards introduce (IL-2, IL-7); any other drug a question names (rituximab) is
+        # something a card may only mention.
+        introduced = {s for c in deck.cards if OVERVIEW in c.topics for s in c.subjects}
+        self.own_drugs = frozenset(
+            t.id for t in deck.terms.values() if t.kind == "drug" and not t.broader and t.id in introduced
+        )
         self.topic_weight = {t.id: t.weight for t in deck.terms.values() if t.is_topic}
         # Fact kinds: how to recognise each in a fact's text, and how to name it.
         # Pattern texts, compiled when first used: the cache then loads without compiling them.
         self.kind_patterns = tuple((k.id, tuple(p.pattern for p in k.patterns)) for k in lexicon.kinds)
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
+        self.per_drug = frozenset(k.id for k in lexicon.kinds if k.per_drug)
         self.trial_fields = tuple((k.id, k.trial_fields) for k in lexicon.kinds)
         # Topic and disease phrases by stemmed words, keyed by their first word, to find them in a text.
         self.topic_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}

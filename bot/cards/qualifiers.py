@@ -7,8 +7,8 @@ told about, because a result of that kind is not an established result in people
 result"). A summary that draws on a fact of such a type must contain one of that type's words.
 
 A summary *draws on* a fact when it repeats enough of the fact's content words (words of at least
-`MIN_WORD_CHARS` characters with a letter in them, not stopwords, compared without a plural or
--ed/-ing ending): at least `DRAWS_ON_MIN_WORDS` of
+`MIN_WORD_CHARS` characters with a letter in them, not stopwords, compared without an ending
+such as -s, -ed, -ing or -ion): at least `DRAWS_ON_MIN_WORDS` of
 them, making up at least `DRAWS_ON_SHARE` of the fact's content words. A summary that sums up
 a card's clinical and background facts is not held to the qualifiers of a lab fact it does not
 repeat; so a mixed card is not flagged for what its summary leaves out, only for what it states.
@@ -29,7 +29,9 @@ from bot.cards.model import Card
 from bot.text import fold, normalize, squash_ws
 
 MIN_WORD_CHARS = 3  # shorter words ("in", "of", "a") are never content words
-ENDINGS = ("ing", "ed", "s")  # stripped from a content word, so "promoted" meets "promoting"
+# Endings stripped from a content word (the first that fits), so "promoted" meets "promoting" and
+# "depletion" meets "depletes".
+ENDINGS = ("ions", "ion", "ing", "es", "ed", "s", "e")
 MIN_STEM_CHARS = 4  # ... unless less than this would be left ("has", "bed" stay whole)
 DRAWS_ON_MIN_WORDS = 3  # a summary draws on a fact only if it repeats at least this many of its words
 DRAWS_ON_SHARE = 0.4  # ... and at least this share of them
@@ -74,7 +76,7 @@ def _pattern(says: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _stem(word: str) -> str:
-    """A word without its first matching ending ("tregs" -> "treg", "inhibited" -> "inhibit")."""
+    """A word without its first fitting ending ("tregs" -> "treg", "proposed", "propose" -> "propos")."""
     for end in ENDINGS:
         if word.endswith(end) and len(word) - len(end) >= MIN_STEM_CHARS:
             return word[: -len(end)]

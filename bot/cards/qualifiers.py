@@ -7,11 +7,12 @@ told about, because a result of that kind is not an established result in people
 result"). A summary that draws on a fact of such a type must contain one of that type's words.
 
 A summary *draws on* a fact when it repeats enough of the fact's content words (words of at least
-`MIN_WORD_CHARS` characters with a letter in them, not stopwords, compared without an ending
-such as -s, -ed, -ing or -ion): at least `DRAWS_ON_MIN_WORDS` of
-them, making up at least `DRAWS_ON_SHARE` of the fact's content words. A summary that sums up
-a card's clinical and background facts is not held to the qualifiers of a lab fact it does not
-repeat; so a mixed card is not flagged for what its summary leaves out, only for what it states.
+`MIN_WORD_CHARS` characters with a letter in them, not stopwords, compared without an ending such as
+-s, -ed, -ing or -ion): at least `DRAWS_ON_MIN_WORDS` of them, making up at least `DRAWS_ON_SHARE` of
+the fact's content words. A summary that sums up a card's clinical and background facts is not held
+to the qualifiers of a lab fact it does not repeat: a mixed card is flagged for what its summary
+states, not for what it leaves out. The whole summary counts, not each sentence: one "in mice" covers
+a summary of one mouse study.
 
 A word matches whole, in any case ("rat" is not "rather"), and a trailing `*` marks a stem
 ("hypothes*" matches "hypothesised"). A word followed by a number is a name or a date, not a hedge:

@@ -276,6 +276,26 @@ GENERAL_ANSWERS = [
 ]
 
 
+LONG_MESSAGES = [
+    # (the context a long message sets out first, the question it then asks, the card that answers)
+    ("Our journal club is next week and I volunteered to cover the HIV outcome trials of aldesleukin.",
+     "In ESPRIT, did IL-2 reduce opportunistic disease or death?", "trial-esprit"),
+    ("I am preparing a newsletter for our advocacy group about cytokine therapies in HIV.",
+     "What are the side effects of IL-7?", "il-7-side-effects"),
+    ("Quick context: I'm new on the pharmacy team and still learning the protocols for the lupus study.",
+     "What dose of IL-2 do patients get?", "lupus-trial-arms-dosing"),
+]
+
+
+@pytest.mark.parametrize(("context", "question", "card"), LONG_MESSAGES)
+def test_a_long_message_is_answered_on_the_question_it_asks(
+    engine: Engine, context: str, question: str, card: str
+) -> None:
+    """The sentences that ask are read, about the drugs, studies and diseases the whole message names."""
+    reply = engine.ask(f"{context} {question}")
+    assert (reply.matches[0].id if reply.answered else reply.reason) == card
+
+
 PERSONAL_ADVICE = [
     # (query, answered card or None): advice for one person is declined; the same subject asked
     # about is answered

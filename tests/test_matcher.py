@@ -335,6 +335,10 @@ ANSWERABILITY = [
     ("how should proleukin be stored", None, "aldesleukin", "storage and preparation"),
     ("molecular weight of aldesleukin", None, "aldesleukin", "molecular weight"),
     ("what is the half-life of IL-7", None, "what-is-il-7", "half-life"),
+    # survival is a result of its own: a card reporting responses does not give it
+    ("median overall survival in the MAGE-A3 + HDIL-2 melanoma trial", None, "pub-mcquade-2018", "survival figures"),
+    ("did IL-2 improve survival in ESPRIT?", "trial-esprit", None, None),
+    ("3-year event-free survival in HR-NBL1", "pub-ladenstein-2018", None, None),
     # a dose of another drug is given only by a fact naming that drug (not the corticosteroid limit)
     ("rituximab dose for lupus", None, "lupus-trial-eligibility", "dose"),
     ("what bevacizumab dose was used in the DaRenCa study-1?", "trial-nct01274273", None, None),
@@ -372,6 +376,7 @@ FACT_KINDS = [
     ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["date", "reference"]),
     ("It has a short in vivo half-life.", ["half-life"]),
+    ("No difference in the risk of opportunistic disease or death.", ["survival"]),
     # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
     ("Toxicity has limited the use of high-dose IL-2 in melanoma.", []),
     ("Patients received an average of 6.8 doses of IL-2.", ["dose"]),

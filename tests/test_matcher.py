@@ -335,6 +335,8 @@ ANSWERABILITY = [
     ("how should proleukin be stored", None, "aldesleukin", "storage and preparation"),
     ("molecular weight of aldesleukin", None, "aldesleukin", "molecular weight"),
     ("what is the half-life of IL-7", None, "what-is-il-7", "half-life"),
+    # a registry's aim ("to see whether aldesleukin could decrease ...") is not a result
+    ("results of the COSMIC study", None, "trial-cosmic", "results"),
     # survival is a result of its own: a card reporting responses does not give it
     ("median overall survival in the MAGE-A3 + HDIL-2 melanoma trial", None, "pub-mcquade-2018", "survival figures"),
     ("did IL-2 improve survival in ESPRIT?", "trial-esprit", None, None),
@@ -382,10 +384,21 @@ FACT_KINDS = [
     ("Patients received an average of 6.8 doses of IL-2.", ["dose"]),
 ]
 
+FACT_KINDS_BY_EVIDENCE = [
+    # (a fact's text, its evidence type, the kinds it gives): a registry's aim is no result
+    ("The study looked at whether aldesleukin could decrease the latent reservoir.", "registry", []),
+    ("Aldesleukin decreased the latent reservoir.", "trial-result", ["result"]),
+]
+
 
 @pytest.mark.parametrize(("text", "kinds"), FACT_KINDS)
 def test_fact_kinds_are_recognised_from_the_text(engine: Engine, text: str, kinds: list[str]) -> None:
     assert sorted(engine.matcher.index.kinds_of(text)) == kinds
+
+
+@pytest.mark.parametrize(("text", "evidence", "kinds"), FACT_KINDS_BY_EVIDENCE)
+def test_some_fact_kinds_need_their_evidence(engine: Engine, text: str, evidence: str, kinds: list[str]) -> None:
+    assert sorted(engine.matcher.index.kinds_of(text, evidence)) == kinds
 
 
 ANSWERING_FACTS = [

@@ -276,6 +276,26 @@ GENERAL_ANSWERS = [
 ]
 
 
+LONG_MESSAGES = [
+    # (the context a long message sets out first, the question it then asks, the card that answers)
+    ("Our journal club is next week and I volunteered to cover the HIV outcome trials of aldesleukin.",
+     "In ESPRIT, did IL-2 reduce opportunistic disease or death?", "trial-esprit"),
+    ("I am preparing a newsletter for our advocacy group about cytokine therapies in HIV.",
+     "What are the side effects of IL-7?", "il-7-side-effects"),
+    ("Quick context: I'm new on the pharmacy team and still learning the protocols for the lupus study.",
+     "What dose of IL-2 do patients get?", "lupus-trial-arms-dosing"),
+]
+
+
+@pytest.mark.parametrize(("context", "question", "card"), LONG_MESSAGES)
+def test_a_long_message_is_answered_on_the_question_it_asks(
+    engine: Engine, context: str, question: str, card: str
+) -> None:
+    """The sentences that ask are read, about the drugs, studies and diseases the whole message names."""
+    reply = engine.ask(f"{context} {question}")
+    assert (reply.matches[0].id if reply.answered else reply.reason) == card
+
+
 PERSONAL_ADVICE = [
     # (query, answered card or None): advice for one person is declined; the same subject asked
     # about is answered
@@ -315,6 +335,12 @@ ANSWERABILITY = [
     ("how should proleukin be stored", None, "aldesleukin", "storage and preparation"),
     ("molecular weight of aldesleukin", None, "aldesleukin", "molecular weight"),
     ("what is the half-life of IL-7", None, "what-is-il-7", "half-life"),
+    # a registry's aim ("to see whether aldesleukin could decrease ...") is not a result
+    ("results of the COSMIC study", None, "trial-cosmic", "results"),
+    # survival is a result of its own: a card reporting responses does not give it
+    ("median overall survival in the MAGE-A3 + HDIL-2 melanoma trial", None, "pub-mcquade-2018", "survival figures"),
+    ("did IL-2 improve survival in ESPRIT?", "trial-esprit", None, None),
+    ("3-year event-free survival in HR-NBL1", "pub-ladenstein-2018", None, None),
     # a dose of another drug is given only by a fact naming that drug (not the corticosteroid limit)
     ("rituximab dose for lupus", None, "lupus-trial-eligibility", "dose"),
     ("what bevacizumab dose was used in the DaRenCa study-1?", "trial-nct01274273", None, None),
@@ -352,15 +378,27 @@ FACT_KINDS = [
     ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["date", "reference"]),
     ("It has a short in vivo half-life.", ["half-life"]),
+    ("No difference in the risk of opportunistic disease or death.", ["survival"]),
     # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
     ("Toxicity has limited the use of high-dose IL-2 in melanoma.", []),
     ("Patients received an average of 6.8 doses of IL-2.", ["dose"]),
+]
+
+FACT_KINDS_BY_EVIDENCE = [
+    # (a fact's text, its evidence type, the kinds it gives): a registry's aim is no result
+    ("The study looked at whether aldesleukin could decrease the latent reservoir.", "registry", []),
+    ("Aldesleukin decreased the latent reservoir.", "trial-result", ["result"]),
 ]
 
 
 @pytest.mark.parametrize(("text", "kinds"), FACT_KINDS)
 def test_fact_kinds_are_recognised_from_the_text(engine: Engine, text: str, kinds: list[str]) -> None:
     assert sorted(engine.matcher.index.kinds_of(text)) == kinds
+
+
+@pytest.mark.parametrize(("text", "evidence", "kinds"), FACT_KINDS_BY_EVIDENCE)
+def test_some_fact_kinds_need_their_evidence(engine: Engine, text: str, evidence: str, kinds: list[str]) -> None:
+    assert sorted(engine.matcher.index.kinds_of(text, evidence)) == kinds
 
 
 ANSWERING_FACTS = [

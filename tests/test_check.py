@@ -545,6 +545,22 @@ def test_a_topic_the_matcher_relies_on_must_exist(mini_root: Path) -> None:
     ]
 
 
+def test_a_fact_kind_may_require_only_known_evidence_types(mini_root: Path) -> None:
+    kinds = mini_root / "facts" / "vocabulary" / "answers.yaml"
+    kinds.write_text(
+        "fact_kinds:\n"
+        "  result:\n"
+        "    label: results\n"
+        "    asks: [result]\n"
+        "    patterns: ['\\bresult']\n"
+        "    evidence: [trial-result, animal-study]\n"
+    )
+    assert errors_for(mini_root) == [
+        "facts/vocabulary/answers.yaml:6: fact kind 'result': unknown evidence type 'animal-study' "
+        "(known: case-report, contact, hypothesis, label, preclinical, registry, review, trial-result)",
+    ]
+
+
 # --- Summaries keep their facts' qualifiers ("in mice", "proposed") ------------------------------
 MICE_SUMMARY = (
     "In mice, minileukin shrank melanoma tumours and doubled survival; "

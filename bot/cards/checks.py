@@ -310,6 +310,21 @@ def check_matcher_vocabulary(loaded: Loaded) -> Iterator[CardError]:
             yield CardError(where, 1, f"the matcher relies on the topic '{tid}', which the vocabulary lacks")
 
 
+def check_fact_kind_evidence(loaded: Loaded) -> Iterator[CardError]:
+    """Every evidence type a fact kind requires (`fact_kinds: ... evidence:`) is a known one."""
+    if "vocabulary" in loaded.broken:
+        return
+    known = loaded.deck.evidence
+    for doc in loaded.vocabulary_docs.values():
+        kinds = doc.data.get("fact_kinds") if isinstance(doc.data, dict) else None
+        for kid, kind in (kinds or {}).items():
+            for n, eid in enumerate(kind.get("evidence") or () if isinstance(kind, dict) else ()):
+                if eid not in known:
+                    names = ", ".join(sorted(known))
+                    message = f"fact kind '{kid}': unknown evidence type '{eid}' (known: {names})"
+                    yield doc.error(message, "fact_kinds", kid, "evidence", n)
+
+
 Check = Callable[[Loaded], Iterator[CardError]]
 # The checks that read cards (the mutation test runs these on one card at a time).
 CARD_CHECKS: tuple[Check, ...] = (
@@ -323,7 +338,7 @@ CARD_CHECKS: tuple[Check, ...] = (
     check_evidence,
     check_matcher_vocabulary,
 )
-CHECKS: tuple[Check, ...] = (check_sources, check_terms, *CARD_CHECKS)
+CHECKS: tuple[Check, ...] = (check_sources, check_terms, check_fact_kind_evidence, *CARD_CHECKS)
 
 
 @dataclass(slots=True)

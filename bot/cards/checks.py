@@ -314,7 +314,7 @@ def check_fact_kind_evidence(loaded: Loaded) -> Iterator[CardError]:
     """Every evidence type a fact kind requires (`fact_kinds: ... evidence:`) is a known one."""
     if "vocabulary" in loaded.broken:
         return
-    known = loaded.deck.evidence
+    known = loaded.deck.evidence or {}
     for doc in loaded.vocabulary_docs.values():
         kinds = doc.data.get("fact_kinds") if isinstance(doc.data, dict) else None
         for kid, kind in (kinds or {}).items():

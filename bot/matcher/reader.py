@@ -226,6 +226,7 @@ class Reader:
         return reading._replace(loose=loose, asking=frozenset(asked))
 
     def _slot_topics(self, slotted: list[str]) -> list[str]:
+        """The topics of the phrases about "it" in the question read with its subjects as "it"."""
         if SLOT not in slotted:
             return []
         found: list[str] = []
@@ -239,8 +240,9 @@ class Reader:
         return found
 
     def _asks_advice(self, toks: list[str]) -> bool:
+        """Whether an advice phrase ("should i take") occurs in the question."""
         n = self.max_advice
-        return any(tuple(toks[i : i + k]) in self.advice for i in range(len(toks)) for k in range(2, n + 1))
+        return any(tuple(toks[i : i + k]) in self.advice for i in range(len(toks)) for k in range(1, n + 1))
 
     def _is_followup(self, toks: list[str]) -> bool:
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))

@@ -21,7 +21,7 @@ from bot import __version__
 from bot.cards.model import CardError, Deck, DeckError
 from bot.matcher import Matcher
 
-FORMAT = 2
+FORMAT = 6
 _CODE = os.path.dirname(os.path.abspath(__file__))
 _CODE_FILES = (
     *(

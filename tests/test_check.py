@@ -7,20 +7,28 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.cards.checks import run_checks, unvouched
-from bot.cards.loader import Layout
+from bot.cards.checks import check_summary_qualifiers, run_checks, unvouched
+from bot.cards.loader import Layout, load
+from bot.cards.qualifiers import content_words, draws_on, qualifiers, says, unsaid
 from bot.cards.tokens import stated_tokens
 from bot.cli import main
+from bot.text import fold
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parent.parent
 GOOD_CARD = (FIXTURES / "mini" / "facts" / "cards" / "minileukin.yaml").read_text()
 # A card full of numbers, codes and name-numbers, and the seed lines it quotes (added to the mini seed).
 IDENTITY = "minileukin-identity.yaml"
 IDENTITY_CARD = (FIXTURES / "digits" / IDENTITY).read_text(encoding="utf-8")
 IDENTITY_SEED_LINES = (FIXTURES / "digits" / "seed-lines.txt").read_text(encoding="utf-8")
+# A card with a mouse result and a proposed idea whose summary says so, and the seed lines it quotes.
+MICE = "minileukin-mice.yaml"
+MICE_CARD = (FIXTURES / "qualifiers" / MICE).read_text(encoding="utf-8")
+MICE_SEED_LINES = (FIXTURES / "qualifiers" / "seed-lines.txt").read_text(encoding="utf-8")
 
 
 def errors_for(root: Path) -> list[str]:
@@ -430,6 +438,57 @@ def test_python_m_bot_check_runs_on_the_repository() -> None:
     assert proc.stdout.startswith("ok: ")
 
 
+def test_real_summaries_say_in_words_what_their_lab_and_hypothesis_facts_are() -> None:
+    from bot.paths import content_root
+
+    loaded = load(Layout(Path(content_root())))
+    assert [str(e) for e in check_summary_qualifiers(loaded)] == []
+
+
+# The real summaries the rule guards: each draws on a lab or hypothesis fact, and would be flagged
+# (for that evidence type) if its qualifier words ("mouse", "in vitro", "propose" ...) were deleted.
+# A card whose summary is rewritten to draw on other facts leaves this table; review it like a diff.
+GUARDED_SUMMARIES = {
+    "pub-benonisson-2018": ["preclinical"],
+    "pub-bernson-2018": ["hypothesis"],
+    "pub-boyman-2019": ["preclinical"],
+    "pub-carmenate-2018": ["preclinical"],
+    "pub-cheung-2019": ["preclinical"],
+    "pub-hu-2019": ["preclinical"],
+    "pub-kim-2018": ["preclinical"],
+    "pub-leon-2018": ["preclinical"],
+    "pub-nakase-2018": ["hypothesis"],
+    "pub-qian-2018": ["preclinical"],
+    "pub-qiao-2018": ["preclinical"],
+    "pub-zhang-2019": ["preclinical"],
+    "il-7-research-uses": ["hypothesis"],
+    "il-7-vs-proleukin": ["hypothesis"],
+    "lupus-trial-background": ["hypothesis"],
+    "ld-il2-autoimmune-rationale": ["hypothesis"],
+}
+
+
+def test_the_rule_would_catch_every_real_summary_losing_its_qualifiers() -> None:
+    from bot.paths import content_root
+
+    loaded = load(Layout(Path(content_root())))
+    rules = qualifiers(doc.data for doc in loaded.vocabulary_docs.values())
+
+    def stripped(summary: str) -> str:
+        for q in rules.values():
+            summary = q.pattern.sub(" ", fold(summary))
+        return summary
+
+    stop = loaded.deck.stopwords
+    flagged = {
+        card.id: [q.evidence for q in unsaid(card._replace(summary=stripped(card.summary)), rules, stop)]
+        for card in loaded.deck.cards
+    }
+    assert {cid: kinds for cid, kinds in flagged.items() if kinds} == GUARDED_SUMMARIES
+    with_such_facts = {c.id for c in loaded.deck.cards if any(f.evidence in rules for f in c.facts)}
+    assert with_such_facts == set(GUARDED_SUMMARIES)
+
+
 def test_every_nct_number_in_the_seeds_has_its_trial_card() -> None:
     import re
 
@@ -484,3 +543,164 @@ def test_a_topic_the_matcher_relies_on_must_exist(mini_root: Path) -> None:
         "facts/cards/minileukin.yaml:5: unknown topic 'overview' (add it to facts/vocabulary/)",
         "facts/vocabulary/mini.yaml:1: the matcher relies on the topic 'overview', which the vocabulary lacks",
     ]
+
+
+def test_a_fact_kind_may_require_only_known_evidence_types(mini_root: Path) -> None:
+    kinds = mini_root / "facts" / "vocabulary" / "answers.yaml"
+    kinds.write_text(
+        "fact_kinds:\n"
+        "  result:\n"
+        "    label: results\n"
+        "    asks: [result]\n"
+        "    patterns: ['\\bresult']\n"
+        "    evidence: [trial-result, animal-study]\n"
+    )
+    assert errors_for(mini_root) == [
+        "facts/vocabulary/answers.yaml:6: fact kind 'result': unknown evidence type 'animal-study' "
+        "(known: case-report, contact, hypothesis, label, preclinical, registry, review, trial-result)",
+    ]
+
+
+# --- Summaries keep their facts' qualifiers ("in mice", "proposed") ------------------------------
+MICE_SUMMARY = (
+    "In mice, minileukin shrank melanoma tumours and doubled survival; "
+    "the authors propose that it may also restore regulatory T cells in lupus."
+)
+LAB_RESULT = (
+    'summary states a lab or animal study result without saying so (add "in mice", "in cells", "in vitro" ...)'
+)
+LAB = f"facts/cards/{MICE}:8: {LAB_RESULT}"
+IDEA = (
+    f"facts/cards/{MICE}:8: summary states a proposed idea as established without saying so "
+    '(add "proposed", "suggests", "may" ...)'
+)
+
+
+@pytest.fixture
+def mice_root(mini_root: Path) -> Path:
+    """The mini content with the mouse-study card and the seed lines it quotes."""
+    seed = mini_root / "seeds" / "mini.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + MICE_SEED_LINES, encoding="utf-8")
+    (mini_root / "facts" / "cards" / MICE).write_text(MICE_CARD, encoding="utf-8")
+    return mini_root
+
+
+def test_a_summary_saying_in_mice_and_proposed_passes(mice_root: Path) -> None:
+    assert f"summary: {MICE_SUMMARY}\n" in MICE_CARD
+    assert errors_for(mice_root) == []
+
+
+# The summary of the mouse-study card rewritten, and the exact errors it gets.
+UNQUALIFIED_SUMMARIES = {
+    "mouse result without in mice": (
+        "Minileukin shrank melanoma tumours and doubled survival; "
+        "the authors propose that it may also restore regulatory T cells in lupus.",
+        [LAB],
+    ),
+    "proposed idea stated as established": (
+        "In mice, minileukin shrank melanoma tumours and doubled survival; "
+        "it also restores regulatory T cells in lupus.",
+        [IDEA],
+    ),
+    "both unqualified": (
+        "Minileukin shrank melanoma tumours and doubled survival and restores regulatory T cells in lupus.",
+        [LAB, IDEA],
+    ),
+    "a hedge inside another word is no hedge": (
+        "In mice, minileukin shrank melanoma tumours and doubled survival; "
+        "at the Mayo clinic it also restores regulatory T cells in lupus.",
+        [IDEA],
+    ),
+    "a hedge does not qualify a lab result": (
+        "Minileukin shrank melanoma tumours and doubled survival, the authors propose.",
+        [LAB],
+    ),
+    "qualified in other words": (
+        "In a mouse study minileukin shrank melanoma tumours and doubled survival; "
+        "the authors hypothesise that it also restores regulatory T cells in lupus.",
+        [],
+    ),
+    "a summary that does not repeat the lab or proposed facts": (
+        "Minileukin is given by injection under the skin once a day; it was studied in lupus.",
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNQUALIFIED_SUMMARIES), ids=list(UNQUALIFIED_SUMMARIES))
+def test_a_summary_must_say_it_states_a_lab_result_or_a_proposed_idea(mice_root: Path, case: str) -> None:
+    summary, expected = UNQUALIFIED_SUMMARIES[case]
+    (mice_root / "facts" / "cards" / MICE).write_text(MICE_CARD.replace(MICE_SUMMARY, summary), encoding="utf-8")
+    assert errors_for(mice_root) == expected
+
+
+# The real vocabulary's words: (evidence type, text, whether the text says it).
+REAL_QUALIFIERS = qualifiers([yaml.safe_load((REPO / "facts" / "vocabulary" / "evidence.yaml").read_text())])
+SAYS = [
+    ("preclinical", "In mice, the drug shrank tumours", True),
+    ("preclinical", "in Mice", True),
+    ("preclinical", "tested in-vitro", True),
+    ("preclinical", "in SW480 colorectal cancer cells in vitro", True),
+    ("preclinical", "in a rat model", True),
+    ("preclinical", "in xenografted animals", True),
+    ("preclinical", "a laboratory (cell) study", True),
+    ("preclinical", "rather effective", False),  # whole words: "rat" is not "rather"
+    ("preclinical", "blocked IL-2 signalling in vivo", False),  # in vivo may be in people
+    ("preclinical", "expands regulatory T cells", False),
+    ("hypothesis", "the authors hypothesised that", True),
+    ("hypothesis", "researchers hope it will boost CD4 counts", True),
+    ("hypothesis", "it has a broad therapeutic potential", True),
+    ("hypothesis", "it may help", True),
+    ("hypothesis", "started in May 2019", False),  # a month, not a hedge
+    ("hypothesis", "at the Mayo clinic", False),
+    ("hypothesis", "low-dose IL-2 is used because it expands Tregs", False),
+]
+
+
+@pytest.mark.parametrize(("evidence", "text", "said"), SAYS)
+def test_qualifier_words(evidence: str, text: str, said: bool) -> None:
+    assert says(REAL_QUALIFIERS[evidence], text) is said
+
+
+# When a summary draws on a fact: (summary, fact, whether it does), stopwords aside.
+DRAWS_ON = [
+    ("Low-dose IL-2 promoted Tregs and inhibited Th17 cells.", "low-dose IL-2 promoting Treg, inhibiting Th17", True),
+    ("The authors propose that this depletion reduces the benefit.",
+     "Proposed mechanism: depletes NK cells, which reduces the clinical benefit.", True),
+    ("Tregs expand.", "Tregs expand and control inflammation.", False),  # fewer than 3 shared words
+    ("Berberine suppressed IL-2 secretion.", "Berberine suppressed IL-2 mRNA expression and protein "
+     "secretion, but had no cytotoxic effect at doses of 40 μg/ml in PHA-stimulated Jurkat cells.", False),
+]
+
+
+@pytest.mark.parametrize(("summary", "fact", "drawn"), DRAWS_ON)
+def test_a_summary_draws_on_a_fact_it_repeats_enough_of(summary: str, fact: str, drawn: bool) -> None:
+    stop = frozenset({"and", "but", "had", "the"})
+    assert draws_on(content_words(summary, stop), content_words(fact, stop)) is drawn
+
+
+VOCABULARY_ERRORS = {
+    "words without the claim they qualify": (
+        "    summary_claim: a lab or animal study result\n",
+        "",
+        ["facts/vocabulary/evidence.yaml:21: evidence.preclinical: 'summary_claim' is a dependency of 'summary_says'"],
+    ),
+    "a word in capitals": (
+        "[in mice, in cells,",
+        "[In Mice, in cells,",
+        [
+            "facts/vocabulary/evidence.yaml:25: evidence.preclinical.summary_says.0: "
+            "'In Mice' does not match \"^[a-z]+([ '-][a-z]+)*\\\\*?$\""
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(VOCABULARY_ERRORS), ids=list(VOCABULARY_ERRORS))
+def test_qualifier_vocabulary_is_validated(mini_root: Path, case: str) -> None:
+    old, new, expected = VOCABULARY_ERRORS[case]
+    path = mini_root / "facts" / "vocabulary" / "evidence.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    assert errors_for(mini_root) == expected

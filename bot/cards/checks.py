@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from bot.cards.loader import Layout, Loaded, load
 from bot.cards.model import RELIED_ON_TOPICS, Card, CardError, Deck, Fact
+from bot.cards.qualifiers import qualifiers, unsaid
 from bot.cards.tokens import digit_tokens, name_pattern, reading_form, stated_tokens, token_keys
 from bot.text import normalize, squash_ws
 
@@ -226,6 +227,18 @@ def check_evidence(loaded: Loaded) -> Iterator[CardError]:
                 )
 
 
+def check_summary_qualifiers(loaded: Loaded) -> Iterator[CardError]:
+    """A summary that draws on a lab, animal or hypothesis fact says so ("in mice", "proposed"):
+    the rule and its thresholds are in `bot.cards.qualifiers`, the words in the evidence vocabulary."""
+    if "vocabulary" in loaded.broken:
+        return
+    rules = qualifiers(doc.data for doc in loaded.vocabulary_docs.values())
+    for card in loaded.deck.cards:
+        doc = loaded.card_docs[card.file]
+        for q in unsaid(card, rules, loaded.deck.stopwords):
+            yield doc.error(q.message(), "summary")
+
+
 def check_trial_fields(loaded: Loaded) -> Iterator[CardError]:
     """Every registry field of a trial card occurs in a seed the card cites."""
     seeds = {sid: _folded(text) for sid, text in _seed_index(loaded).items()}
@@ -297,6 +310,21 @@ def check_matcher_vocabulary(loaded: Loaded) -> Iterator[CardError]:
             yield CardError(where, 1, f"the matcher relies on the topic '{tid}', which the vocabulary lacks")
 
 
+def check_fact_kind_evidence(loaded: Loaded) -> Iterator[CardError]:
+    """Every evidence type a fact kind requires (`fact_kinds: ... evidence:`) is a known one."""
+    if "vocabulary" in loaded.broken:
+        return
+    known = loaded.deck.evidence or {}
+    for doc in loaded.vocabulary_docs.values():
+        kinds = doc.data.get("fact_kinds") if isinstance(doc.data, dict) else None
+        for kid, kind in (kinds or {}).items():
+            for n, eid in enumerate(kind.get("evidence") or () if isinstance(kind, dict) else ()):
+                if eid not in known:
+                    names = ", ".join(sorted(known))
+                    message = f"fact kind '{kid}': unknown evidence type '{eid}' (known: {names})"
+                    yield doc.error(message, "fact_kinds", kid, "evidence", n)
+
+
 Check = Callable[[Loaded], Iterator[CardError]]
 # The checks that read cards (the mutation test runs these on one card at a time).
 CARD_CHECKS: tuple[Check, ...] = (
@@ -305,11 +333,12 @@ CARD_CHECKS: tuple[Check, ...] = (
     check_vocabulary,
     check_fact_tokens,
     check_summary_tokens,
+    check_summary_qualifiers,
     check_trial_fields,
     check_evidence,
     check_matcher_vocabulary,
 )
-CHECKS: tuple[Check, ...] = (check_sources, check_terms, *CARD_CHECKS)
+CHECKS: tuple[Check, ...] = (check_sources, check_terms, check_fact_kind_evidence, *CARD_CHECKS)
 
 
 @dataclass(slots=True)

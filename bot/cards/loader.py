@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -276,6 +276,7 @@ class Loaded:
     card_docs: dict[str, Document]  # by file
     seed_texts: dict[str, str]
     broken: set[str]  # kinds of content that failed to load ("sources", "vocabulary")
+    vocabulary_docs: dict[str, Document] = field(default_factory=dict)  # by file, schema-valid ones
 
 
 def load(layout: Layout) -> Loaded:
@@ -326,6 +327,7 @@ def load(layout: Layout) -> Loaded:
     terms: dict[str, Term] = {}
     lists: dict[str, list[str]] = {"stopwords": [], "examples": [], "foreign_suffixes": []}
     evidence: dict[str, str] = {}
+    vocabulary_docs: dict[str, Document] = {}
     for path in iter_yaml(layout.vocabulary):
         doc, errs = read_yaml(path, layout.rel(path))
         if doc is not None:
@@ -334,6 +336,7 @@ def load(layout: Layout) -> Loaded:
         if doc is None or errs:
             broken.add("vocabulary")
             continue
+        vocabulary_docs[doc.file] = doc
         new_terms, new_lists = build_terms(doc)
         evidence.update(build_evidence(doc))
         for k, v in new_lists.items():
@@ -375,4 +378,4 @@ def load(layout: Layout) -> Loaded:
         foreign_suffixes=tuple(lists["foreign_suffixes"]),
         evidence=evidence,
     )
-    return Loaded(deck, errors, card_docs, seed_texts, broken)
+    return Loaded(deck, errors, card_docs, seed_texts, broken, vocabulary_docs)

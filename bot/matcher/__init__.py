@@ -7,6 +7,7 @@ named rules for abstaining. `Matcher` puts them together and carries follow-ups 
 
 # No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
 # at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -40,6 +41,8 @@ __all__ = ["Context", "Hit", "Matcher", "Reading", "Result", "Tuning", "stem"]
 
 CONTEXT_KINDS = ("drug", "study")  # what a follow-up inherits when it names none of its own
 CHOICE_KINDS = ("drug", "study")  # what the bot asks about when a follow-up has no context
+PREAMBLE_KINDS = ("drug", "study", "disease")  # what a long message's question inherits from its context
+SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 
 
 class Context(NamedTuple):
@@ -110,6 +113,7 @@ class Matcher:
                 subjects=self._subjects(r, hit),
                 topics=tuple(r.topics),
             )
+        r = self._question_part(query, r)
         if self._is_followup(r):
             if context is None or not context.subjects:
                 return Result(
@@ -176,6 +180,25 @@ class Matcher:
             subjects=self._subjects(r, hits[0]),
             topics=tuple(r.topics),
         )
+
+    # -- long messages ---------------------------------------------------------------------
+
+    def _question_part(self, query: str, r: Reading) -> Reading:
+        """A long message that sets out its context before asking: read the sentences that ask (end
+        in "?"), about the drugs, studies and diseases the whole message names."""
+        said = len(r.words) + len(r.unknown) + len(r.common)
+        if said <= self.tuning.long_question:
+            return r
+        sentences = [x.strip() for x in SENTENCE_END.split(query) if x.strip()]
+        asking = [x for x in sentences if x.endswith("?")]
+        if not asking or len(asking) == len(sentences):
+            return r
+        q = self.read(" ".join(asking))
+        if not (q.subjects or q.topics or q.kinds or q.words):
+            return r
+        kinds = self.index.kinds
+        named = [s for s in r.subjects if s not in q.subjects and kinds.get(s, "study") in PREAMBLE_KINDS]
+        return q._replace(subjects=[*q.subjects, *named], followup=False)
 
     # -- follow-ups ------------------------------------------------------------------------
 

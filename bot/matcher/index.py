@@ -78,11 +78,19 @@ class Index:
         self.broader: dict[str, tuple[str, ...]] = {t.id: t.broader for t in deck.terms.values()}
         self.topic_ids = frozenset(t.id for t in deck.terms.values() if t.is_topic)
         self.kinds = {t.id: t.kind for t in deck.terms.values()}
+        # The drugs the cards introduce (IL-2, IL-7); any other drug a question names (rituximab) is
+        # something a card may only mention.
+        introduced = {s for c in deck.cards if OVERVIEW in c.topics for s in c.subjects}
+        self.own_drugs = frozenset(
+            t.id for t in deck.terms.values() if t.kind == "drug" and not t.broader and t.id in introduced
+        )
         self.topic_weight = {t.id: t.weight for t in deck.terms.values() if t.is_topic}
         # Fact kinds: how to recognise each in a fact's text, and how to name it.
         # Pattern texts, compiled when first used: the cache then loads without compiling them.
         self.kind_patterns = tuple((k.id, tuple(p.pattern for p in k.patterns)) for k in lexicon.kinds)
+        self.kind_evidence = {k.id: frozenset(k.evidence) for k in lexicon.kinds if k.evidence}
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
+        self.per_drug = frozenset(k.id for k in lexicon.kinds if k.per_drug)
         self.trial_fields = tuple((k.id, k.trial_fields) for k in lexicon.kinds)
         # Topic and disease phrases by stemmed words, keyed by their first word, to find them in a text.
         self.topic_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -141,14 +149,18 @@ class Index:
                     found.add(tid)
         return frozenset(found)
 
-    def kinds_of(self, text: str) -> tuple[str, ...]:
-        """The fact kinds a fact's text gives, recognised by the vocabulary's patterns."""
+    def kinds_of(self, text: str, evidence: str = "") -> tuple[str, ...]:
+        """The fact kinds a fact's text gives, recognised by the vocabulary's patterns (a registry's
+        purpose "to see whether it could decrease ..." is not a result: a kind may require evidence)."""
         folded = fold(text)
         return tuple(
-            kid for kid, patterns in self.kind_patterns if any(re.search(p, folded) for p in patterns)
+            kid
+            for kid, patterns in self.kind_patterns
+            if any(re.search(p, folded) for p in patterns)
+            and (not evidence or evidence in self.kind_evidence.get(kid, (evidence,)))
         )
 
-    def _fact(self, text: str, quotes: Iterable[str]) -> FactEntry:
+    def _fact(self, text: str, quotes: Iterable[str], evidence: str = "") -> FactEntry:
         toks = self._norm(text).split()
         stems = [stem(w) for w in toks]
         colon = text.find(":")
@@ -167,7 +179,7 @@ class Index:
             label,
             tuple(sorted(self._topics_in(lead))),
             tuple(sorted(mentions)),
-            self.kinds_of(text),
+            self.kinds_of(text, evidence),
         )
 
     def _entry(self, card: Card, prior: float, t: Tuning) -> Entry:
@@ -186,7 +198,7 @@ class Index:
             - strong
             - weak
         )
-        facts = tuple(self._fact(f.text, (c.quote for c in f.citations)) for f in card.facts)
+        facts = tuple(self._fact(f.text, (c.quote for c in f.citations), f.evidence) for f in card.facts)
         topics = (*card.topics, *KIND_TOPICS.get(card.kind, ()))
         # A topic the card lists is only mentioned when its title does not name it and every fact
         # speaking of it is about another topic (a pregnancy test among trial criteria).

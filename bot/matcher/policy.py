@@ -36,6 +36,12 @@ def no_card(c: Case) -> str:
     return "" if c.hits else "no card is about that drug, study or disease"
 
 
+def personal_advice(c: Case) -> str:
+    """The question asks what the person should do ("should I take it?"): the cards hold what their
+    sources say, not advice for one person."""
+    return "the cards give what their sources say, not personal medical advice" if c.r.advice else ""
+
+
 def off_subject(c: Case) -> str:
     """The question names a subject and the best card is not about it."""
     return "no card is about that subject" if c.r.subjects and c.hits[0].subject == 0.0 else ""
@@ -154,9 +160,18 @@ def off_topic(c: Case) -> str:
         and best.coverage < c.t.min_coverage_off_topic
         and not _names_study(c, best)
         and not _a_fact_speaks_to(c, best)
+        and not _only_card_with(c, best)
     ):
         return "no card on that subject covers that topic"
     return ""
+
+
+def _only_card_with(c: Case, hit: Hit) -> bool:
+    """Whether the question names what only this card is about (a word of its title or aliases that
+    no other card holds: "ILTOO", "muteins"): the topic words around it are loose talk."""
+    e = c.ix.entries[hit.position]
+    named = {stem(x) for text in e.texts for x in text.split()}
+    return any(w in named and len(c.ix.postings.get(f"w:{w}", ())) == 1 for w in c.r.words)
 
 
 def _a_fact_speaks_to(c: Case, hit: Hit) -> bool:
@@ -196,12 +211,26 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     e = ix.entries[position]
     if kind not in e.fact_kinds:
         return False
+    others = other_drugs(ix, r) if kind in ix.per_drug else []
+    if others:  # "rituximab dose": a fact of that kind naming rituximab, not the corticosteroid dose
+        names = {w for s in others for w in reader.subject_words.get(s, ())}
+        return any(kind in f.kinds and not names.isdisjoint(f.words.split()) for f in e.facts)
     studies = [s for s in r.subjects if ix.kinds.get(s, "study") == "study"]
     own = [s for s in e.subjects if ix.kinds.get(s, "study") == "study"]
     if not studies or len(own) <= 1 or ix.cards[position].kind in ONE_STUDY_KINDS:
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(kind in f.kinds and not names.isdisjoint(f.words.split()) for f in e.facts)
+
+
+def other_drugs(ix: Index, r: Reading) -> list[str]:
+    """The drugs a question names that are none of the cards' own (rituximab, not low-dose IL-2)."""
+    own = ix.own_drugs
+    return [
+        s
+        for s in r.subjects
+        if ix.kinds.get(s) == "drug" and s not in own and own.isdisjoint(ix.broader.get(s, ()))
+    ]
 
 
 def missing_kind(c: Case) -> str:
@@ -229,6 +258,7 @@ Rule = Callable[[Case], str]
 # In order: the first rule that gives a reason decides.
 RULES: tuple[Rule, ...] = (
     no_card,
+    personal_advice,
     off_subject,
     other_drug,
     unknown_name,

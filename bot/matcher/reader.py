@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the lexicon is read only when building
 
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
+SLOT = "it"  # the word a topic phrase uses for its subject ("how does it work")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
 MAX_CHARS = 500  # characters of a query that are read (bounds the work on pasted walls of text)
@@ -40,6 +41,7 @@ class Reading(NamedTuple):
     loose: int = 0  # content words outside any subject, topic or fact-kind phrase
     common: list[str] = []  # noqa: RUF012 - ordinary English words no card uses ("got", "big")
     asking: frozenset[str] = frozenset()  # words that asked for a fact kind ("company", "sponsor")
+    advice: bool = False  # asks for personal medical advice ("should I take it?")
 
 
 class Reader:
@@ -56,10 +58,18 @@ class Reader:
             re.compile("|".join(p.pattern for p, _ in lexicon.cased)) if lexicon.cased else None
         )
         self.followups = frozenset(lexicon.followups)
+        self.advice = frozenset(lexicon.advice)
+        self.max_advice = max((len(a) for a in lexicon.advice), default=0)
         self.kind_asks: dict[tuple[str, ...], str] = {}
         for k in lexicon.kinds:
             for toks in k.asks:
                 self.kind_asks.setdefault(tuple(stem(w) for w in toks), k.id)
+        # "how much" asks for a dose, unless the question asks for something else ("how much ... cost").
+        self.alone_asks: dict[tuple[str, ...], str] = {
+            tuple(stem(w) for w in toks): k.id for k in lexicon.kinds for toks in k.asks_alone
+        }
+        for toks, kid in self.alone_asks.items():
+            self.kind_asks.setdefault(toks, kid)
         self.max_ask = max((len(x) for x in self.kind_asks), default=0)
         # One-word asks ("sponsor", "sponsored"), stemmed and as typed: a typo of one still asks.
         self.ask_words = {x[0]: kid for x, kid in self.kind_asks.items() if len(x) == 1}
@@ -101,6 +111,12 @@ class Reader:
         self.stem_phrases: dict[tuple[str, ...], str] = {}
         for toks, concept in self.phrases.items():
             self.stem_phrases.setdefault(tuple(stem(t) for t in toks), concept)
+        # Topic phrases about "it" ("what does it do"), matched with a subject's name in its place.
+        self.slot_phrases = {
+            toks: concept
+            for toks, concept in self.phrases.items()
+            if SLOT in toks and concept in index.topic_ids
+        }
         # Names the vocabulary gives numbers to ("il" of il2, "nct", "interleukin", "cd"): typed
         # with a space ("IL 2", "nct 04077684", "interleukin 6") they are still one name.
         self.numbered_names = frozenset(
@@ -168,9 +184,12 @@ class Reader:
         """Split a query into concepts, fact kinds asked, known words and unknown words."""
         toks = self.tokens(query)
         reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks), 0, [], frozenset())
+        if self._asks_advice(toks):
+            reading = reading._replace(advice=True)
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
+        slotted: list[str] = []  # the question with each subject's name read as "it"
         i = 0
         while i < len(toks):
             for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
@@ -178,6 +197,7 @@ class Reader:
                     tuple(stems[i : i + n])
                 )
                 if concept:
+                    slotted += toks[i : i + n] if concept in self.topic_ids else [SLOT]
                     self._add_concept(reading, concept)
                     # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
                     reading.words.extend(
@@ -193,7 +213,11 @@ class Reader:
             else:
                 leftovers[-1].append(toks[i])
                 free[-1].append(stems[i])
+                slotted.append(toks[i])
                 i += 1
+        # A topic asked around a subject's name: "what does IL-7 do" is "what does it do".
+        for concept in self._slot_topics(slotted):
+            self._add_concept(reading, concept)
         for run in leftovers:
             self._read_run(reading, run)
         # Asks read across a subject's name too: "how many [melanoma] patients".
@@ -201,19 +225,49 @@ class Reader:
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
         return reading._replace(loose=loose, asking=frozenset(asked))
 
+    def _slot_topics(self, slotted: list[str]) -> list[str]:
+        """The topics of the phrases about "it" in the question read with its subjects as "it"."""
+        if SLOT not in slotted:
+            return []
+        found: list[str] = []
+        i, n = 0, len(slotted)
+        while i < n:  # the longest phrase at each place: "how does it work", not also "does it work"
+            sizes = range(min(MAX_PHRASE, n - i), 1, -1)
+            k = next((k for k in sizes if tuple(slotted[i : i + k]) in self.slot_phrases), 0)
+            if k:
+                found.append(self.slot_phrases[tuple(slotted[i : i + k])])
+            i += k or 1
+        return found
+
+    def _asks_advice(self, toks: list[str]) -> bool:
+        """Whether an advice phrase ("should i take") occurs in the question."""
+        n = self.max_advice
+        return any(tuple(toks[i : i + k]) in self.advice for i in range(len(toks)) for k in range(1, n + 1))
+
     def _is_followup(self, toks: list[str]) -> bool:
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))
 
     def _read_kinds(self, reading: Reading, run: list[str]) -> set[str]:
         """Add the fact kinds a run of stemmed words asks for; return the words that asked."""
         words: set[str] = set()
+        alone: list[str] = []  # kinds asked only by a phrase that asks for them alone
+        specific: set[str] = set()
         for i in range(len(run)):
             for n in range(min(self.max_ask, len(run) - i), 0, -1):
-                kind = self.kind_asks.get(tuple(run[i : i + n]))
+                gram = tuple(run[i : i + n])
+                kind = self.kind_asks.get(gram)
                 if kind:
-                    words.update(run[i : i + n])
+                    words.update(gram)
+                    if gram in self.alone_asks:
+                        alone.append(kind)
+                    else:
+                        specific.add(kind)
                     if kind not in reading.kinds:
                         reading.kinds.append(kind)
+        if specific:
+            for kind in alone:
+                if kind not in specific and kind in reading.kinds:
+                    reading.kinds.remove(kind)
         return words
 
     def join_numbered(self, toks: list[str]) -> list[str]:
@@ -239,7 +293,8 @@ class Reader:
                 if i + n > len(run):
                     continue
                 gram = run[i : i + n]
-                if n == 1 and (gram[0] in self.stopwords or self._known_or_common(stem(gram[0]))):
+                # A typo'd phrase has a misspelt word: "at all" is not "T-ALL".
+                if all(w in self.stopwords or self._known_or_common(stem(w)) for w in gram):
                     continue
                 concept = self._fuzzy_phrase(gram)
                 if concept:
@@ -276,7 +331,7 @@ class Reader:
         if w in self.common:
             reading.common.append(word)
             return
-        if len(w) >= MIN_TYPO_WORD and not any(ch.isdigit() for ch in w):
+        if len(word) >= MIN_TYPO_WORD and not any(ch.isdigit() for ch in w):
             found = _near(w, self.word_buckets)
             if found is not None:
                 reading.words.append(found)

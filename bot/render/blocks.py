@@ -373,11 +373,12 @@ def _echo_raw(query: str) -> str:
 def _clarify_message(reply: Reply, codec: Codec) -> Message:
     buttons = _Buttons(codec)
     choices = [c for c in reply.choices if c.strip()][:MAX_SUGGESTIONS]
-    blocks: list[Block] = [_section(escape(wording.CLARIFY))]
+    said = escape(wording.clarify(_echo_raw(reply.query)))
+    blocks: list[Block] = [_section(said)]
     blocks += buttons.row("il2_choices", [
         Control("choose", c, ViewState(wording.clarify_query(c, reply.query))) for c in choices])
     blocks += buttons.row("il2_help", [_ask(wording.WHAT_CAN_I_ASK, "help")])
-    return {"text": wording.CLARIFY, "blocks": blocks}
+    return {"text": said[:MAX_FALLBACK], "blocks": blocks}
 
 
 def _help_message(reply: Reply, codec: Codec) -> Message:

@@ -142,7 +142,7 @@ def render(reply: Reply, state: ViewState | None = None, *, cols: int | None = N
             for e in reply.examples:
                 out.add(_command(e), INDENT)
     elif reply.kind == "clarify":
-        out.add(wording.CLARIFY)
+        out.add(wording.clarify(reply.query))
         for c in reply.choices:
             out.add(_command(wording.clarify_query(c, reply.query)), f"{INDENT}{c}: ")
     elif reply.kind == "abstain" or not reply.matches:

@@ -17,7 +17,6 @@ WHAT_CAN_I_ASK = "What can I ask?"
 ALSO = "Also:"
 BEST_MATCH = "Back to the best match"
 I_CAN_ANSWER = "I can answer:"
-CLARIFY = "Which drug or study do you mean?"
 VOTE_LABELS = {"helpful": "Helpful", "not_right": "Not right", "outdated": "Outdated"}
 FEEDBACK_TITLE = "Feedback"  # the modal's title (Slack: at most 24 characters)
 FEEDBACK_SUBMIT = "Send"
@@ -132,6 +131,11 @@ def also_button(title: str, first: bool) -> str:
 def suggestion_button(text: str) -> str:
     """A suggestion's label."""
     return text
+
+
+def clarify(query: str) -> str:
+    """A follow-up with no earlier answer to follow: which subject it is about."""
+    return f"“{query}”: which drug or study do you mean?"
 
 
 def clarify_query(choice: str, query: str) -> str:

@@ -360,9 +360,15 @@ def test_a_partial_answer_names_the_missing_fact_and_offers_the_card() -> None:
 
 def test_clarify_asks_which_subject_with_a_button_per_choice() -> None:
     message = render(CLARIFY)
-    assert _sections(message) == ["Which drug or study do you mean?"]
+    assert _sections(message) == ["“side effects?”: which drug or study do you mean?"]
     assert [e["value"] for e in _buttons(message).values()] == ["0:side effects? aldesleukin",
                                                                 "0:side effects? IL-7", "0:help"]
+
+
+def test_clarify_echoes_the_question_escaped() -> None:
+    message = render(CLARIFY._replace(query="<SIDE:EFFECT"))
+    assert (message["text"], _sections(message)) == (
+        "“&lt;SIDE:EFFECT”: which drug or study do you mean?", ["“&lt;SIDE:EFFECT”: which drug or study do you mean?"])
 
 
 def test_help_names_drugs_diseases_and_studies_with_examples() -> None:

@@ -282,7 +282,7 @@ def test_a_follow_up_mention_in_the_thread_inherits_its_subject(bot: Bot, fake: 
 
     # Another thread has no such context: the bot asks which drug or study.
     mention(bot, "and the dose?", ts="600.1")
-    assert headers(fake, 3)[2] == "Which drug or study do you mean?"
+    assert headers(fake, 3)[2] == "“and the dose?”: which drug or study do you mean?"
 
 
 def test_a_dm_follow_up_inherits_the_last_answer_in_the_dm(bot: Bot, fake: FakeSlack) -> None:
@@ -293,7 +293,7 @@ def test_a_dm_follow_up_inherits_the_last_answer_in_the_dm(bot: Bot, fake: FakeS
     data = posted(fake, 2)[1]
     assert buttons(data, "il2_feedback")[0]["value"].split(":")[1] == "aldesleukin-side-effects-hiv"
     dm(bot, "what about the side effects?", ts="700.3", channel="D0002")  # another DM: no context
-    assert headers(fake, 3)[2] == "Which drug or study do you mean?"
+    assert headers(fake, 3)[2] == "“what about the side effects?”: which drug or study do you mean?"
 
 
 def test_a_question_back_is_answered_by_its_buttons_and_the_thread_then_remembers(

@@ -52,6 +52,9 @@ class Reader:
         self.topic_ids = index.topic_ids
         self.word_set = index.word_set
         self.abbreviations = lexicon.abbreviations
+        self.abbreviation_longest: dict[str, int] = {}  # the longest abbreviation starting with a word
+        for short in self.abbreviations:
+            self.abbreviation_longest[short[0]] = max(self.abbreviation_longest.get(short[0], 0), len(short))
         # Abbreviations read only in capitals ("US"), in one pattern: one pass over the query.
         self.cased_words = {p.pattern[len("(?<!\\w)") : -len("(?!\\w)")]: long for p, long in lexicon.cased}
         self.cased_pattern = (
@@ -60,6 +63,7 @@ class Reader:
         self.followups = frozenset(lexicon.followups)
         self.advice = frozenset(lexicon.advice)
         self.max_advice = max((len(a) for a in lexicon.advice), default=0)
+        self.advice_starts = frozenset(a[0] for a in lexicon.advice)
         self.kind_asks: dict[tuple[str, ...], str] = {}
         for k in lexicon.kinds:
             for toks in k.asks:
@@ -111,12 +115,20 @@ class Reader:
         self.stem_phrases: dict[tuple[str, ...], str] = {}
         for toks, concept in self.phrases.items():
             self.stem_phrases.setdefault(tuple(stem(t) for t in toks), concept)
+        # The longest phrase starting with each word (typed, and stemmed): most words start none.
+        self.longest: dict[str, int] = {}
+        for toks in self.phrases:
+            self.longest[toks[0]] = max(self.longest.get(toks[0], 0), len(toks))
+        self.longest_stem: dict[str, int] = {}
+        for toks in self.stem_phrases:
+            self.longest_stem[toks[0]] = max(self.longest_stem.get(toks[0], 0), len(toks))
         # Topic phrases about "it" ("what does it do"), matched with a subject's name in its place.
         self.slot_phrases = {
             toks: concept
             for toks, concept in self.phrases.items()
             if SLOT in toks and concept in index.topic_ids
         }
+        self.slot_starts = frozenset(toks[0] for toks in self.slot_phrases)
         # Names the vocabulary gives numbers to ("il" of il2, "nct", "interleukin", "cd"): typed
         # with a space ("IL 2", "nct 04077684", "interleukin 6") they are still one name.
         self.numbered_names = frozenset(
@@ -165,8 +177,9 @@ class Reader:
             return toks
         out: list[str] = []
         i = 0
+        longest = self.abbreviation_longest
         while i < len(toks):
-            for n in range(min(MAX_ABBREVIATION, len(toks) - i), 0, -1):
+            for n in range(min(longest.get(toks[i], 0), MAX_ABBREVIATION, len(toks) - i), 0, -1):
                 spelled = self.abbreviations.get(tuple(toks[i : i + n]))
                 if spelled:
                     out.extend(spelled)
@@ -192,7 +205,8 @@ class Reader:
         slotted: list[str] = []  # the question with each subject's name read as "it"
         i = 0
         while i < len(toks):
-            for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
+            longest = max(self.longest.get(toks[i], 0), self.longest_stem.get(stems[i], 0))
+            for n in range(min(longest, MAX_PHRASE, len(toks) - i), 0, -1):
                 concept = self.phrases.get(tuple(toks[i : i + n])) or self.stem_phrases.get(
                     tuple(stems[i : i + n])
                 )
@@ -232,6 +246,9 @@ class Reader:
         found: list[str] = []
         i, n = 0, len(slotted)
         while i < n:  # the longest phrase at each place: "how does it work", not also "does it work"
+            if slotted[i] not in self.slot_starts:
+                i += 1
+                continue
             sizes = range(min(MAX_PHRASE, n - i), 1, -1)
             k = next((k for k in sizes if tuple(slotted[i : i + k]) in self.slot_phrases), 0)
             if k:
@@ -241,8 +258,13 @@ class Reader:
 
     def _asks_advice(self, toks: list[str]) -> bool:
         """Whether an advice phrase ("should i take") occurs in the question."""
-        n = self.max_advice
-        return any(tuple(toks[i : i + k]) in self.advice for i in range(len(toks)) for k in range(1, n + 1))
+        n, starts = self.max_advice, self.advice_starts
+        return any(
+            tuple(toks[i : i + k]) in self.advice
+            for i, t in enumerate(toks)
+            if t in starts
+            for k in range(1, n + 1)
+        )
 
     def _is_followup(self, toks: list[str]) -> bool:
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))
@@ -287,15 +309,14 @@ class Reader:
 
     def _read_run(self, reading: Reading, run: list[str]) -> None:
         """Read words no exact phrase took: typo'd phrases, known words, unknown words."""
+        # A typo'd phrase has a misspelt word: "at all" is not "T-ALL".
+        plain = [w in self.stopwords or self._known_or_common(stem(w)) for w in run]
         i = 0
         while i < len(run):
             for n in (3, 2, 1):
-                if i + n > len(run):
+                if i + n > len(run) or all(plain[i : i + n]):
                     continue
                 gram = run[i : i + n]
-                # A typo'd phrase has a misspelt word: "at all" is not "T-ALL".
-                if all(w in self.stopwords or self._known_or_common(stem(w)) for w in gram):
-                    continue
                 concept = self._fuzzy_phrase(gram)
                 if concept:
                     self._add_concept(reading, concept)

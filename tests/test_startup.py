@@ -20,6 +20,7 @@ NAMEDTUPLE_MODULES = [
     "bot.matcher",
     "bot.matcher.index",
     "bot.matcher.scorer",
+    "bot.matcher.reader",
     "bot.render.view",
     "bot.render.layout",
     "bot.render.dates",

@@ -1,7 +1,7 @@
 """Reading a query: subjects, topics, fact kinds asked, known and unknown words (typos tolerated)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: typing.NamedTuple would compile Reading's string
+# annotations at import, on every `il2bot ask` (tests/test_startup.py checks).
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -47,7 +47,7 @@ class Reading(NamedTuple):
 class Reader:
     """Reads queries with the deck's vocabulary and the words its cards use."""
 
-    def __init__(self, deck: Deck, index: Index, lexicon: Lexicon) -> None:
+    def __init__(self, deck: Deck, index: Index, lexicon: "Lexicon") -> None:
         self.stopwords = index.stopwords
         self.topic_ids = index.topic_ids
         self.word_set = index.word_set

@@ -11,10 +11,10 @@ from test_blind import quotes_answer  # the blind set's fact-level scoring, shar
 from bot.engine import Context, Engine, load_engine
 from bot.text import normalize
 
-DEV3_TOP1 = 0.656  # two points under the figures measured (67.6%, 85.2%)
-DEV3_ABSTENTION = 0.813  # 83.3% since typos are corrected by the length typed, not the stem's
-DEV4_TOP1 = 0.615  # a fourth set, December: 63.5% and 69.1% (63.0% and 65.5% when it arrived)
-DEV4_ABSTENTION = 0.671
+DEV3_TOP1 = 0.674  # two points under the figures measured (December, after issue 9's second pass)
+DEV3_ABSTENTION = 0.85  # questions3: 69.4% and 87.0% (67.6% and 85.2% before that pass)
+DEV4_TOP1 = 0.656  # questions4, written for that pass: 67.6% and 72.7% (63.0% and 65.5% when it arrived)
+DEV4_ABSTENTION = 0.707
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -167,7 +167,7 @@ def test_every_help_example_is_answered(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("name", "min_top1", "min_abstention"),
-    [("holdout1.yaml", 0.902, 0.94), ("holdout2.yaml", 0.878, 0.941)],
+    [("holdout1.yaml", 0.907, 0.94), ("holdout2.yaml", 0.884, 0.96)],
 )
 def test_holdout_questions_written_independently(
     engine: Engine, name: str, min_top1: float, min_abstention: float

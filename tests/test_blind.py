@@ -3,7 +3,7 @@
 The set (`tests/blind/questions.yaml`) was written by a separate session that saw only the seeds: no
 cards, vocabulary, matcher or tests. An answerable question names the seed and a verbatim span that
 answers it; the bot is right when its top card quotes that passage. The gates sit two points under
-the figures measured when the set was first run after the matcher changed (README); they catch
+the figures measured after the latest matcher changes (README lists each measurement); they catch
 regressions and are never a target to tune for.
 """
 
@@ -20,8 +20,8 @@ from bot.reply import Answer
 
 BLIND = yaml.safe_load((Path(__file__).parent / "blind" / "questions.yaml").read_text(encoding="utf-8"))
 MIN_OVERLAP = 40  # characters of an answer span a quote must share with it (or the whole span, if shorter)
-TOP1_GATE = 0.694
-ABSTAIN_GATE = 0.784
+TOP1_GATE = 0.698
+ABSTAIN_GATE = 0.843
 
 
 def _fold(text: str) -> str:

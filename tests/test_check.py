@@ -173,13 +173,18 @@ def test_broken_card_gets_exact_errors(mini_root: Path, case: str) -> None:
     assert errors_for(mini_root) == expected
 
 
+def with_card(root: Path, name: str, card: str, seed_lines: str) -> Path:
+    """The content at root with one more card and the seed lines it quotes."""
+    seed = root / "seeds" / "mini.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + seed_lines, encoding="utf-8")
+    (root / "facts" / "cards" / name).write_text(card, encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def digits_root(mini_root: Path) -> Path:
     """The mini content with the identity card and the seed lines it quotes."""
-    seed = mini_root / "seeds" / "mini.txt"
-    seed.write_text(seed.read_text(encoding="utf-8") + IDENTITY_SEED_LINES, encoding="utf-8")
-    (mini_root / "facts" / "cards" / IDENTITY).write_text(IDENTITY_CARD, encoding="utf-8")
-    return mini_root
+    return with_card(mini_root, IDENTITY, IDENTITY_CARD, IDENTITY_SEED_LINES)
 
 
 def test_identity_card_passes_as_a_careful_reader_compares(digits_root: Path) -> None:
@@ -579,10 +584,7 @@ IDEA = (
 @pytest.fixture
 def mice_root(mini_root: Path) -> Path:
     """The mini content with the mouse-study card and the seed lines it quotes."""
-    seed = mini_root / "seeds" / "mini.txt"
-    seed.write_text(seed.read_text(encoding="utf-8") + MICE_SEED_LINES, encoding="utf-8")
-    (mini_root / "facts" / "cards" / MICE).write_text(MICE_CARD, encoding="utf-8")
-    return mini_root
+    return with_card(mini_root, MICE, MICE_CARD, MICE_SEED_LINES)
 
 
 def test_a_summary_saying_in_mice_and_proposed_passes(mice_root: Path) -> None:

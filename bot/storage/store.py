@@ -298,6 +298,15 @@ class Storage:
         """Wait (bounded) until queued writes are committed or dropped."""
         return self.writer.wait_idle(timeout) if self.writer else True
 
+    def wait_reads(self, timeout: float) -> bool:
+        """Wait (bounded) until a read pause after a failed read is over: the shared record decides again."""
+        deadline = time.monotonic() + timeout
+        while (left := self._reads_paused_until - time.monotonic()) > 0:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(left, deadline - time.monotonic()))
+        return True
+
     def close(self, deadline: float = CLOSE_DEADLINE_S) -> bool:
         """Flush queued writes within `deadline` seconds, release the database; True if all were written."""
         flushed = self.writer.close(deadline) if self.writer else True

@@ -16,12 +16,26 @@ from bot.slack.app import build_app, build_asgi
 from bot.slack.services import Background
 from bot.slack.settings import Settings
 from bot.slack.web import make_web_client
-from bot.storage import open_storage
+from bot.storage import Storage, open_storage
 from bot.storage.tables import handled_events, questions
 
 PER_PHASE = 20  # events before, during and after the outage, each delivered twice
 LAST = 5  # events once the app has recovered
 WAIT = 30.0  # seconds to wait for answers, and for queued writes once the database is back
+RECOVERY_TRIES = 5  # reads tried once the database is back, each after the read pause it may cause
+
+
+def reads_recovered(storage: Storage) -> bool:
+    """Once the read pause is over, a read through the database succeeds (a stale pooled connection
+    fails here, where it is renewed, not during the next phase); a bounded number of tries."""
+    for _ in range(RECOVERY_TRIES):
+        if not storage.wait_reads(WAIT):
+            return False
+        seen = storage.fallbacks
+        storage.thread("probe-after-outage")
+        if storage.fallbacks == seen:
+            return True
+    return False
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
@@ -64,6 +78,7 @@ def test_database_stopped_mid_run(env: dict[str, str], db_url: str, fake: FakeSl
         assert storage.wait_idle(WAIT)  # the database is back: queued writes committed
         # The first reads after the outage may still be decided here (a stale connection fails once,
         # then this process's record decides for read_pause); once recovered, the shared record decides.
+        assert reads_recovered(storage), "a read through the database succeeds again"
         again = phase(3 * PER_PHASE, LAST)
         fake.wait_for("/chat.postMessage", 3 * PER_PHASE + LAST, timeout=WAIT)
         assert background.wait_idle(WAIT)

@@ -11,7 +11,7 @@ from slack_harness import BOT_USER
 from bot.render import blocks
 from bot.render.view import ViewName, ViewState
 from bot.reply import Reply
-from bot.slack.interaction import codec
+from bot.slack.interaction import ACTION_SHARE, codec
 
 INJECTIONS = ("<!channel", "<!here", "<!everyone", "<@U0BAD", "<https://evil", "<b>")
 
@@ -61,3 +61,19 @@ def dm(text: str, ts: str, channel: str = "D0001", **extra: Any) -> dict[str, An
 def no_injection(message: dict[str, Any]) -> None:
     """No echoed text became a mention, a broadcast or a link."""
     assert [(bad, text) for text in texts(message) for bad in INJECTIONS if bad in text] == []
+
+
+def posted_to_channel(shared: Any, delete: Any, first: dict[str, Any], expected: dict[str, Any],
+                      by: str) -> dict[str, Any]:
+    """Check what Post to channel sent through the response_url: `expected` posted in the channel (not
+    replacing the ephemeral answer), credited to `by`, without a share button, with the blocks the person
+    was looking at (buttons and context aside), and the ephemeral answer then deleted. Returns the message."""
+    message = message_of(shared)
+    assert (shared.data["response_type"], shared.data["replace_original"]) == ("in_channel", False)
+    assert message == expected
+    assert message["blocks"][0]["elements"][0]["text"].startswith(f"<@{by}> shared:")
+    assert ACTION_SHARE not in buttons(message)
+    same = [b for b in first["blocks"] if b["type"] not in ("actions", "context")]
+    assert same == [b for b in message["blocks"] if b["type"] not in ("actions", "context")]
+    assert delete.data == {"delete_original": True}
+    return message

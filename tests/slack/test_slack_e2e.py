@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from slack_harness import ACK_LIMIT, BOT_ID, BOT_USER, WAIT, FakeSlack, Scripted, SlackClient
-from slack_messages import buttons, dm, mention, message_of, no_injection, render, texts
+from slack_messages import buttons, dm, mention, message_of, no_injection, posted_to_channel, render, texts
 
 from bot.engine import Engine
 from bot.render.blocks import escape
@@ -196,15 +196,8 @@ def test_post_to_channel_posts_what_the_person_sees_once_then_removes_the_epheme
     slack.click(share, ephemeral=True, response=(url, path2), message_ts="1700000000.424242")
     slack.click(share, ephemeral=True, response=(url, path2), message_ts="1700000000.424242")  # a double click
     shared, delete = fake_slack.wait_for(path2, count=2)
-    assert shared.data["response_type"] == "in_channel" and shared.data["replace_original"] is False
-    message = message_of(shared)
-    valid(message)
-    assert message == render(engine.ask("NCT04077684"), ephemeral=False, shared_by="U0002", view=view)
-    assert message["blocks"][0]["elements"][0]["text"].startswith("<@U0002> shared:")
-    assert ACTION_SHARE not in buttons(message)
-    same = [b for b in first["blocks"] if b["type"] not in ("actions", "context")]
-    assert same == [b for b in message["blocks"] if b["type"] not in ("actions", "context")]
-    assert delete.data == {"delete_original": True}
+    expected = render(engine.ask("NCT04077684"), ephemeral=False, shared_by="U0002", view=view)
+    valid(posted_to_channel(shared, delete, first, expected, by="U0002"))
     slack.event(mention("help", f"{time.time():.6f}", channel="CSENTINEL"))  # later work is done
     fake_slack.wait_for("/chat.postMessage")
     assert len(fake_slack.calls(path2)) == 2, "a double click posts once"

@@ -19,7 +19,7 @@ import fake_socket as envelopes
 import pytest
 from fake_socket import FakeSocketMode, socket_slack
 from slack_harness import BOT_ID, BOT_USER, TODAY, WAIT, FakeSlack, Recorded, Scripted, check_message
-from slack_messages import buttons, dm, mention, message_of, no_injection, render, texts
+from slack_messages import buttons, dm, mention, message_of, no_injection, posted_to_channel, render, texts
 
 from bot.engine import Engine
 from bot.render.blocks import escape
@@ -283,15 +283,8 @@ def test_post_to_channel_posts_what_the_person_sees_once_even_when_the_click_is_
     assert len(endpoint.wait_acks(clicked["envelope_id"])) == 2, "each delivery is acked"
     endpoint.wait_acks(double["envelope_id"])
     shared, delete = api.wait_for(path, count=2)
-    assert shared.data["response_type"] == "in_channel" and shared.data["replace_original"] is False
-    message = message_of(shared)
-    check_message(message)
-    assert message == render(engine.ask("NCT04077684"), ephemeral=False, shared_by="U0002", view=view)
-    assert message["blocks"][0]["elements"][0]["text"].startswith("<@U0002> shared:")
-    assert ACTION_SHARE not in buttons(message)
-    same = [b for b in first["blocks"] if b["type"] not in ("actions", "context")]
-    assert same == [b for b in message["blocks"] if b["type"] not in ("actions", "context")]
-    assert delete.data == {"delete_original": True}
+    expected = render(engine.ask("NCT04077684"), ephemeral=False, shared_by="U0002", view=view)
+    check_message(posted_to_channel(shared, delete, first, expected, by="U0002"))
     settled(fakes, answers)
     assert len(api.calls(path)) == 2, "shared once (and the ephemeral deleted once)"
 

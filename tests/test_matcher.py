@@ -220,6 +220,7 @@ ORDINARY_WORDS = [
     ("who sponserd SILCAAT", ["sponsor"], [], []),  # a typo of a word that asks for a kind of fact
     ("pembrolizumab side effects", [], [], ["pembrolizumab"]),
     ("IL-2 for hair loss", [], ["hair"], []),
+    ("is IL-7 safe if you're pregnant", [], [], []),  # a contraction is no content word
 ]
 
 
@@ -349,6 +350,16 @@ ANSWERABILITY = [
     ("how much does IL-7 cost and does Medicaid pay for it?", None, "il-7-trial-results", "price"),
     # a card on several studies gives ILIADE's enrollment, not ESPRIT's: ESPRIT's own card is offered
     ("how many people were enrolled in ESPRIT?", None, "trial-esprit", "enrollment"),
+    # a figure is given only by a fact stating a number the question does not: "a short half-life"
+    # gives no half-life, and "46 patients with 11 diseases" no count of the 46 with psoriasis
+    ("how long is the half-life of high-dose IL-2", None, "low-dose-vs-high-dose-il-2", "half-life"),
+    (
+        "in the 11-disease low-dose IL-2 trial, how many of the 46 patients had psoriasis",
+        None,
+        "ld-il2-autoimmune-diseases",
+        "count",
+    ),
+    ("how many cycles of aldesleukin in ILIADE", "trial-iliade", None, None),
 ]
 
 
@@ -367,21 +378,21 @@ def test_answerability(
 
 FACT_KINDS = [
     # (a fact's text, the kinds of fact it gives, recognised by facts/vocabulary/answers.yaml)
-    ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["enrollment"]),
-    ("Eleven participants receiving aldesleukin stopped the study early.", ["enrollment"]),
-    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["dose", "route"]),
-    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["dose"]),
+    ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["count", "enrollment"]),
+    ("Eleven participants receiving aldesleukin stopped the study early.", ["count", "enrollment"]),
+    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "route"]),
+    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose"]),
     ("Organization: Clinigen Group PLC.", ["sponsor"]),
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
     ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
-    ("Registered on May 13, 2005.", ["date"]),
+    ("Registered on May 13, 2005.", ["count", "date"]),
     ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
-    ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["date", "reference"]),
+    ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["count", "date", "reference"]),
     ("It has a short in vivo half-life.", ["half-life"]),
     ("No difference in the risk of opportunistic disease or death.", ["survival"]),
     # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
     ("Toxicity has limited the use of high-dose IL-2 in melanoma.", []),
-    ("Patients received an average of 6.8 doses of IL-2.", ["dose"]),
+    ("Patients received an average of 6.8 doses of IL-2.", ["count", "dose"]),
 ]
 
 FACT_KINDS_BY_EVIDENCE = [

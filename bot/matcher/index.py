@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from rapidfuzz import utils
 
 from bot.cards.model import OVERVIEW_TOPIC, Card, Deck
+from bot.cards.tokens import spelled_numbers
 from bot.matcher.scorer import TUNING, Tuning
 from bot.text import fold, normalize
 
@@ -22,6 +23,8 @@ KIND_TOPICS = {"trial": ("trials",), "publication": ("trials",)}  # cards about 
 OVERVIEW = OVERVIEW_TOPIC  # the topic of cards that introduce their subject (`il2bot check` verifies it)
 LEAD_WORDS = 8  # an unlabelled fact is about its first words
 LABEL_CHARS = 60  # a fact whose first colon comes this early is labelled ("Inclusion: ...")
+
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # "1,200" is one number
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
 
@@ -38,6 +41,13 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
+def numbers_in(text: str, spelled: bool = True) -> frozenset[str]:
+    """The numbers a text states: its digit tokens, and its spelled-out numbers ("eleven": "11")."""
+    text = _THOUSANDS.sub("", text)
+    digits = [w.lstrip("0") or "0" for w in normalize(text).split() if w.isdigit()]
+    return frozenset(digits + spelled_numbers(text)) if spelled else frozenset(digits)
+
+
 class FactEntry(NamedTuple):
     """What the matcher keeps of one fact."""
 
@@ -47,6 +57,7 @@ class FactEntry(NamedTuple):
     topics: tuple[str, ...]  # topics its label, or else its first words, speak of
     mentions: tuple[str, ...]  # topics its text speaks of anywhere
     kinds: tuple[str, ...]  # fact kinds it gives (enrollment, dose, ...)
+    numbers: tuple[str, ...] = ()  # the numbers its text and quotes state
 
 
 class Entry(NamedTuple):
@@ -67,6 +78,7 @@ class Entry(NamedTuple):
     prior: float
     facts: tuple[FactEntry, ...]
     fact_kinds: frozenset[str]  # kinds of fact the card gives (its facts and trial fields)
+    numbers: frozenset[str] = frozenset()  # every number the card states, anywhere
 
 
 class Index:
@@ -91,6 +103,7 @@ class Index:
         self.kind_evidence = {k.id: frozenset(k.evidence) for k in lexicon.kinds if k.evidence}
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
         self.per_drug = frozenset(k.id for k in lexicon.kinds if k.per_drug)
+        self.figures = frozenset(k.id for k in lexicon.kinds if k.figure)
         self.trial_fields = tuple((k.id, k.trial_fields) for k in lexicon.kinds)
         # Topic and disease phrases by stemmed words, keyed by their first word, to find them in a text.
         self.topic_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -160,7 +173,7 @@ class Index:
             and (not evidence or evidence in self.kind_evidence.get(kid, (evidence,)))
         )
 
-    def _fact(self, text: str, quotes: Iterable[str], evidence: str = "") -> FactEntry:
+    def _fact(self, text: str, quotes: tuple[str, ...], evidence: str = "") -> FactEntry:
         toks = self._norm(text).split()
         stems = [stem(w) for w in toks]
         colon = text.find(":")
@@ -180,6 +193,7 @@ class Index:
             tuple(sorted(self._topics_in(lead))),
             tuple(sorted(mentions)),
             self.kinds_of(text, evidence),
+            tuple(sorted(numbers_in(" ".join((text, *quotes))))),
         )
 
     def _entry(self, card: Card, prior: float, t: Tuning) -> Entry:
@@ -198,7 +212,7 @@ class Index:
             - strong
             - weak
         )
-        facts = tuple(self._fact(f.text, (c.quote for c in f.citations), f.evidence) for f in card.facts)
+        facts = tuple(self._fact(f.text, tuple(c.quote for c in f.citations), f.evidence) for f in card.facts)
         topics = (*card.topics, *KIND_TOPICS.get(card.kind, ()))
         # A topic the card lists is only mentioned when its title does not name it and every fact
         # speaking of it is about another topic (a pregnancy test among trial criteria).
@@ -249,4 +263,16 @@ class Index:
             prior=prior,
             facts=facts,
             fact_kinds=frozenset(trial_kinds | {k for f in facts for k in f.kinds}),
+            numbers=frozenset(
+                n
+                for text in (*strong_texts, card.summary, *_trial_texts(card))
+                for n in numbers_in(text)
+            ).union(*(f.numbers for f in facts)),
         )
+
+
+def _trial_texts(card: Card) -> tuple[str, ...]:
+    """The trial fields of a card, as texts (its phase, enrollment, dates)."""
+    if card.trial is None:
+        return ()
+    return tuple(str(v) for v in card.trial._asdict().values() if v)

@@ -24,6 +24,7 @@ class FactKind(NamedTuple):
     asks_alone: tuple[tuple[str, ...], ...] = ()  # phrases that ask for it only when nothing else is asked
     per_drug: bool = False  # a fact of this kind answers only for the drug it names (a dose, a route)
     evidence: tuple[str, ...] = ()  # the evidence types of facts that can give it (none: any)
+    figure: bool = False  # its answer is a number: a fact gives it only by stating a number not asked
 
 
 class Lexicon(NamedTuple):
@@ -78,6 +79,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     patterns=tuple(patterns),
                     trial_fields=tuple(str(x) for x in k.get("trial_fields") or ()),
                     per_drug=bool(k.get("per_drug", False)),
+                    figure=bool(k.get("figure", False)),
                     evidence=tuple(str(x) for x in k.get("evidence") or ()),
                     asks_alone=tuple(
                         t for a in k.get("asks_alone") or () if (t := tuple(normalize(str(a)).split()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.matcher.index import Index, stem
+from bot.matcher.index import Index, numbers_in, stem
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
 
@@ -207,20 +207,35 @@ def weak_match(c: Case) -> str:
 
 def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) -> bool:
     """Whether a card gives a fact of that kind about what was asked: on a card about several
-    studies, a fact naming the study asked (ILIADE's enrollment is not ESPRIT's)."""
+    studies, a fact naming the study asked (ILIADE's enrollment is not ESPRIT's); for a figure
+    (an enrollment, a dose), a fact stating a number the question does not ("how many of the 46 had
+    lupus?" is not answered by "46 patients")."""
     e = ix.entries[position]
     if kind not in e.fact_kinds:
         return False
+    facts = [f for f in e.facts if kind in f.kinds]
+    if not facts:
+        return True  # a trial field gives it
+    if kind in ix.figures:
+        asked = asked_numbers(r)
+        facts = [f for f in facts if not asked.issuperset(f.numbers)]
+        if not facts:
+            return False
     others = other_drugs(ix, r) if kind in ix.per_drug else []
     if others:  # "rituximab dose": a fact of that kind naming rituximab, not the corticosteroid dose
         names = {w for s in others for w in reader.subject_words.get(s, ())}
-        return any(kind in f.kinds and not names.isdisjoint(f.words.split()) for f in e.facts)
+        return any(not names.isdisjoint(f.words.split()) for f in facts)
     studies = [s for s in r.subjects if ix.kinds.get(s, "study") == "study"]
     own = [s for s in e.subjects if ix.kinds.get(s, "study") == "study"]
     if not studies or len(own) <= 1 or ix.cards[position].kind in ONE_STUDY_KINDS:
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
-    return any(kind in f.kinds and not names.isdisjoint(f.words.split()) for f in e.facts)
+    return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def asked_numbers(r: Reading) -> frozenset[str]:
+    """The numbers a question states in digits (not the numbers of names: IL-2, NCT04077684)."""
+    return numbers_in(r.norm, spelled=False)
 
 
 def other_drugs(ix: Index, r: Reading) -> list[str]:

@@ -36,3 +36,11 @@ def normalize(text: str) -> str:
         text = _NAME_HYPHEN_NUMBER.sub(r"\1\2", text)
     # Only word characters and spaces are left: split() collapses the runs of spaces.
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def spell_signs(text: str, signs: dict[str, str]) -> str:
+    """The text with each sign read as its words ("SLEDAI ≥ 8": "SLEDAI minimum 8")."""
+    for sign, words in signs.items():
+        if sign in text:
+            text = text.replace(sign, f" {words} ")
+    return text

@@ -15,6 +15,8 @@ DEV3_TOP1 = 0.674  # two points under the figures measured (December, after issu
 DEV3_ABSTENTION = 0.85  # questions3: 69.4% and 87.0% (67.6% and 85.2% before that pass)
 DEV4_TOP1 = 0.656  # questions4, written for that pass: 67.6% and 72.7% (63.0% and 65.5% when it arrived)
 DEV4_ABSTENTION = 0.707
+DEV5_TOP1 = 0.658  # questions5, written for the third pass: 66.8% and 80.8% when it arrived
+DEV5_ABSTENTION = 0.807
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -189,7 +191,11 @@ def test_holdout_questions_written_independently(
 
 @pytest.mark.parametrize(
     ("name", "min_top1", "min_abstention"),
-    [("questions3", DEV3_TOP1, DEV3_ABSTENTION), ("questions4", DEV4_TOP1, DEV4_ABSTENTION)],
+    [
+        ("questions3", DEV3_TOP1, DEV3_ABSTENTION),
+        ("questions4", DEV4_TOP1, DEV4_ABSTENTION),
+        ("questions5", DEV5_TOP1, DEV5_ABSTENTION),
+    ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(
     engine: Engine, name: str, min_top1: float, min_abstention: float
@@ -236,6 +242,11 @@ def test_a_typo_is_read_as_the_nearest_word_with_the_dropped_letter_restored(eng
     assert engine.matcher.read("what does IL-7 do to the immune sytem?").words == ["il7", "immun", "system"]
 
 
+def test_a_short_word_with_a_dropped_letter_is_restored_when_only_one_word_fits(engine: Engine) -> None:
+    assert engine.matcher.read("NK cell + aldesleukin stdy HIV").unknown == []
+    assert "study" in engine.matcher.read("NK cell + aldesleukin stdy HIV").words
+
+
 def test_a_typo_is_corrected_by_the_length_typed_not_that_of_its_stem(engine: Engine) -> None:
     """"rnage" (five letters typed, stem "rnag") is "range"; chat filler and "ppl" are read as meant."""
     typo, chat = engine.matcher.read("HR-NBL1 age rnage"), engine.matcher.read("how many ppl in ILIADE pls")
@@ -268,6 +279,9 @@ GENERAL_ANSWERS = [
     # a name only one card's title or aliases hold answers, whatever topic the words around it suggest
     ("where were the IL2 muteins designed", "pub-leon-2018", "the best card is about what was asked"),
     ("which authors work for ILTOO", "rosenzwajg-2019-competing-interests", "the best card is about what was asked"),
+    # a sign in a card says what a word asks ("SLEDAI ≥ 8"); lay words are read as the sources' own
+    ("min SLEDAI to get in", "lupus-trial-eligibility", "the best card is about what was asked"),
+    ("was the ESPRIT IL-2 given as a shot under the skin?", "trial-esprit", "the best card is about what was asked"),
     # ordinary words still count when nothing else of the question is covered
     ("IL-2 for hair loss", None, "the best card does not cover enough of the question"),
     # a sibling of our drugs' names, asked about, is another drug
@@ -534,6 +548,9 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("IL-2 in kids", "il2 in children"),
         ("IL-2 in the US", "il2 in the united states"),
         ("tell us about IL-2", "tell us about il2"),
+        ("IL-2 jabs", "il2 injections"),
+        ("flu jab on IL-2", "flu vaccine on il2"),
+        ("SLEDAI ≥ 8", "sledai minimum 8"),  # a sign reads as the word a question would use
     ],
 )
 def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:

@@ -14,7 +14,7 @@ from rapidfuzz import utils
 from bot.cards.model import OVERVIEW_TOPIC, Card, Deck
 from bot.cards.tokens import spelled_numbers
 from bot.matcher.scorer import TUNING, Tuning
-from bot.text import fold, normalize
+from bot.text import fold, normalize, spell_signs
 
 if TYPE_CHECKING:  # the lexicon is read only when building
     from bot.matcher.lexicon import Lexicon
@@ -87,6 +87,7 @@ class Index:
     def __init__(self, deck: Deck, lexicon: "Lexicon", tuning: Tuning = TUNING) -> None:
         self.cards = list(deck.cards)
         self.stopwords = frozenset(normalize(w) for w in deck.stopwords)
+        self.signs = dict(lexicon.signs)  # read as words in cards and questions alike
         self.broader: dict[str, tuple[str, ...]] = {t.id: t.broader for t in deck.terms.values()}
         self.topic_ids = frozenset(t.id for t in deck.terms.values() if t.is_topic)
         self.kinds = {t.id: t.kind for t in deck.terms.values()}
@@ -141,10 +142,10 @@ class Index:
         """normalize(text), once per text while building."""
         cache: dict[str, str] | None = getattr(self, "_normal", None)
         if cache is None:
-            return normalize(text)
+            return normalize(spell_signs(text, self.signs))
         found = cache.get(text)
         if found is None:
-            found = cache[text] = normalize(text)
+            found = cache[text] = normalize(spell_signs(text, self.signs))
         return found
 
     def content_words(self, text: str) -> Iterable[str]:

@@ -10,7 +10,7 @@ from rapidfuzz.distance import OSA
 
 from bot.cards.model import Deck
 from bot.matcher.index import Index, stem
-from bot.text import normalize
+from bot.text import normalize, spell_signs
 
 if TYPE_CHECKING:  # the lexicon is read only when building
     from bot.matcher.lexicon import Lexicon
@@ -49,6 +49,7 @@ class Reader:
 
     def __init__(self, deck: Deck, index: Index, lexicon: "Lexicon") -> None:
         self.stopwords = index.stopwords
+        self.signs = index.signs
         self.topic_ids = index.topic_ids
         self.word_set = index.word_set
         self.abbreviations = lexicon.abbreviations
@@ -169,7 +170,7 @@ class Reader:
 
     def tokens(self, query: str) -> list[str]:
         """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
-        text = query[:MAX_CHARS]
+        text = spell_signs(query[:MAX_CHARS], self.signs)
         if self.cased_pattern is not None and not text.islower():
             text = self.cased_pattern.sub(self._spell_cased, text)
         toks = self.join_numbered(normalize(text).split()[:MAX_TOKENS])
@@ -369,6 +370,11 @@ class Reader:
             if _near(w, self.common_buckets()) is not None:
                 reading.common.append(word)
                 return
+        elif len(word) == MIN_TYPO_WORD - 1 and word.isalpha():
+            found = _restored(word, self.word_buckets)
+            if found is not None:  # "stdy", "phse": a short word with the commonest slip, a letter dropped
+                reading.words.append(found)
+                return
         reading.unknown.append(word)
 
 
@@ -382,6 +388,17 @@ def _near(word: str, buckets: dict[tuple[str, int], list[str]], typos: int | Non
     kin = [x for n in lengths for x in buckets.get((word[0], n), ())]
     found = process.extractOne(word, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
     return None if found is None else str(found[0])
+
+
+def _restored(word: str, buckets: dict[tuple[str, int], list[str]]) -> str | None:
+    """The one word of the buckets, starting with the same letter, that is this word with a letter
+    restored ("stdy": "study"), if there is exactly one."""
+    found = {
+        x
+        for x in buckets.get((word[0], len(word) + 1), ())
+        if any(x[:i] + x[i + 1 :] == word for i in range(1, len(x)))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _typos_allowed(text: str) -> int:

@@ -407,6 +407,7 @@ FACT_KINDS = [
     ("No difference in the risk of opportunistic disease or death.", ["survival"]),
     # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
     ("Toxicity has limited the use of high-dose IL-2 in melanoma.", []),
+    ("Patients received high dose IL2 therapy from May 2009.", ["count", "date"]),
     ("Patients received an average of 6.8 doses of IL-2.", ["count", "dose"]),
 ]
 

@@ -377,6 +377,24 @@ ANSWERABILITY = [
 ]
 
 
+LABELLED_NUMBERS = [
+    # (query, answered card or None): a numbered category or span of years asked is one the card states
+    ("5-year overall survival in HR-NBL1", None),
+    ("3-year event-free survival in HR-NBL1", "pub-ladenstein-2018"),
+    ("which IL-7 dose is going into phase 3", None),
+    ("is ILIADE a phase 2/3 trial", "trial-iliade"),
+    ("low-dose IL-2 trials in type 1 diabetes", None),
+    ("grade 3/4 toxicities in the Danish renal trial", "pub-donskov-2018"),
+    ("Is a 17-year-old eligible for the lupus trial?", "lupus-trial-eligibility"),  # an age is no span
+]
+
+
+@pytest.mark.parametrize(("query", "answer"), LABELLED_NUMBERS)
+def test_a_labelled_number_asked_must_be_on_the_card(engine: Engine, query: str, answer: str | None) -> None:
+    reply = engine.ask(query)
+    assert (reply.matches[0].id if reply.answered else None) == answer, reply.reason
+
+
 @pytest.mark.parametrize(("query", "answer", "partial", "missing"), ANSWERABILITY)
 def test_answerability(
     engine: Engine, query: str, answer: str | None, partial: str | None, missing: str | None

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from rapidfuzz import utils
 
 from bot.cards.model import OVERVIEW_TOPIC, Card, Deck
-from bot.cards.tokens import spelled_numbers
 from bot.matcher.scorer import TUNING, Tuning
 from bot.text import fold, normalize, spell_signs
 
@@ -25,6 +24,17 @@ LEAD_WORDS = 8  # an unlabelled fact is about its first words
 LABEL_CHARS = 60  # a fact whose first colon comes this early is labelled ("Inclusion: ...")
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # "1,200" is one number
+
+# Numbers that name a category, with their label ("Phase II", "grade 3/4", "type 1"), and spans
+# of years ("5-year survival", "three years"; not a "17-year-old"): a question asking for one asks
+# for that one.
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
+_LABELLED = re.compile(
+    r"\b(phase|stage|grade|type|cycle|cohort)s?\s+((?:\d+|iv|v?i{1,3}|vi?)(?:\s*(?:/|-|\u2013|,|or|and|to)\s*(?:\d+|iv|v?i{1,3}|vi?))*)\b"
+)
+_NUMBER_PARTS = re.compile(r"\s*(?:/|-|\u2013|,|or|and|to)\s*")
+_SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_SPAN = re.compile(rf"\b(\d+|{'|'.join(_SMALL)})[- ](year)s?(?![- ]old)\b")  # a span of years only
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
 
@@ -45,7 +55,24 @@ def numbers_in(text: str, spelled: bool = True) -> frozenset[str]:
     """The numbers a text states: its digit tokens, and its spelled-out numbers ("eleven": "11")."""
     text = _THOUSANDS.sub("", text)
     digits = [w.lstrip("0") or "0" for w in normalize(text).split() if w.isdigit()]
-    return frozenset(digits + spelled_numbers(text)) if spelled else frozenset(digits)
+    if not spelled:
+        return frozenset(digits)
+    from bot.cards.tokens import spelled_numbers  # only when building (its patterns cost start-up)
+
+    return frozenset(digits + spelled_numbers(text))
+
+
+def labelled_numbers(text: str) -> frozenset[str]:
+    """The numbers a text gives with the label that says what they number ("Phase II", "grade 3/4",
+    "5-year"), as "phase 2", "grade 3", "grade 4", "5-year"."""
+    found = set()
+    for label, number in _LABELLED.findall(fold(text)):
+        for part in _NUMBER_PARTS.split(number):
+            if part:
+                found.add(f"{label} {_ROMAN.get(part, part)}")
+    small = {w: str(n) for n, w in enumerate(_SMALL)}
+    found.update(f"{small.get(n, n)}-{unit}" for n, unit in _SPAN.findall(fold(text)))
+    return frozenset(found)
 
 
 class FactEntry(NamedTuple):
@@ -79,6 +106,7 @@ class Entry(NamedTuple):
     facts: tuple[FactEntry, ...]
     fact_kinds: frozenset[str]  # kinds of fact the card gives (its facts and trial fields)
     numbers: frozenset[str] = frozenset()  # every number the card states, anywhere
+    labelled: frozenset[str] = frozenset()  # every labelled number it states ("phase 2", "3-year")
 
 
 class Index:
@@ -269,6 +297,17 @@ class Index:
                 for text in (*strong_texts, card.summary, *_trial_texts(card))
                 for n in numbers_in(text)
             ).union(*(f.numbers for f in facts)),
+            labelled=frozenset(
+                n
+                for text in (
+                    *strong_texts,
+                    card.summary,
+                    *_trial_texts(card),
+                    *(f.text for f in card.facts),
+                    *(c.quote for f in card.facts for c in f.citations),
+                )
+                for n in labelled_numbers(text)
+            ),
         )
 
 

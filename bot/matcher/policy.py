@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.matcher.index import Index, numbers_in, stem
+from bot.matcher.index import Index, labelled_numbers, numbers_in, stem
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
 
@@ -256,6 +256,13 @@ def missing_kind(c: Case) -> str:
     return ""
 
 
+def unstated_label(c: Case) -> str:
+    """The question asks about a numbered category or span ("phase 3", "5-year survival", "type 1
+    diabetes") the best card never states: it answers about another one, or none."""
+    asked = labelled_numbers(c.r.norm) - c.ix.entries[c.hits[0].position].labelled
+    return f"the best card does not mention {min(asked)}" if asked else ""
+
+
 def kind_label(ix: Index, kind: str) -> str:
     """The label of a fact kind ("enrollment")."""
     return ix.kind_labels.get(kind, kind)
@@ -281,6 +288,7 @@ RULES: tuple[Rule, ...] = (
     unknown_setting,
     foreign_numbered,
     missing_kind,
+    unstated_label,
     passing_word,
     passing_mention,
     off_topic,

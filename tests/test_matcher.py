@@ -9,6 +9,7 @@ import yaml
 from test_blind import quotes_answer  # the blind set's fact-level scoring, shared
 
 from bot.engine import Context, Engine, load_engine
+from bot.matcher.index import labelled_numbers
 from bot.text import normalize
 
 DEV3_TOP1 = 0.674  # two points under the figures measured (December, after issue 9's second pass)
@@ -387,6 +388,23 @@ LABELLED_NUMBERS = [
     ("grade 3/4 toxicities in the Danish renal trial", "pub-donskov-2018"),
     ("Is a 17-year-old eligible for the lupus trial?", "lupus-trial-eligibility"),  # an age is no span
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "labelled"),
+    [
+        ("a Phase I/II study", ["phase 1", "phase 2"]),
+        ("grade 3/4 toxicities", ["grade 3", "grade 4"]),
+        ("type 1 diabetes", ["type 1"]),
+        ("5-year overall survival", ["5-year"]),
+        ("followed for three years", ["3-year"]),
+        ("a 17-year-old man", []),  # an age
+        ("treated three years ago", []),  # a time ago
+        ("IL-2 for 5 days", []),  # only spans of years
+    ],
+)
+def test_labelled_numbers_are_read_with_their_label(text: str, labelled: list[str]) -> None:
+    assert sorted(labelled_numbers(text)) == labelled
 
 
 @pytest.mark.parametrize(("query", "answer"), LABELLED_NUMBERS)

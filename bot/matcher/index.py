@@ -34,7 +34,7 @@ _LABELLED = re.compile(
 )
 _NUMBER_PARTS = re.compile(r"\s*(?:/|-|\u2013|,|or|and|to)\s*")
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-_SPAN = re.compile(rf"\b(\d+|{'|'.join(_SMALL)})[- ](year)s?(?![- ]old)\b")  # a span of years only
+_SPAN = re.compile(rf"\b(\d+|{'|'.join(_SMALL)})[- ](year)s?(?![- ]old| ago)\b")  # a span of years only
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
 

@@ -228,6 +228,7 @@ ORDINARY_WORDS = [
     ("pembrolizumab side effects", [], [], ["pembrolizumab"]),
     ("IL-2 for hair loss", [], ["hair"], []),
     ("is IL-7 safe if you're pregnant", [], [], []),  # a contraction is no content word
+    ("coordinator here: SRI-4 responder for our CRF, in plain English", [], [], []),  # who asks, and why
 ]
 
 

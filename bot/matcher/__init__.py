@@ -184,14 +184,15 @@ class Matcher:
     # -- long messages ---------------------------------------------------------------------
 
     def _question_part(self, query: str, r: Reading) -> Reading:
-        """A long message that sets out its context before asking: read the sentences that ask (end
-        in "?"), about the drugs, studies and diseases the whole message names."""
-        said = len(r.words) + len(r.unknown) + len(r.common)
-        if said <= self.tuning.long_question:
-            return r
+        """A message that sets out its context before asking (a long one, or one that ends with its
+        question): read the sentences that ask (end in "?"), about the drugs, studies and diseases
+        the whole message names."""
         sentences = [x.strip() for x in SENTENCE_END.split(query) if x.strip()]
         asking = [x for x in sentences if x.endswith("?")]
         if not asking or len(asking) == len(sentences):
+            return r
+        said = len(r.words) + len(r.unknown) + len(r.common)
+        if said <= self.tuning.long_question and not sentences[-1].endswith("?"):
             return r
         q = self.read(" ".join(asking))
         if not (q.subjects or q.topics or q.kinds or q.words):

@@ -378,6 +378,9 @@ ANSWERABILITY = [
         "count",
     ),
     ("how many cycles of aldesleukin in ILIADE", "trial-iliade", None, None),
+    # the paper's card lacks the identifier; its related registry card gives it (a trial field), and
+    # a closer card's stronger facts of other kinds do not take the answer back
+    ("what is the NCT number of the TIL with low dose IL-2 trial in melanoma", "trial-nct01883323", None, None),
 ]
 
 

@@ -256,7 +256,7 @@ class Matcher:
         t = self.tuning
 
         def gives(position: int) -> bool:
-            return any(gives_kind(self.index, self.reader, r, position, k) for k in r.kinds)
+            return self._gives(r, position)
 
         if gives(hits[0].position):
             return hits
@@ -304,6 +304,8 @@ class Matcher:
                 for h in rank(ix, r, len(related), t, keep=keep, only=related, s=s, at_least=floor)
                 if h.score >= floor
             ]
+        if r.kinds and self._gives(r, hits[0].position):  # the card giving the fact kind asked stays
+            pool = [h for h in pool if self._gives(r, h.position)]
         if len(pool) == 1:
             return hits
         # The first card of greatest score plus fact strength (as max() would pick it); a card that
@@ -334,16 +336,21 @@ class Matcher:
                 return [h, *hits[:n], *hits[n + 1 :]]
         return hits
 
+    def _gives(self, r: Reading, position: int) -> bool:
+        """Whether a card gives a fact of a kind asked, about what was asked."""
+        return any(gives_kind(self.index, self.reader, r, position, k) for k in r.kinds)
+
     def _gives_kind_on_subject(self, r: Reading, position: int) -> bool:
         """Whether a card has a fact of a kind asked that names the study (else the subject) asked:
         the enrollment of a side-effect study is not the enrollment of ESPRIT."""
         kinds = self.index.kinds
         named = [s for s in r.subjects if kinds.get(s, "study") == "study"] or r.subjects
         names = {w for s in named for w in self.reader.subject_words.get(s, ())}
+        e = self.index.entries[position]
+        if any(k in e.fact_kinds and not any(k in f.kinds for f in e.facts) for k in r.kinds):
+            return True  # a trial field gives it: the registry record of the study the card names related
         return any(
-            not names.isdisjoint(f.words.split())
-            for f in self.index.entries[position].facts
-            if any(k in f.kinds for k in r.kinds)
+            not names.isdisjoint(f.words.split()) for f in e.facts if any(k in f.kinds for k in r.kinds)
         )
 
     def _keep(self, r: Reading) -> Callable[[int], bool] | None:

@@ -84,7 +84,7 @@ class FactEntry(NamedTuple):
     topics: tuple[str, ...]  # topics its label, or else its first words, speak of
     mentions: tuple[str, ...]  # topics its text speaks of anywhere
     kinds: tuple[str, ...]  # fact kinds it gives (enrollment, dose, ...)
-    numbers: tuple[str, ...] = ()  # the numbers its text and quotes state
+    numbers: tuple[str, ...] = ()  # the numbers its text states, past its label
 
 
 class Entry(NamedTuple):
@@ -105,7 +105,6 @@ class Entry(NamedTuple):
     prior: float
     facts: tuple[FactEntry, ...]
     fact_kinds: frozenset[str]  # kinds of fact the card gives (its facts and trial fields)
-    numbers: frozenset[str] = frozenset()  # every number the card states, anywhere
     labelled: frozenset[str] = frozenset()  # every labelled number it states ("phase 2", "3-year")
 
 
@@ -222,7 +221,9 @@ class Index:
             tuple(sorted(self._topics_in(lead))),
             tuple(sorted(mentions)),
             self.kinds_of(text, evidence),
-            tuple(sorted(numbers_in(" ".join((text, *quotes))))),
+            # The numbers it states: not those of its label ("Boyman 2019 (review): ...") or of the
+            # references its quotes include.
+            tuple(sorted(numbers_in(text[colon + 1 :] if labelled else text))),
         )
 
     def _entry(self, card: Card, prior: float, t: Tuning) -> Entry:
@@ -292,11 +293,6 @@ class Index:
             prior=prior,
             facts=facts,
             fact_kinds=frozenset(trial_kinds | {k for f in facts for k in f.kinds}),
-            numbers=frozenset(
-                n
-                for text in (*strong_texts, card.summary, *_trial_texts(card))
-                for n in numbers_in(text)
-            ).union(*(f.numbers for f in facts)),
             labelled=frozenset(
                 n
                 for text in (

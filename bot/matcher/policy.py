@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.matcher.index import Index, labelled_numbers, numbers_in, stem
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
-from bot.matcher.scorer import Hit, Tuning, is_focused
+from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
 
 
 class Case:
@@ -216,9 +216,9 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     facts = [f for f in e.facts if kind in f.kinds]
     if not facts:
         return True  # a trial field gives it
-    if kind in ix.figures:
+    if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)
-        facts = [f for f in facts if not asked.issuperset(f.numbers)]
+        facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]
         if not facts:
             return False
     others = other_drugs(ix, r) if kind in ix.per_drug else []

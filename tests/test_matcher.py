@@ -106,6 +106,8 @@ def test_normalisation(text: str, normal: str) -> None:
         ("anrs119", ["anrs-119"], []),
         ("IL 2 side effects", ["il-2"], ["side-effects"]),
         ("interleukin 7", ["il-7"], []),
+        # a study called by what it did, not by its name
+        ("design of the low-dose IL-2 basket trial", ["low-dose-il-2", "ld-il2-11-diseases-trial"], ["design"]),
     ],
 )
 def test_reading_finds_subjects_and_topics(

@@ -100,7 +100,8 @@ def test_normalisation(text: str, normal: str) -> None:
         ("how does aldesleukin work", ["il-2"], ["mechanism"]),
         ("what does IL-7 do to T cells?", ["il-7"], ["overview", "mechanism"]),
         ("low dose IL2 in SLE", ["low-dose-il-2", "lupus"], []),
-        ("eligibility nct 04077684", ["NCT04077684"], ["eligibility"]),
+        ("eligibility nct 04077684", ["lupus-il2-trial"], ["eligibility"]),  # a registry number names its study
+        ("who can join the lupus trial?", ["lupus-il2-trial"], ["eligibility"]),
         ("ILIADE", ["iliade"], []),
         ("ANRS 119", ["anrs-119"], []),
         ("anrs119", ["anrs-119"], []),

@@ -36,6 +36,8 @@ _NUMBER_PARTS = re.compile(r"\s*(?:/|-|\u2013|,|or|and|to)\s*")
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _SPAN = re.compile(rf"\b(\d+|{'|'.join(_SMALL)})[- ](year)s?(?![- ]old| ago)\b")  # a span of years only
 
+_NCT = re.compile(r"^NCT\d{8}$")
+
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
 
 
@@ -142,11 +144,14 @@ class Index:
                     if toks:
                         self.topic_phrases.setdefault(toks[0], []).append((toks, term.id))
         self._normal: dict[str, str] = {}  # texts normalised while building (a card repeats its title)
+        self._registry_numbers = {  # while building: a study's NCT numbers among its names
+            t.id: tuple(x for x in t.terms if _NCT.match(x)) for t in deck.terms.values() if t.kind == "study"
+        }
         priors = {"trial": tuning.prior_trial, "publication": tuning.prior_publication}
         self.entries = [
             self._entry(card, priors.get(card.kind, tuning.prior_other), tuning) for card in self.cards
         ]
-        del self._normal  # not kept in the cache
+        del self._normal, self._registry_numbers  # not kept in the cache
         self.topic_phrases.clear()  # only needed to build the entries
         self.postings: dict[str, list[int]] = {}
         for i, entry in enumerate(self.entries):
@@ -232,7 +237,9 @@ class Index:
         for s in card.subjects:
             kind = self.kinds.get(s, "study")
             kind_counts[kind] = kind_counts.get(kind, 0) + 1
-        strong_texts = (card.title, *card.aliases, *card.keywords, *card.subjects)
+        # A study's registry number is one of its names, said as often as the study's own id.
+        registry = [x for s in card.subjects for x in self._registry_numbers.get(s, ())]
+        strong_texts = (card.title, *card.aliases, *card.keywords, *card.subjects, *registry)
         strong = frozenset(w for text in strong_texts for w in self.content_words(text))
         weak = frozenset(
             w for text in (card.summary, *(f.text for f in card.facts)) for w in self.content_words(text)

@@ -289,6 +289,9 @@ GENERAL_ANSWERS = [
     ("was the ESPRIT IL-2 given as a shot under the skin?", "trial-esprit", "the best card is about what was asked"),
     # ordinary words still count when nothing else of the question is covered
     ("IL-2 for hair loss", None, "the best card does not cover enough of the question"),
+    # an unknown word with a disease's ending, and no disease of ours named, is another disease
+    ("IL-2 trial results in multiple sclerosis", None, "not a disease the cards cover: sclerosis"),
+    ("IL-2 in myelofibrosis", None, "not a disease the cards cover: myelofibrosis"),
     # a sibling of our drugs' names, asked about, is another drug
     ("what is the dose of IL-15 in melanoma?", None, "not a name the cards are about: il15"),
     ("IL-15 levels after chemotherapy in the Nguyen TIL trial", "pub-nguyen-2019",

@@ -175,8 +175,13 @@ def build_evidence(doc: Document) -> dict[str, str]:
     return {eid: e["label"] for eid, e in (doc.data.get("evidence") or {}).items()}
 
 
+# The word lists a vocabulary file may hold.
+WORD_LISTS = ("stopwords", "examples", "foreign_suffixes", "disease_suffixes")
+
+
 def build_terms(doc: Document) -> tuple[list[Term], dict[str, list[str]]]:
-    """Terms, and the word lists (stopwords, examples, foreign_suffixes), of a vocabulary document."""
+    """Terms, and the word lists (stopwords, examples, foreign and disease suffixes), of a vocabulary
+    document."""
     terms = []
     for section in ("subjects", "topics"):
         for tid, t in (doc.data.get(section) or {}).items():
@@ -193,7 +198,7 @@ def build_terms(doc: Document) -> tuple[list[Term], dict[str, list[str]]]:
                     float(t.get("weight", 1.0)),
                 )
             )
-    return terms, {k: list(doc.data.get(k) or []) for k in ("stopwords", "examples", "foreign_suffixes")}
+    return terms, {k: list(doc.data.get(k) or []) for k in WORD_LISTS}
 
 
 def build_card(doc: Document) -> Card:
@@ -325,7 +330,7 @@ def load(layout: Layout) -> Loaded:
             )
 
     terms: dict[str, Term] = {}
-    lists: dict[str, list[str]] = {"stopwords": [], "examples": [], "foreign_suffixes": []}
+    lists: dict[str, list[str]] = {k: [] for k in WORD_LISTS}
     evidence: dict[str, str] = {}
     vocabulary_docs: dict[str, Document] = {}
     for path in iter_yaml(layout.vocabulary):
@@ -376,6 +381,7 @@ def load(layout: Layout) -> Loaded:
         stopwords=frozenset(lists["stopwords"]),
         examples=tuple(lists["examples"]),
         foreign_suffixes=tuple(lists["foreign_suffixes"]),
+        disease_suffixes=tuple(lists["disease_suffixes"]),
         evidence=evidence,
     )
     return Loaded(deck, errors, card_docs, seed_texts, broken, vocabulary_docs)

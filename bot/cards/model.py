@@ -130,6 +130,7 @@ class Deck(NamedTuple):
     stopwords: frozenset[str] = frozenset()
     examples: tuple[str, ...] = ()
     foreign_suffixes: tuple[str, ...] = ()
+    disease_suffixes: tuple[str, ...] = ()  # endings of disease names ("sclerosis") the cards may lack
     evidence: dict[str, str] | None = None  # evidence type id -> short label shown beside a fact
 
     def card(self, card_id: str) -> Card | None:

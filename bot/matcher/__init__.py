@@ -88,6 +88,7 @@ class Matcher:
             for text in (card.id, card.title):
                 self.exact.setdefault(" ".join(self.reader.tokens(text)), i)
         self.foreign_suffixes = tuple(deck.foreign_suffixes)
+        self.disease_suffixes = tuple(deck.disease_suffixes)
         self.choices = self._choices(deck)
 
     def read(self, query: str) -> Reading:
@@ -128,7 +129,9 @@ class Matcher:
             hits = self._prefer_kind(r, hits, keep, s)
         if hits:
             hits = self._prefer_fact(r, hits, keep, s)
-        case = Case(r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning)
+        case = Case(
+            r, hits, self.index, self.reader, self.foreign_suffixes, self.tuning, self.disease_suffixes
+        )
         if hits:
             hits = case.hits = self._prefer_covering(case)
         reason, partial = abstain_reason(case)

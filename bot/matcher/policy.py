@@ -12,7 +12,7 @@ from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
 class Case:
     """What a rule looks at: the reading, the cards that name what was asked, best first."""
 
-    __slots__ = ("foreign_suffixes", "hits", "ix", "r", "reader", "t")
+    __slots__ = ("disease_suffixes", "foreign_suffixes", "hits", "ix", "r", "reader", "t")
 
     def __init__(
         self,
@@ -22,12 +22,14 @@ class Case:
         reader: Reader,
         foreign_suffixes: tuple[str, ...],
         t: Tuning,
+        disease_suffixes: tuple[str, ...] = (),
     ) -> None:
         self.r = r
         self.hits = hits
         self.ix = ix
         self.reader = reader
         self.foreign_suffixes = foreign_suffixes
+        self.disease_suffixes = disease_suffixes
         self.t = t
 
 
@@ -52,6 +54,14 @@ def other_drug(c: Case) -> str:
     foreign = [w for w in c.r.unknown if w.endswith(c.foreign_suffixes)]
     if foreign and not any(c.ix.kinds.get(s) == "drug" for s in c.r.subjects):
         return f"not a drug the cards cover: {', '.join(foreign[:3])}"
+    return ""
+
+
+def other_disease(c: Case) -> str:
+    """An unknown word with a disease-name ending (sclerosis, fibrosis) and no disease of ours named."""
+    foreign = [w for w in c.r.unknown if w.endswith(c.disease_suffixes)]
+    if foreign and not any(c.ix.kinds.get(s) == "disease" for s in c.r.subjects):
+        return f"not a disease the cards cover: {', '.join(foreign[:3])}"
     return ""
 
 
@@ -283,6 +293,7 @@ RULES: tuple[Rule, ...] = (
     personal_advice,
     off_subject,
     other_drug,
+    other_disease,
     unknown_name,
     unknown_words,
     unknown_setting,

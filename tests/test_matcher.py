@@ -546,6 +546,8 @@ FOLLOW_UPS = [
     ("what is IL-7", "what about side effects?", "answer", "il-7-side-effects"),
     ("side-effects aldesleukin", "what about HIV?", "answer", "aldesleukin-side-effects-hiv"),
     ("lupus trial eligibility", "and the exclusion criteria?", "answer", "lupus-trial-exclusion-criteria"),
+    # a word only one card holds names what is asked: no follow-up, whatever the thread
+    (None, "SRI-4 response definition", "answer", "lupus-trial-primary-outcome"),
 ]
 
 

@@ -214,6 +214,9 @@ class Matcher:
         what it asks about ("and the dose?", "what about HIV?", "enrollment?")."""
         if self._names_main(r):
             return False
+        postings = self.index.postings
+        if any(len(postings.get(f"w:{w}", ())) == 1 for w in r.words):
+            return False  # a word only one card holds names what it asks about ("SRI-4")
         if r.followup:  # "and ..." with something asked, in words the cards know
             return not r.unknown and bool(r.subjects or r.topics or r.kinds or r.words)
         asks = bool(r.kinds) or is_focused(self.index, r.topics, self.tuning)

@@ -603,6 +603,8 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("IL-2 jabs", "il2 injections"),
         ("flu jab on IL-2", "flu vaccine on il2"),
         ("SLEDAI ≥ 8", "sledai minimum 8"),  # a sign reads as the word a question would use
+        ("germs that rule you out", "infections that exclude"),
+        ("blood clot rates", "thrombosis rates"),
     ],
 )
 def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:

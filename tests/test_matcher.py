@@ -372,6 +372,8 @@ ANSWERABILITY = [
     # "how much" asks for a dose, unless the question asks for something else
     ("how much IL-2 is given in the lupus trial", "lupus-trial-arms-dosing", None, None),
     ("how much does IL-7 cost and does Medicaid pay for it?", None, "il-7-trial-results", "price"),
+    # ... or how a result compared ("how much safer", "how much less"), given by a result-type fact
+    ("how much safer in mice is the V6A DAB-IL-2", "pub-cheung-2019", None, None),
     # a card on several studies gives ILIADE's enrollment, not ESPRIT's: ESPRIT's own card is offered
     ("how many people were enrolled in ESPRIT?", None, "trial-esprit", "enrollment"),
     # a figure is given only by a fact stating a number the question does not: "a short half-life"

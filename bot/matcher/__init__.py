@@ -331,14 +331,15 @@ class Matcher:
     def _prefer_covering(self, case: Case) -> list[Hit]:
         """Of two close cards, one that covers enough of the question answers before a better scored
         one that does not (the exclusion criteria before the trial's own card, for 'cataracts')."""
-        hits, t = case.hits, self.tuning
+        hits, t, r = case.hits, self.tuning, case.r
         need = coverage_needed(case)
         if hits[0].coverage >= need:
             return hits
+        kind_given = bool(r.kinds) and self._gives(r, hits[0].position)
         for n, h in enumerate(hits[1:], 1):
             if h.score < hits[0].score - t.cover_margin:
                 break
-            if h.coverage >= need:
+            if h.coverage >= need and (not kind_given or self._gives(r, h.position)):
                 return [h, *hits[:n], *hits[n + 1 :]]
         return hits
 

@@ -371,7 +371,8 @@ ANSWERABILITY = [
     ("what bevacizumab dose was used in the DaRenCa study-1?", "trial-nct01274273", None, None),
     # "how much" asks for a dose, unless the question asks for something else
     ("how much IL-2 is given in the lupus trial", "lupus-trial-arms-dosing", None, None),
-    ("how much does IL-7 cost and does Medicaid pay for it?", None, "il-7-trial-results", "price"),
+    # (nothing but the fact asked of a subject: the card introducing it is offered)
+    ("how much does IL-7 cost and does Medicaid pay for it?", None, "what-is-il-7", "price"),
     # ... or how a result compared ("how much safer", "how much less"), given by a result-type fact
     ("how much safer in mice is the V6A DAB-IL-2", "pub-cheung-2019", None, None),
     # a card on several studies gives ILIADE's enrollment, not ESPRIT's: ESPRIT's own card is offered

@@ -141,8 +141,15 @@ class Matcher:
             # Offer the study's own card (ESPRIT's, not a side-effect card that also names it).
             offered = next(
                 (h for h in hits if h.card.kind in ONE_STUDY_KINDS and studies & set(h.card.subjects)),
-                hits[0],
+                None,
             )
+            names = {w for x in r.subjects for w in self.reader.subject_words.get(x, ())}
+            if offered is None and not is_focused(self.index, r.topics, self.tuning) and all(
+                w in names or w in r.asking for w in r.words
+            ):  # nothing but the fact asked of a subject ("cost of IL-7"): the card introducing it
+                entries = self.index.entries
+                offered = max(hits, key=lambda h: entries[h.position].hub)  # the first of the most
+            offered = offered or hits[0]
             if context is not None:  # offer the card the thread was about, when it lacks that too
                 offered = next(
                     (

@@ -153,6 +153,10 @@ class Reader:
             if len(word) >= MIN_TYPO_WORD:
                 self.ask_buckets.setdefault((word[0], len(word)), []).append(word)
         self._common_buckets: dict[tuple[str, int], list[str]] | None = None  # built when first needed
+        self.stopword_buckets: dict[tuple[str, int], list[str]] = {}  # long stopwords, for their typos
+        for word in sorted(self.stopwords):
+            if len(word) >= MIN_TYPO_WORD:
+                self.stopword_buckets.setdefault((word[0], len(word)), []).append(word)
 
     def _known_or_common(self, w: str) -> bool:
         return w in self.word_set or w in self.common  # never fuzzed into a vocabulary phrase
@@ -367,6 +371,8 @@ class Reader:
                 if self.ask_words[found] not in reading.kinds:
                     reading.kinds.append(self.ask_words[found])
                 return
+            if _near(word, self.stopword_buckets) is not None:
+                return  # a slip in a word that says nothing ("beeing")
             if _near(w, self.common_buckets()) is not None:
                 reading.common.append(word)
                 return

@@ -288,6 +288,10 @@ GENERAL_ANSWERS = [
     # a sign in a card says what a word asks ("SLEDAI ≥ 8"); lay words are read as the sources' own
     ("min SLEDAI to get in", "lupus-trial-eligibility", "the best card is about what was asked"),
     ("was the ESPRIT IL-2 given as a shot under the skin?", "trial-esprit", "the best card is about what was asked"),
+    # a card saying "peptic ulcers", "meperidine" and "rigors" is found by its lay words
+    ("are lupus patients with stomach ulcers excluded from the trial", "lupus-trial-exclusion-criteria",
+     "the best card is about what was asked"),
+    ("pethidine for shivering on high-dose IL-2", "pub-khong-2018", "the best card is about what was asked"),
     # ordinary words still count when nothing else of the question is covered
     ("IL-2 for hair loss", None, "the best card does not cover enough of the question"),
     # an unknown word with a disease's ending, and no disease of ours named, is another disease
@@ -608,7 +612,6 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("flu jab on IL-2", "flu vaccine on il2"),
         ("SLEDAI ≥ 8", "sledai minimum 8"),  # a sign reads as the word a question would use
         ("germs that rule you out", "infections that exclude"),
-        ("blood clot rates", "thrombosis rates"),
     ],
 )
 def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:

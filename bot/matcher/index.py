@@ -144,6 +144,10 @@ class Index:
                     if toks:
                         self.topic_phrases.setdefault(toks[0], []).append((toks, term.id))
         self._normal: dict[str, str] = {}  # texts normalised while building (a card repeats its title)
+        self._lay = {  # while building: the lay words for a card's words ("hepatic": "liver")
+            sys.intern(stem(w)): tuple(sys.intern(stem(x)) for p in lay for x in normalize(p).split())
+            for w, lay in lexicon.lay_words.items()
+        }
         self._registry_numbers = {  # while building: a study's NCT numbers among its names
             t.id: tuple(x for x in t.terms if _NCT.match(x)) for t in deck.terms.values() if t.kind == "study"
         }
@@ -151,7 +155,7 @@ class Index:
         self.entries = [
             self._entry(card, priors.get(card.kind, tuning.prior_other), tuning) for card in self.cards
         ]
-        del self._normal, self._registry_numbers  # not kept in the cache
+        del self._normal, self._registry_numbers, self._lay  # not kept in the cache
         self.topic_phrases.clear()  # only needed to build the entries
         self.postings: dict[str, list[int]] = {}
         for i, entry in enumerate(self.entries):
@@ -179,6 +183,13 @@ class Index:
         if found is None:
             found = cache[text] = normalize(spell_signs(text, self.signs))
         return found
+
+    def _with_lay(self, words: Iterable[str]) -> frozenset[str]:
+        """Stemmed words with the lay words for them ("hepatic": "liver"), while building."""
+        found = set(words)
+        for w in list(found):
+            found.update(self._lay.get(w, ()))
+        return frozenset(found)
 
     def content_words(self, text: str) -> Iterable[str]:
         """The stemmed content words of a text (interned: one object per word in the cache)."""
@@ -217,6 +228,7 @@ class Index:
         }
         for q in quotes:
             words.update(self.content_words(q))
+        words = set(self._with_lay(words))
         mentions = self._topics_in(stems)
         # A label ("Dose:", "Exclusion:") says what a fact is about; first words only what it is on.
         label = tuple(dict.fromkeys(lead)) if labelled else ()
@@ -241,11 +253,11 @@ class Index:
         registry = [x for s in card.subjects for x in self._registry_numbers.get(s, ())]
         strong_texts = (card.title, *card.aliases, *card.keywords, *card.subjects, *registry)
         strong = frozenset(w for text in strong_texts for w in self.content_words(text))
-        weak = frozenset(
+        weak = self._with_lay(
             w for text in (card.summary, *(f.text for f in card.facts)) for w in self.content_words(text)
-        )
+        ) | (self._with_lay(strong) - strong)  # a lay word for a word of its title is a word of its text
         quoted = (
-            frozenset(w for f in card.facts for c in f.citations for w in self.content_words(c.quote))
+            self._with_lay(w for f in card.facts for c in f.citations for w in self.content_words(c.quote))
             - strong
             - weak
         )

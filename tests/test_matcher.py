@@ -9,7 +9,7 @@ import yaml
 from test_blind import quotes_answer  # the blind set's fact-level scoring, shared
 
 from bot.engine import Context, Engine, load_engine
-from bot.matcher.index import labelled_numbers
+from bot.matcher.index import labelled_numbers, stem
 from bot.text import normalize
 
 DEV3_TOP1 = 0.674  # two points under the figures measured (December, after issue 9's second pass)
@@ -87,6 +87,15 @@ def test_every_card_is_reachable_by_a_golden_query(engine: Engine) -> None:
 )
 def test_normalisation(text: str, normal: str) -> None:
     assert normalize(text) == normal
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [("tumours", "tumors"), ("randomised", "randomized"), ("haemoglobin", "hemoglobin"), ("diarrhoea", "diarrhea"),
+     ("oedema", "edema"), ("centre", "center"), ("analysed", "analyzed"), ("behaviour", "behavior")],
+)
+def test_british_spellings_are_read_as_american_ones(british: str, american: str) -> None:
+    assert stem(british) == stem(american)
 
 
 @pytest.mark.parametrize(

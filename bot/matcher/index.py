@@ -41,10 +41,33 @@ _NCT = re.compile(r"^NCT\d{8}$")
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
 
 
+# British spellings folded to American ones, alike in cards and queries: tumour, randomised,
+# analysed, haemoglobin, diarrhoea, oedema, centre ("tumor", "randomized", "hemoglobin", ...).
+_BRITISH = (
+    (re.compile(r"(?<=[a-z]{2})our(?=(?:s|ed|ing|able|ably|ite|ites|ful)?$)"), "or"),
+    (re.compile(r"(?<=[a-z]{3})is(?=(?:e|es|ed|ing|ation|ations|er|ers)$)"), "iz"),
+    (re.compile(r"(?<=[a-z]{2})ys(?=(?:e|es|ed|ing|er|ers)$)"), "yz"),
+    (re.compile(r"(?<=[a-z])ae"), "e"),
+    (re.compile(r"^oe|(?<=h)oea"), lambda m: "e" if m.group(0) == "oe" else "ea"),
+    (re.compile(r"(?<=[a-z]{2})tre(?=s?$)"), "ter"),
+)
+
+
+def american(word: str) -> str:
+    """A word's American spelling, for the British spellings that differ by a pattern."""
+    for pattern, repl in _BRITISH:
+        word = pattern.sub(repl, word)
+    return word
+
+
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A light suffix fold, applied alike to cards and queries ("replacement" ~ "replace")."""
-    if len(word) <= 4 or not word.isalpha() or word.endswith(("ss", "us", "is")):
+    """A light suffix fold, applied alike to cards and queries ("replacement" ~ "replace"), after
+    British spellings are folded to American ones ("tumour" ~ "tumor")."""
+    if not word.isalpha():
+        return word
+    word = american(word)
+    if len(word) <= 4 or word.endswith(("ss", "us", "is")):
         return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:

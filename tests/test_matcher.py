@@ -297,6 +297,9 @@ GENERAL_ANSWERS = [
     # a sign in a card says what a word asks ("SLEDAI ≥ 8"); lay words are read as the sources' own
     ("min SLEDAI to get in", "lupus-trial-eligibility", "the best card is about what was asked"),
     ("was the ESPRIT IL-2 given as a shot under the skin?", "trial-esprit", "the best card is about what was asked"),
+    # a study named decides the cards: a disease beside it is the patient's (an exclusion asked)
+    ("can a patient who had breast cancer join the lupus IL-2 study?", "lupus-trial-exclusion-criteria",
+     "the best card is about what was asked"),
     # a card saying "peptic ulcers", "meperidine" and "rigors" is found by its lay words
     ("are lupus patients with stomach ulcers excluded from the trial", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),

@@ -371,7 +371,8 @@ class Matcher:
         """Which cards may answer: those about what the question names (None: any card).
 
         One of its drugs, one of its studies, and one of its diseases unless the card names no
-        disease at all. A kind counts for its kind ("low-dose IL-2" for "IL-2", "melanoma" for
+        disease at all or the question names a study (then a disease is the patient's: "breast cancer
+        before the lupus study"). A kind counts for its kind ("low-dose IL-2" for "IL-2", "melanoma" for
         "cancer") and the other way round; "dose of IL-2 in HIV" is never answered by an IL-7 card.
         """
         kinds, broader, entries = self.index.kinds, self.index.broader, self.index.entries
@@ -380,6 +381,8 @@ class Matcher:
             for kind in ("drug", "study", "disease")
         ]
         named = [(kind, group) for kind, group in named if group]
+        if any(kind == "study" for kind, _ in named):  # the study decides: a disease named is of the
+            named = [(kind, group) for kind, group in named if kind != "disease"]  # person asking about it
         if not named:
             return None
 

@@ -404,6 +404,8 @@ ANSWERABILITY = [
         "count",
     ),
     ("how many cycles of aldesleukin in ILIADE", "trial-iliade", None, None),
+    ("allocation ratio of the lupus IL-2 trial", "lupus-trial-arms-dosing", None, None),
+    ("odds ratio for the AC genotype in oral cancer", "pub-singh-2017", None, None),  # no allocation
     # the paper's card lacks the identifier; its related registry card gives it (a trial field), and
     # a closer card's stronger facts of other kinds do not take the answer back
     ("what is the NCT number of the TIL with low dose IL-2 trial in melanoma", "trial-nct01883323", None, None),
@@ -476,6 +478,8 @@ FACT_KINDS = [
     # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
     ("Toxicity has limited the use of high-dose IL-2 in melanoma.", []),
     ("Patients received high dose IL2 therapy from May 2009.", ["count", "date"]),
+    ("Patients were randomly assigned (1:1) to receive it.", ["count", "ratio"]),
+    ("Ann Rheum Dis. 2019;78(2):209-217.", ["count", "date", "reference"]),  # a volume's pages: no ratio
     ("Patients received an average of 6.8 doses of IL-2.", ["count", "dose"]),
 ]
 

@@ -405,6 +405,9 @@ ANSWERABILITY = [
     ),
     ("how many cycles of aldesleukin in ILIADE", "trial-iliade", None, None),
     ("allocation ratio of the lupus IL-2 trial", "lupus-trial-arms-dosing", None, None),
+    # a trial's primary outcome is the measure it set, not a result it found
+    ("primary outcome of the lupus IL-2 trial and when is it measured", "lupus-trial-primary-outcome", None, None),
+    ("secondary outcome measures of the lupus IL-2 trial", None, "trial-nct04077684", "results"),
     ("odds ratio for the AC genotype in oral cancer", "pub-singh-2017", None, None),  # no allocation
     # the paper's card lacks the identifier; its related registry card gives it (a trial field), and
     # a closer card's stronger facts of other kinds do not take the answer back

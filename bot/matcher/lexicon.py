@@ -26,6 +26,7 @@ class FactKind(NamedTuple):
     per_drug: bool = False  # a fact of this kind answers only for the drug it names (a dose, a route)
     evidence: tuple[str, ...] = ()  # the evidence types of facts that can give it (none: any)
     figure: bool = False  # its answer is a number: a fact gives it only by stating a number not asked
+    not_asks: tuple[tuple[str, ...], ...] = ()  # phrases with its words that ask for something else
 
 
 class Lexicon(NamedTuple):
@@ -85,6 +86,9 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     trial_fields=tuple(str(x) for x in k.get("trial_fields") or ()),
                     per_drug=bool(k.get("per_drug", False)),
                     figure=bool(k.get("figure", False)),
+                    not_asks=tuple(
+                        t for a in k.get("not_asks") or () if (t := tuple(normalize(str(a)).split()))
+                    ),
                     evidence=tuple(str(x) for x in k.get("evidence") or ()),
                     asks_alone=tuple(
                         t for a in k.get("asks_alone") or () if (t := tuple(normalize(str(a)).split()))

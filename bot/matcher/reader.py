@@ -75,7 +75,9 @@ class Reader:
         }
         for toks, kid in self.alone_asks.items():
             self.kind_asks.setdefault(toks, kid)
-        self.max_ask = max((len(x) for x in self.kind_asks), default=0)
+        # Phrases that hold an ask's words but ask for something else ("primary outcome").
+        self.not_asks = frozenset(tuple(stem(w) for w in toks) for k in lexicon.kinds for toks in k.not_asks)
+        self.max_ask = max((len(x) for x in (*self.kind_asks, *self.not_asks)), default=0)
         # One-word asks ("sponsor", "sponsored"), stemmed and as typed: a typo of one still asks.
         self.ask_words = {x[0]: kid for x, kid in self.kind_asks.items() if len(x) == 1}
         for k in lexicon.kinds:
@@ -279,7 +281,13 @@ class Reader:
         words: set[str] = set()
         alone: list[str] = []  # kinds asked only by a phrase that asks for them alone
         specific: set[str] = set()
-        for i in range(len(run)):
+        i = 0
+        while i < len(run):
+            sizes = range(min(self.max_ask, len(run) - i), 1, -1)
+            skip = next((n for n in sizes if tuple(run[i : i + n]) in self.not_asks), 0)
+            if skip:  # "primary outcome": its words ask for nothing here
+                i += skip
+                continue
             for n in range(min(self.max_ask, len(run) - i), 0, -1):
                 gram = tuple(run[i : i + n])
                 kind = self.kind_asks.get(gram)
@@ -291,6 +299,7 @@ class Reader:
                         specific.add(kind)
                     if kind not in reading.kinds:
                         reading.kinds.append(kind)
+            i += 1
         if specific:
             for kind in alone:
                 if kind not in specific and kind in reading.kinds:

@@ -408,6 +408,11 @@ ANSWERABILITY = [
     ),
     ("how many cycles of aldesleukin in ILIADE", "trial-iliade", None, None),
     ("allocation ratio of the lupus IL-2 trial", "lupus-trial-arms-dosing", None, None),
+    # a phase is given by a trial field or a fact naming one; asked with where it was published, the
+    # card gives the other
+    ("what phase was COSMIC", None, "trial-cosmic", "phase"),
+    ("what phase was COSMIC and where was it published", "trial-cosmic", None, None),
+    ("STALWART phase?", "trial-stalwart", None, None),
     # a trial's primary outcome is the measure it set, not a result it found
     ("primary outcome of the lupus IL-2 trial and when is it measured", "lupus-trial-primary-outcome", None, None),
     ("secondary outcome measures of the lupus IL-2 trial", None, "trial-nct04077684", "results"),
@@ -486,6 +491,7 @@ FACT_KINDS = [
     ("Patients received high dose IL2 therapy from May 2009.", ["count", "date"]),
     ("Patients were randomly assigned (1:1) to receive it.", ["count", "ratio"]),
     ("Ann Rheum Dis. 2019;78(2):209-217.", ["count", "date", "reference"]),  # a volume's pages: no ratio
+    ("A Phase I/II study of IL-7.", ["phase"]),
     ("Patients received an average of 6.8 doses of IL-2.", ["count", "dose"]),
 ]
 

@@ -413,6 +413,9 @@ ANSWERABILITY = [
     ("what phase was COSMIC", None, "trial-cosmic", "phase"),
     ("what phase was COSMIC and where was it published", "trial-cosmic", None, None),
     ("STALWART phase?", "trial-stalwart", None, None),
+    # contact details are asked for by email, phone, "who do I contact"
+    ("phone and email for the Beijing lupus IL-2 study", "lupus-trial-contacts", None, None),
+    ("email for the ESPRIT investigators", None, "trial-esprit", "contact details"),
     # a trial's primary outcome is the measure it set, not a result it found
     ("primary outcome of the lupus IL-2 trial and when is it measured", "lupus-trial-primary-outcome", None, None),
     ("secondary outcome measures of the lupus IL-2 trial", None, "trial-nct04077684", "results"),

@@ -245,6 +245,7 @@ ORDINARY_WORDS = [
     ("is IL-7 safe if you're pregnant", [], [], []),  # a contraction is no content word
     ("coordinator here: SRI-4 responder for our CRF, in plain English", [], [], []),  # who asks, and why
     ("besides HIV what else is IL-7 beeing studied for", [], [], []),  # a slip in a word that says nothing
+    ("my mum wants to know if IL-7 is safe while breastfeeding", [], [], []),  # "wants" is a form of "want"
 ]
 
 

@@ -155,6 +155,7 @@ class Reader:
             if len(word) >= MIN_TYPO_WORD:
                 self.ask_buckets.setdefault((word[0], len(word)), []).append(word)
         self._common_buckets: dict[tuple[str, int], list[str]] | None = None  # built when first needed
+        self.stopword_stems = frozenset(stem(w) for w in self.stopwords if len(w) >= MIN_TYPO_WORD - 1)
         self.stopword_buckets: dict[tuple[str, int], list[str]] = {}  # long stopwords, for their typos
         for word in sorted(self.stopwords):
             if len(word) >= MIN_TYPO_WORD:
@@ -358,6 +359,8 @@ class Reader:
         if word in self.stopwords or len(word) < 2:
             return
         w = stem(word)
+        if w in self.stopword_stems:  # "wants", "asked", "needs": a stopword's forms say nothing either
+            return
         if w in self.word_set:
             reading.words.append(w)
             return

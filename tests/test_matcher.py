@@ -246,6 +246,7 @@ ORDINARY_WORDS = [
     ("coordinator here: SRI-4 responder for our CRF, in plain English", [], [], []),  # who asks, and why
     ("besides HIV what else is IL-7 beeing studied for", [], [], []),  # a slip in a word that says nothing
     ("my mum wants to know if IL-7 is safe while breastfeeding", [], [], []),  # "wants" is a form of "want"
+    ("who markets Proleukin now", ["sponsor"], [], []),  # the words that ask are not words the cards lack
 ]
 
 

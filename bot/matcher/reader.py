@@ -245,6 +245,9 @@ class Reader:
         # Asks read across a subject's name too: "how many [melanoma] patients".
         asked = self._read_kinds(reading, [w for run in free for w in run])
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
+        if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked
+            reading.common[:] = [w for w in reading.common if stem(w) not in asked]
+            reading.unknown[:] = [w for w in reading.unknown if stem(w) not in asked]
         return reading._replace(loose=loose, asking=frozenset(asked))
 
     def _slot_topics(self, slotted: list[str]) -> list[str]:

@@ -247,6 +247,7 @@ ORDINARY_WORDS = [
     ("besides HIV what else is IL-7 beeing studied for", [], [], []),  # a slip in a word that says nothing
     ("my mum wants to know if IL-7 is safe while breastfeeding", [], [], []),  # "wants" is a form of "want"
     ("who markets Proleukin now", ["sponsor"], [], []),  # the words that ask are not words the cards lack
+    ("wht does IL-2 do, in everyday words", [], [], []),
 ]
 
 
@@ -309,6 +310,8 @@ GENERAL_ANSWERS = [
     ("are lupus patients with stomach ulcers excluded from the trial", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
     ("pethidine for shivering on high-dose IL-2", "pub-khong-2018", "the best card is about what was asked"),
+    ("how many people quit ILIADE because aldesleukin made them feel unwell", "aldesleukin-side-effects-hiv",
+     "the best card is about what was asked"),  # feeling unwell is a side effect
     # ordinary words still count when nothing else of the question is covered
     ("IL-2 for hair loss", None, "the best card does not cover enough of the question"),
     # an unknown word with a disease's ending, and no disease of ours named, is another disease

@@ -26,7 +26,7 @@ _CODE = os.path.dirname(os.path.abspath(__file__))
 _CODE_FILES = (
     *(
         os.path.join("matcher", m)
-        for m in ("__init__.py", "index.py", "lexicon.py", "reader.py", "scorer.py")
+        for m in ("__init__.py", "fuzzy.py", "index.py", "lexicon.py", "reader.py", "scorer.py")
     ),
     "text.py",
     os.path.join("cards", "model.py"),

@@ -5,9 +5,6 @@
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.cards.model import Deck
 from bot.matcher.index import Index, stem
 from bot.text import normalize
@@ -333,6 +330,9 @@ class Reader:
         choices = self.fuzzy_phrases.get(len(gram))
         if not choices:
             return None
+        from rapidfuzz import process  # only a word no card knows gets here (saves `il2bot ask` 10 ms)
+        from rapidfuzz.distance import OSA
+
         found = process.extractOne(
             text, choices, scorer=OSA.distance, processor=None, score_cutoff=_typos_allowed(text)
         )
@@ -380,6 +380,9 @@ def _near(word: str, buckets: dict[tuple[str, int], list[str]], typos: int | Non
     # commonest slip: "sytem" is "system", not "stem").
     lengths = sorted(range(len(word) - typos, len(word) + typos + 1), key=lambda n: (abs(n - len(word)), -n))
     kin = [x for n in lengths for x in buckets.get((word[0], n), ())]
+    from rapidfuzz import process  # only a word no card knows gets here (saves `il2bot ask` 10 ms)
+    from rapidfuzz.distance import OSA
+
     found = process.extractOne(word, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
     return None if found is None else str(found[0])
 

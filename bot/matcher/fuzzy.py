@@ -1,0 +1,121 @@
+"""How alike a query is to a card's title and aliases: rapidfuzz's `token_ratio`, best of the texts.
+
+rapidfuzz computes it in C, fast, but importing it costs about 10 ms (its compiled modules load
+and link), a sixth of a one-shot `il2bot ask`, which compares the query with only a few dozen
+texts. So this module imports rapidfuzz only when first asked for a score, and a one-shot process
+may switch to `pure_best`: the same arithmetic in Python (rapidfuzz's own fallback formulas), equal
+to rapidfuzz's scores to the last bit (tests/test_fuzzy.py checks every development question against
+every card); the rare score too close to call still goes to rapidfuzz.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Best = Callable[[str, Sequence[str], float], "float | None"]
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")
+NEAR = 1e-4  # rapidfuzz decides either way for a score within about 1e-5 of its cutoff (out of 100)
+
+
+def _rapidfuzz_best(query: str, texts: Sequence[str], cutoff: float) -> float | None:
+    """The best token_ratio of query to texts, if at least cutoff (rapidfuzz's extractOne)."""
+    global _rapidfuzz
+    if _rapidfuzz is None:
+        from rapidfuzz import fuzz, process
+
+        _rapidfuzz = (process.extractOne, fuzz.token_ratio)
+    extract_one, token_ratio = _rapidfuzz
+    found = extract_one(query, texts, scorer=token_ratio, processor=None, score_cutoff=cutoff)
+    return None if found is None else float(found[1])
+
+
+_rapidfuzz: tuple[Any, Any] | None = None  # extractOne and token_ratio, once imported
+
+
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common subsequence (bit-parallel, as rapidfuzz computes it)."""
+    masks: dict[str, int] = {}
+    get = masks.get
+    bit = 1
+    for ch in a:
+        masks[ch] = get(ch, 0) | bit
+        bit <<= 1
+    full = bit - 1
+    s = full
+    for ch in b:
+        u = s & get(ch, 0)
+        s = (s + u) | (s - u)
+    return len(a) - (s & full).bit_count()
+
+
+def _indel(a: str, b: str) -> int:
+    """Insertions and deletions that turn a into b."""
+    return len(a) + len(b) - 2 * _lcs(a, b) if a and b else len(a) + len(b)
+
+
+def _token_ratio(q_tokens: set[str], q_sorted: str, text: str) -> float:
+    """rapidfuzz.fuzz.token_ratio(query, text): the better of token_sort_ratio and token_set_ratio."""
+    t_split = text.split()
+    t_sorted = " ".join(sorted(t_split))
+    # token_sort_ratio: Indel's normalised similarity of the sorted texts, times 100.
+    total = len(q_sorted) + len(t_sorted)
+    sort_score = (1.0 - _indel(q_sorted, t_sorted) / total) * 100 if total else 100.0
+    t_tokens = set(t_split)
+    if not q_tokens or not t_tokens:
+        return sort_score  # token_set_ratio is 0
+    sect = q_tokens & t_tokens
+    diff_ab = q_tokens - t_tokens
+    diff_ba = t_tokens - q_tokens
+    if sect and (not diff_ab or not diff_ba):
+        return 100.0
+    ab = " ".join(sorted(diff_ab))
+    ba = " ".join(sorted(diff_ba))
+    sect_len = len(" ".join(sect))
+    sep = 1 if sect_len else 0
+    sect_ab_len = sect_len + sep + len(ab)
+    sect_ba_len = sect_len + sep + len(ba)
+    lensum = sect_ab_len + sect_ba_len
+    set_score = 100 - 100 * _indel(ab, ba) / lensum if lensum else 100.0
+    if sect_len:
+        set_score = max(
+            set_score,
+            100 - 100 * (sep + len(ab)) / (sect_len + sect_ab_len),
+            100 - 100 * (sep + len(ba)) / (sect_len + sect_ba_len),
+        )
+    return max(set_score, sort_score)
+
+
+def pure_best(query: str, texts: Sequence[str], cutoff: float) -> float | None:
+    """What `_rapidfuzz_best` returns, computed in Python without importing rapidfuzz, for a query
+    and texts as default_process leaves them (letters and digits between spaces)."""
+    if not query.strip() or not texts:
+        return _rapidfuzz_best(query, texts, cutoff)
+    q_split = query.split()
+    q_tokens, q_sorted = set(q_split), " ".join(sorted(q_split))
+    best = max(_token_ratio(q_tokens, q_sorted, t) for t in texts)
+    if cutoff > 0 and abs(best - cutoff) < NEAR:
+        # rapidfuzz turns a cutoff into a whole number of edits, with a small tolerance: a score
+        # that close to the cutoff (cards tied) is settled its way.
+        return _rapidfuzz_best(query, texts, cutoff)
+    return best if best >= cutoff else None
+
+
+def default_process(text: str) -> str:
+    """rapidfuzz.utils.default_process, without importing rapidfuzz for plain text (lowercase
+    letters, digits and spaces: only trimmed)."""
+    if _PLAIN.issuperset(text):
+        return text.strip()
+    from rapidfuzz import utils
+
+    return utils.default_process(text)
+
+
+best: Best = _rapidfuzz_best
+
+
+def use_pure_python() -> None:
+    """Score in Python from now on (a one-shot process: it saves importing rapidfuzz)."""
+    global best
+    best = pure_best

@@ -94,10 +94,12 @@ def pure_best(query: str, texts: Sequence[str], cutoff: float) -> float | None:
         return _rapidfuzz_best(query, texts, cutoff)
     q_split = query.split()
     q_tokens, q_sorted = set(q_split), " ".join(sorted(q_split))
-    best = max(_token_ratio(q_tokens, q_sorted, t) for t in texts)
-    if cutoff > 0 and abs(best - cutoff) < NEAR:
-        # rapidfuzz turns a cutoff into a whole number of edits, with a small tolerance: a score
-        # that close to the cutoff (cards tied) is settled its way.
+    scores = sorted({_token_ratio(q_tokens, q_sorted, t) for t in texts})
+    best = scores[-1]
+    if (cutoff > 0 and abs(best - cutoff) < NEAR) or (len(scores) > 1 and best - scores[-2] < NEAR):
+        # rapidfuzz turns a cutoff into a whole number of edits, with a small tolerance (and raises
+        # its cutoff to each best score found): a score that close to the cutoff, or to another
+        # text's, is settled its way.
         return _rapidfuzz_best(query, texts, cutoff)
     return best if best >= cutoff else None
 

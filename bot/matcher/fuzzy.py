@@ -3,7 +3,7 @@
 rapidfuzz computes it in C, fast, but importing it costs about 10 ms (its compiled modules load
 and link), a sixth of a one-shot `il2bot ask`, which compares the query with only a few dozen
 texts. So this module imports rapidfuzz only when first asked for a score, and a one-shot process
-may switch to `pure_best`: the same arithmetic in Python (rapidfuzz's own fallback formulas), equal
+may switch to `pure_extract_one`: the same arithmetic in Python (rapidfuzz's own fallback formulas), equal
 to rapidfuzz's scores to the last bit (tests/test_fuzzy.py checks every development question against
 every card); the rare score too close to call still goes to rapidfuzz.
 """
@@ -13,25 +13,36 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-Best = Callable[[str, Sequence[str], float], "float | None"]
+Found = tuple[str, float, int]  # extractOne's answer: the best text, its score, its index
+# extract_one(query, texts, score_cutoff=...): the best-scoring text, or None if under the cutoff.
+ExtractOne = Callable[..., "Found | None"]
 
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")
 NEAR = 1e-4  # rapidfuzz decides either way for a score within about 1e-5 of its cutoff (out of 100)
 
 
-def _rapidfuzz_best(query: str, texts: Sequence[str], cutoff: float) -> float | None:
-    """The best token_ratio of query to texts, if at least cutoff (rapidfuzz's extractOne)."""
-    global _rapidfuzz
-    if _rapidfuzz is None:
-        from rapidfuzz import fuzz, process
+def _rapidfuzz() -> tuple[ExtractOne, Callable[[str], str]]:
+    """rapidfuzz's extractOne with token_ratio, and its default_process (imported on first use)."""
+    from functools import partial
 
-        _rapidfuzz = (process.extractOne, fuzz.token_ratio)
-    extract_one, token_ratio = _rapidfuzz
-    found = extract_one(query, texts, scorer=token_ratio, processor=None, score_cutoff=cutoff)
-    return None if found is None else float(found[1])
+    from rapidfuzz import fuzz, process, utils
+
+    extract: Any = partial(process.extractOne, scorer=fuzz.token_ratio, processor=None)
+    return extract, utils.default_process
 
 
-_rapidfuzz: tuple[Any, Any] | None = None  # extractOne and token_ratio, once imported
+def _first_extract_one(query: str, texts: Sequence[str], score_cutoff: float) -> Found | None:
+    """Import rapidfuzz, score with it from now on."""
+    global extract_one
+    extract_one = _rapidfuzz()[0]
+    return extract_one(query, texts, score_cutoff=score_cutoff)
+
+
+def _first_default_process(text: str) -> str:
+    """Import rapidfuzz, process texts with it from now on."""
+    global default_process
+    default_process = _rapidfuzz()[1]
+    return default_process(text)
 
 
 def _lcs(a: str, b: str) -> int:
@@ -87,37 +98,41 @@ def _token_ratio(q_tokens: set[str], q_sorted: str, text: str) -> float:
     return max(set_score, sort_score)
 
 
-def pure_best(query: str, texts: Sequence[str], cutoff: float) -> float | None:
-    """What `_rapidfuzz_best` returns, computed in Python without importing rapidfuzz, for a query
-    and texts as default_process leaves them (letters and digits between spaces)."""
+def pure_extract_one(query: str, texts: Sequence[str], score_cutoff: float) -> Found | None:
+    """What rapidfuzz's extractOne with token_ratio returns, computed in Python without importing
+    rapidfuzz, for a query and texts as default_process leaves them (letters and digits between
+    spaces)."""
     if not query.strip() or not texts:
-        return _rapidfuzz_best(query, texts, cutoff)
+        return _rapidfuzz()[0](query, texts, score_cutoff=score_cutoff)
     q_split = query.split()
     q_tokens, q_sorted = set(q_split), " ".join(sorted(q_split))
-    scores = sorted({_token_ratio(q_tokens, q_sorted, t) for t in texts})
-    best = scores[-1]
-    if (cutoff > 0 and abs(best - cutoff) < NEAR) or (len(scores) > 1 and best - scores[-2] < NEAR):
+    scores = [_token_ratio(q_tokens, q_sorted, t) for t in texts]
+    best = max(scores)
+    runner_up = max((x for x in scores if x != best), default=-1.0)
+    if (score_cutoff > 0 and abs(best - score_cutoff) < NEAR) or best - runner_up < NEAR:
         # rapidfuzz turns a cutoff into a whole number of edits, with a small tolerance (and raises
         # its cutoff to each best score found): a score that close to the cutoff, or to another
         # text's, is settled its way.
-        return _rapidfuzz_best(query, texts, cutoff)
-    return best if best >= cutoff else None
+        return _rapidfuzz()[0](query, texts, score_cutoff=score_cutoff)
+    if best < score_cutoff:
+        return None
+    n = scores.index(best)  # the first of the best, as extractOne keeps it
+    return texts[n], best, n
 
 
-def default_process(text: str) -> str:
-    """rapidfuzz.utils.default_process, without importing rapidfuzz for plain text (lowercase
-    letters, digits and spaces: only trimmed)."""
+def pure_default_process(text: str) -> str:
+    """rapidfuzz.utils.default_process, in Python for plain text (lowercase letters, digits and
+    spaces: only trimmed)."""
     if _PLAIN.issuperset(text):
         return text.strip()
-    from rapidfuzz import utils
-
-    return utils.default_process(text)
+    return _rapidfuzz()[1](text)
 
 
-best: Best = _rapidfuzz_best
+extract_one: ExtractOne = _first_extract_one
+default_process: Callable[[str], str] = _first_default_process
 
 
 def use_pure_python() -> None:
     """Score in Python from now on (a one-shot process: it saves importing rapidfuzz)."""
-    global best
-    best = pure_best
+    global extract_one, default_process
+    extract_one, default_process = pure_extract_one, pure_default_process

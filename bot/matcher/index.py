@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import OVERVIEW_TOPIC, Card, Deck
-from bot.matcher.fuzzy import default_process
+from bot.matcher import fuzzy
 from bot.matcher.scorer import TUNING, Tuning
 from bot.text import fold, normalize
 
@@ -244,7 +244,7 @@ class Index:
             strong=strong,
             weak=weak - strong,
             quoted=quoted,
-            texts=tuple(default_process(self._norm(x)) for x in (card.title, *card.aliases)),
+            texts=tuple(fuzzy.default_process(self._norm(x)) for x in (card.title, *card.aliases)),
             prior=prior,
             facts=facts,
             fact_kinds=frozenset(trial_kinds | {k for f in facts for k in f.kinds}),

@@ -14,34 +14,38 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 Found = tuple[str, float, int]  # extractOne's answer: the best text, its score, its index
-# extract_one(query, texts, score_cutoff=...): the best-scoring text, or None if under the cutoff.
+# extract_one(query, texts, scorer=token_ratio, processor=None, score_cutoff=...): the best-scoring
+# text, or None if under the cutoff (rapidfuzz.process.extractOne's signature).
 ExtractOne = Callable[..., "Found | None"]
+Scorer = Callable[..., float]
 
-_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")
 NEAR = 1e-4  # rapidfuzz decides either way for a score within about 1e-5 of its cutoff (out of 100)
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")
+
+_scorers: tuple[ExtractOne, Scorer] | None = None  # what scorers() returns, once chosen
 
 
-def _rapidfuzz() -> tuple[ExtractOne, Callable[[str], str]]:
-    """rapidfuzz's extractOne with token_ratio, and its default_process (imported on first use)."""
-    from functools import partial
-
+def _rapidfuzz() -> tuple[ExtractOne, Scorer, Callable[[str], str]]:
+    """rapidfuzz's extractOne, token_ratio and default_process."""
     from rapidfuzz import fuzz, process, utils
 
-    extract: Any = partial(process.extractOne, scorer=fuzz.token_ratio, processor=None)
-    return extract, utils.default_process
+    extract: Any = process.extractOne
+    return extract, fuzz.token_ratio, utils.default_process
 
 
-def _first_extract_one(query: str, texts: Sequence[str], score_cutoff: float) -> Found | None:
-    """Import rapidfuzz, score with it from now on."""
-    global extract_one
-    extract_one = _rapidfuzz()[0]
-    return extract_one(query, texts, score_cutoff=score_cutoff)
+def scorers() -> tuple[ExtractOne, Scorer]:
+    """The extractOne and token_ratio to score with: rapidfuzz's (imported on first use), or the
+    pure-Python twins after use_pure_python()."""
+    global _scorers
+    if _scorers is None:
+        _scorers = _rapidfuzz()[:2]
+    return _scorers
 
 
 def _first_default_process(text: str) -> str:
     """Import rapidfuzz, process texts with it from now on."""
     global default_process
-    default_process = _rapidfuzz()[1]
+    default_process = _rapidfuzz()[2]
     return default_process(text)
 
 
@@ -98,12 +102,27 @@ def _token_ratio(q_tokens: set[str], q_sorted: str, text: str) -> float:
     return max(set_score, sort_score)
 
 
-def pure_extract_one(query: str, texts: Sequence[str], score_cutoff: float) -> Found | None:
-    """What rapidfuzz's extractOne with token_ratio returns, computed in Python without importing
-    rapidfuzz, for a query and texts as default_process leaves them (letters and digits between
-    spaces)."""
+def _rapidfuzz_extract_one(query: str, texts: Sequence[str], score_cutoff: float) -> Found | None:
+    extract, token_ratio, _ = _rapidfuzz()
+    return extract(query, texts, scorer=token_ratio, processor=None, score_cutoff=score_cutoff)
+
+
+def pure_token_ratio(s1: str, s2: str, *, processor: None = None, score_cutoff: float = 0.0) -> float:
+    """rapidfuzz.fuzz.token_ratio(s1, s2) in Python, for texts as default_process leaves them."""
+    split = s1.split()
+    score = _token_ratio(set(split), " ".join(sorted(split)), s2)
+    return score if score >= score_cutoff else 0.0
+
+
+def pure_extract_one(
+    query: str, texts: Sequence[str], *, scorer: Scorer = pure_token_ratio, processor: None = None,
+    score_cutoff: float = 0.0,
+) -> Found | None:
+    """What rapidfuzz's extractOne with token_ratio (whatever `scorer` says) returns, computed in
+    Python without importing rapidfuzz, for a query and texts as default_process leaves them
+    (letters and digits between spaces)."""
     if not query.strip() or not texts:
-        return _rapidfuzz()[0](query, texts, score_cutoff=score_cutoff)
+        return _rapidfuzz_extract_one(query, texts, score_cutoff)
     q_split = query.split()
     q_tokens, q_sorted = set(q_split), " ".join(sorted(q_split))
     scores = [_token_ratio(q_tokens, q_sorted, t) for t in texts]
@@ -113,7 +132,7 @@ def pure_extract_one(query: str, texts: Sequence[str], score_cutoff: float) -> F
         # rapidfuzz turns a cutoff into a whole number of edits, with a small tolerance (and raises
         # its cutoff to each best score found): a score that close to the cutoff, or to another
         # text's, is settled its way.
-        return _rapidfuzz()[0](query, texts, score_cutoff=score_cutoff)
+        return _rapidfuzz_extract_one(query, texts, score_cutoff)
     if best < score_cutoff:
         return None
     n = scores.index(best)  # the first of the best, as extractOne keeps it
@@ -125,14 +144,13 @@ def pure_default_process(text: str) -> str:
     spaces: only trimmed)."""
     if _PLAIN.issuperset(text):
         return text.strip()
-    return _rapidfuzz()[1](text)
+    return _rapidfuzz()[2](text)
 
 
-extract_one: ExtractOne = _first_extract_one
 default_process: Callable[[str], str] = _first_default_process
 
 
 def use_pure_python() -> None:
     """Score in Python from now on (a one-shot process: it saves importing rapidfuzz)."""
-    global extract_one, default_process
-    extract_one, default_process = pure_extract_one, pure_default_process
+    global _scorers, default_process
+    _scorers, default_process = (pure_extract_one, pure_token_ratio), pure_default_process

@@ -335,7 +335,8 @@ def rank(
     rows.sort(key=lambda row: -row[0])
     hits: list[Hit] = []
     floor = -1.0
-    fuzzy_scores, extract_one = s.fuzzy, fuzzy.extract_one  # rapidfuzz's token_ratio, best of a card's texts
+    fuzzy_scores = s.fuzzy
+    extract_one, token_ratio = fuzzy.scorers()  # rapidfuzz's, or their pure-Python twins
     for bound, factor, base, subject, topic, coverage, main, i in rows:
         if bound < floor:
             break  # even a perfect fuzzy match could not lift this card into the list
@@ -346,7 +347,9 @@ def rank(
             similarity = known[0] if known[0] >= cutoff else None  # what extractOne would say now
         else:
             # Card texts were put through default_process when indexed, the query in plan().
-            found = extract_one(p.text, entries[i].texts, score_cutoff=cutoff)
+            found = extract_one(
+                p.text, entries[i].texts, scorer=token_ratio, processor=None, score_cutoff=cutoff
+            )
             similarity = None if found is None else found[1]
             fuzzy_scores[i] = (-1.0 if similarity is None else similarity, cutoff)
         if similarity is None:

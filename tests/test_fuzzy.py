@@ -93,3 +93,55 @@ def test_the_one_shot_ask_does_not_import_rapidfuzz() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "side effects" in proc.stdout.lower()
     assert proc.stdout.splitlines()[-1] == "False"
+
+
+def test_typo_matching_finds_what_rapidfuzz_finds(engine: Engine) -> None:
+    """Every word of every development question, and every run of two and three, against the
+    vocabulary phrases of as many words and the card words of the same first letter, each with one
+    and two typos allowed."""
+    from rapidfuzz.distance import OSA
+
+    rd = engine.matcher.reader
+    differ, compared = [], 0
+    for q in QUERIES:
+        toks = rd.tokens(q)
+        for n in (1, 2, 3):
+            for i in range(len(toks) - n + 1):
+                text = " ".join(toks[i : i + n])
+                kin = rd.word_buckets.get((text[0], len(text)), []) + rd.word_buckets.get((text[0], len(text) + 1), [])
+                for choices in (rd.fuzzy_phrases.get(n, []), kin):
+                    for cutoff in (1, 2):
+                        compared += 1
+                        mine = fuzzy.pure_closest(text, choices, cutoff)
+                        theirs = process.extractOne(
+                            text, choices, scorer=OSA.distance, processor=None, score_cutoff=cutoff
+                        )
+                        if mine != theirs:
+                            differ.append((text, cutoff, mine, theirs))
+    assert (compared > 9_000, differ) == (True, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    query=st.text(alphabet="abcdé", min_size=1, max_size=9),
+    choices=st.lists(st.text(alphabet="abcdé", max_size=10), min_size=1, max_size=8),
+    cutoff=st.integers(0, 3),
+)
+def test_random_typos_are_matched_as_rapidfuzz_matches_them(query: str, choices: list[str], cutoff: int) -> None:
+    from rapidfuzz.distance import OSA
+
+    expected = process.extractOne(query, choices, scorer=OSA.distance, processor=None, score_cutoff=cutoff)
+    assert fuzzy.pure_closest(query, choices, cutoff) == expected
+
+
+def test_a_one_shot_ask_with_a_typo_does_not_import_rapidfuzz() -> None:
+    """"patiens" is read as "patients" in Python too."""
+    code = (
+        "import os, sys; leave = os._exit; "
+        "os._exit = lambda code: (print('rapidfuzz' in sys.modules, flush=True), leave(code)); "
+        "sys.argv = ['il2bot', 'ask', 'how many patiens were in STALWART']; from bot.cli import run; run()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "False"

@@ -51,6 +51,8 @@ def _first_default_process(text: str) -> str:
 
 def _lcs(a: str, b: str) -> int:
     """Length of the longest common subsequence (bit-parallel, as rapidfuzz computes it)."""
+    if len(a) < len(b):
+        a, b = b, a  # the loop below runs over b: the shorter
     masks: dict[str, int] = {}
     get = masks.get
     bit = 1
@@ -147,10 +149,74 @@ def pure_default_process(text: str) -> str:
     return _rapidfuzz()[2](text)
 
 
+def _osa(query_masks: dict[str, int], length: int, text: str) -> int:
+    """Optimal string alignment distance (edits, a swap of neighbours counting one) from the query
+    whose character masks are given (bit-parallel, Hyyrö 2003, as rapidfuzz computes it)."""
+    vp, vn, d0, pm_old = (1 << length) - 1, 0, 0, 0
+    dist, top = length, 1 << (length - 1)
+    get = query_masks.get
+    for ch in text:
+        pm = get(ch, 0)
+        tr = (((~d0) & pm) << 1) & pm_old
+        d0 = (((pm & vp) + vp) ^ vp) | pm | vn | tr
+        hp = vn | ~(d0 | vp)
+        hn = d0 & vp
+        if hp & top:
+            dist += 1
+        elif hn & top:
+            dist -= 1
+        hp = (hp << 1) | 1
+        vp = (hn << 1) | ~(d0 | hp)
+        vn = hp & d0
+        pm_old = pm
+    return dist
+
+
+def pure_closest(query: str, choices: Sequence[str], cutoff: int) -> tuple[str, int, int] | None:
+    """What rapidfuzz's extractOne with OSA.distance returns, in Python: the first choice at the
+    fewest edits from the query, if at most cutoff."""
+    if not query:
+        return _rapidfuzz_closest(query, choices, cutoff)
+    masks: dict[str, int] = {}
+    bit = 1
+    for ch in query:
+        masks[ch] = masks.get(ch, 0) | bit
+        bit <<= 1
+    length = len(query)
+    found: tuple[str, int, int] | None = None
+    for n, text in enumerate(choices):
+        if abs(len(text) - length) > cutoff:
+            continue  # more edits than that, whatever the letters
+        dist = _osa(masks, length, text) if text else length
+        if dist <= cutoff:
+            found, cutoff = (text, dist, n), dist - 1  # a later choice must be nearer
+            if dist == 0:
+                break
+    return found
+
+
+def _rapidfuzz_closest(query: str, choices: Sequence[str], cutoff: int) -> tuple[str, int, int] | None:
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    found = process.extractOne(query, choices, scorer=OSA.distance, processor=None, score_cutoff=cutoff)
+    return None if found is None else (str(found[0]), int(found[1]), int(found[2]))
+
+
+def closest(query: str, choices: Sequence[str], cutoff: int) -> tuple[str, int, int] | None:
+    """The first of choices at the fewest edits (OSA distance) from query, if at most cutoff
+    (rapidfuzz's extractOne), the reader's typo tolerance."""
+    found: tuple[str, int, int] | None = _closest(query, choices, cutoff)
+    return found
+
+
+_closest: Callable[[str, Sequence[str], int], tuple[str, int, int] | None] = _rapidfuzz_closest
 default_process: Callable[[str], str] = _first_default_process
 
 
 def use_pure_python() -> None:
     """Score in Python from now on (a one-shot process: it saves importing rapidfuzz)."""
-    global _scorers, default_process
-    _scorers, default_process = (pure_extract_one, pure_token_ratio), pure_default_process
+    global _scorers, _closest, default_process
+    _scorers, _closest, default_process = (
+        (pure_extract_one, pure_token_ratio), pure_closest, pure_default_process
+    )

@@ -196,11 +196,20 @@ def pure_closest(query: str, choices: Sequence[str], cutoff: int) -> tuple[str, 
 
 
 def _rapidfuzz_closest(query: str, choices: Sequence[str], cutoff: int) -> tuple[str, int, int] | None:
-    from rapidfuzz import process
-    from rapidfuzz.distance import OSA
+    global _rapidfuzz_osa
+    if _rapidfuzz_osa is None:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
 
-    found = process.extractOne(query, choices, scorer=OSA.distance, processor=None, score_cutoff=cutoff)
-    return None if found is None else (str(found[0]), int(found[1]), int(found[2]))
+        _rapidfuzz_osa = (process.extractOne, OSA.distance)
+    extract, distance = _rapidfuzz_osa
+    found: tuple[str, int, int] | None = extract(
+        query, choices, scorer=distance, processor=None, score_cutoff=cutoff
+    )
+    return found
+
+
+_rapidfuzz_osa: tuple[Any, Any] | None = None  # rapidfuzz's extractOne and OSA.distance, once imported
 
 
 def closest(query: str, choices: Sequence[str], cutoff: int) -> tuple[str, int, int] | None:

@@ -1,11 +1,13 @@
-"""How alike a query is to a card's title and aliases: rapidfuzz's `token_ratio`, best of the texts.
+"""Fuzzy matching, as rapidfuzz does it: how alike a query is to a card's title and aliases (its
+`token_ratio`, best of the texts), and which vocabulary word a typo is nearest (its OSA distance).
 
-rapidfuzz computes it in C, fast, but importing it costs about 10 ms (its compiled modules load
-and link), a sixth of a one-shot `il2bot ask`, which compares the query with only a few dozen
-texts. So this module imports rapidfuzz only when first asked for a score, and a one-shot process
-may switch to `pure_extract_one`: the same arithmetic in Python (rapidfuzz's own fallback formulas), equal
-to rapidfuzz's scores to the last bit (tests/test_fuzzy.py checks every development question against
-every card); the rare score too close to call still goes to rapidfuzz.
+rapidfuzz computes both in C, fast, but importing it costs about 10 ms (its compiled modules load
+and link), a sixth of a one-shot `il2bot ask`, which makes only a few dozen comparisons. So this
+module imports rapidfuzz only when first asked, and a one-shot process may switch to the pure-Python
+twins (`use_pure_python`, called by `bot.cli.run` for `ask`): the same arithmetic (rapidfuzz's own
+fallback algorithms), equal to rapidfuzz's results to the last bit (tests/test_fuzzy.py checks every
+development question against every card, and random texts); the rare score too close to call is
+still handed to rapidfuzz. The Slack app and the benchmarks score with rapidfuzz.
 """
 
 from __future__ import annotations

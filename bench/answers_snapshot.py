@@ -6,7 +6,9 @@ example, through the engine, and writes what each reply is: kind, card ids, scor
 answering facts, reason, partial, suggestions, and what a follow-up would inherit. Compare two
 snapshots with `diff` or `--compare`. The blind set (tests/blind/) is deliberately not read.
 
-    .venv/bin/python bench/answers_snapshot.py OUT.json [--cached] [--compare BEFORE.json]
+    .venv/bin/python bench/answers_snapshot.py OUT.json [--cached] [--pure] [--compare BEFORE.json]
+
+`--pure` scores fuzzy similarity in Python, as the one-shot `il2bot ask` does (bot/matcher/fuzzy.py).
 """
 
 from __future__ import annotations
@@ -106,7 +108,12 @@ def main() -> int:
     p.add_argument("out", help="JSON file to write")
     p.add_argument("--cached", action="store_true", help="use the deck cache (as `il2bot ask` does)")
     p.add_argument("--compare", metavar="BEFORE", help="a snapshot to compare with")
+    p.add_argument("--pure", action="store_true", help="fuzzy scores in Python, as `il2bot ask` does")
     args = p.parse_args()
+    if args.pure:
+        from bot.matcher.fuzzy import use_pure_python
+
+        use_pure_python()
     snap = snapshot(args.cached)
     Path(args.out).write_text(json.dumps(snap, indent=1, ensure_ascii=False, sort_keys=True))
     print(f"{len(snap)} replies written to {args.out}")

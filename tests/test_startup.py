@@ -115,3 +115,47 @@ def test_normalize_shortcuts_give_what_the_patterns_give(text: str) -> None:
     from bot.text import normalize
 
     assert normalize(text) == _normalize_by_patterns(text)
+
+
+def _equal_but_distinct(obj: object) -> list[str]:
+    """Strings, and plain tuples and frozensets of strings, held twice as distinct but equal objects."""
+    seen: set[int] = set()
+    first: dict[tuple[type, object], int] = {}
+    twice: list[str] = []
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        if id(o) in seen or isinstance(o, type) or callable(o):
+            continue
+        seen.add(id(o))
+        if type(o) in (str, tuple, frozenset) and (type(o) is str or all(type(x) is str for x in o)):  # type: ignore[attr-defined]
+            key = (type(o), o)
+            if first.setdefault(key, id(o)) != id(o):
+                twice.append(repr(o)[:40])
+        if type(o) is not str:
+            stack.extend(gc.get_referents(o))
+    return twice
+
+
+def test_the_cache_holds_each_word_once(mini_root: Path) -> None:
+    """Equal strings (and tuples and sets of them) are one object in the stored cache: fewer objects to load."""
+    built = load_deck_cached(mini_root)
+    assert len(_equal_but_distinct(built)) > 50  # what building leaves
+    assert _equal_but_distinct(load_deck_cached(mini_root)) == []
+
+
+def test_sharing_equal_objects_changes_no_answer() -> None:
+    """The real deck and matcher, built afresh and shared as the cache stores them, answer alike."""
+    import pickle
+
+    from bot.cache import build_deck, share_equal
+    from bot.engine import Engine
+    from bot.paths import content_root
+
+    deck, matcher = build_deck(str(content_root()))
+    copy = pickle.loads(pickle.dumps((deck, matcher)))
+    shared_deck, shared_matcher = share_equal(copy)  # type: ignore[misc]
+    assert shared_deck == deck
+    built, shared = Engine(deck, matcher), Engine(shared_deck, shared_matcher)
+    questions = [c.title for c in deck.cards] + list(deck.examples) + ["side efects of IL-2", "dose?"]
+    assert [q for q in questions if built.ask(q) != shared.ask(q)] == []

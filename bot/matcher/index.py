@@ -9,9 +9,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from rapidfuzz import utils
-
 from bot.cards.model import OVERVIEW_TOPIC, Card, Deck
+from bot.matcher import fuzzy
 from bot.matcher.scorer import TUNING, Tuning
 from bot.text import fold, normalize, spell_signs
 
@@ -331,7 +330,7 @@ class Index:
             strong=strong,
             weak=weak - strong,
             quoted=quoted,
-            texts=tuple(utils.default_process(self._norm(x)) for x in (card.title, *card.aliases)),
+            texts=tuple(fuzzy.default_process(self._norm(x)) for x in (card.title, *card.aliases)),
             prior=prior,
             facts=facts,
             fact_kinds=frozenset(trial_kinds | {k for f in facts for k in f.kinds}),

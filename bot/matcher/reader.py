@@ -5,10 +5,8 @@
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.cards.model import Deck
+from bot.matcher import fuzzy
 from bot.matcher.index import Index, stem
 from bot.text import normalize, spell_signs
 
@@ -351,9 +349,7 @@ class Reader:
         choices = self.fuzzy_phrases.get(len(gram))
         if not choices:
             return None
-        found = process.extractOne(
-            text, choices, scorer=OSA.distance, processor=None, score_cutoff=_typos_allowed(text)
-        )
+        found = fuzzy.closest(text, choices, _typos_allowed(text))
         if found is None or _digits(found[0]) != _digits(text):
             return None
         return self.phrases[tuple(found[0].split())]
@@ -407,7 +403,7 @@ def _near(word: str, buckets: dict[tuple[str, int], list[str]], typos: int | Non
     # commonest slip: "sytem" is "system", not "stem").
     lengths = sorted(range(len(word) - typos, len(word) + typos + 1), key=lambda n: (abs(n - len(word)), -n))
     kin = [x for n in lengths for x in buckets.get((word[0], n), ())]
-    found = process.extractOne(word, kin, scorer=OSA.distance, processor=None, score_cutoff=typos)
+    found = fuzzy.closest(word, kin, typos)
     return None if found is None else str(found[0])
 
 

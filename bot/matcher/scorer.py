@@ -5,9 +5,8 @@
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from rapidfuzz import fuzz, process, utils
-
 from bot.cards.model import Card
+from bot.matcher import fuzzy
 
 if TYPE_CHECKING:
     from bot.matcher.index import Entry, Index
@@ -164,7 +163,7 @@ def plan(ix: "Index", r: "Reading", t: Tuning = TUNING) -> Plan:
         asked=asked or 1.0,
         weights=weights,
         scale=100.0 / sum(weights),
-        text=utils.default_process(r.norm),
+        text=fuzzy.default_process(r.norm),
         focused=focused,
         kinds=frozenset(r.kinds),
         asking=r.asking,
@@ -336,22 +335,23 @@ def rank(
     rows.sort(key=lambda row: -row[0])
     hits: list[Hit] = []
     floor = -1.0
-    fuzzy = s.fuzzy
+    fuzzy_scores = s.fuzzy
+    extract_one, token_ratio = fuzzy.scorers()  # rapidfuzz's, or their pure-Python twins
     for bound, factor, base, subject, topic, coverage, main, i in rows:
         if bound < floor:
             break  # even a perfect fuzzy match could not lift this card into the list
         # The fuzzy score this card needs to enter the list lets rapidfuzz stop early.
         cutoff = max(0.0, (floor / factor - base) / w_fuzzy * 100.0) if floor > 0 else 0.0
-        known = fuzzy.get(i)
+        known = fuzzy_scores.get(i)
         if known is not None and (known[0] >= 0.0 or cutoff >= known[1]):
             similarity = known[0] if known[0] >= cutoff else None  # what extractOne would say now
         else:
-            # Card texts were put through utils.default_process when indexed, the query in plan().
-            found = process.extractOne(
-                p.text, entries[i].texts, scorer=fuzz.token_ratio, processor=None, score_cutoff=cutoff
+            # Card texts were put through default_process when indexed, the query in plan().
+            found = extract_one(
+                p.text, entries[i].texts, scorer=token_ratio, processor=None, score_cutoff=cutoff
             )
             similarity = None if found is None else found[1]
-            fuzzy[i] = (-1.0 if similarity is None else similarity, cutoff)
+            fuzzy_scores[i] = (-1.0 if similarity is None else similarity, cutoff)
         if similarity is None:
             continue
         score = factor * (base + w_fuzzy * similarity / 100.0)

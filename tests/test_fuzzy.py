@@ -1,0 +1,147 @@
+"""The pure-Python token_ratio the one-shot `il2bot ask` scores with gives rapidfuzz's scores to the
+last bit, so the command answers exactly as the Slack app does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, process, utils
+from test_matcher import ABSTAIN, ANSWERS
+
+from bot.engine import Engine, load_engine
+from bot.matcher import fuzzy
+from bot.matcher.scorer import plan
+
+QUERIES = [q for q, _ in ANSWERS] + [str(q) for q in ABSTAIN]
+
+
+def rapidfuzz_best(query: str, texts: tuple[str, ...], cutoff: float) -> tuple[str, float, int] | None:
+    return process.extractOne(query, texts, scorer=fuzz.token_ratio, processor=None, score_cutoff=cutoff)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+def test_every_question_scores_every_card_as_rapidfuzz_does(engine: Engine) -> None:
+    """Each development question against each card's title and aliases with no cutoff; every fourth
+    also with the best score itself as the cutoff (the boundary), and a little above and below it."""
+    m = engine.matcher
+    differ, compared = [], 0
+    for n, q in enumerate(QUERIES):
+        text = plan(m.index, m.read(q), m.tuning).text
+        for e in m.index.entries:
+            found = rapidfuzz_best(text, e.texts, 0.0)
+            cutoffs = [0.0]
+            if found is not None and n % 4 == 0:
+                x = found[1]
+                near = (x, x + 1e-6, x + 1.5e-4, x - 1.5e-4, x + 0.02)
+                cutoffs += [min(100.0, max(0.0, x)) for x in near]
+            for cutoff in cutoffs:
+                compared += 1
+                if fuzzy.pure_extract_one(text, e.texts, score_cutoff=cutoff) != rapidfuzz_best(text, e.texts, cutoff):
+                    differ.append((q, e.texts[0], cutoff))
+    assert (compared > 40_000, differ) == (True, [])
+
+
+PLAIN_WORDS = st.text(alphabet="abcde1éβ", min_size=1, max_size=6)
+PLAIN_TEXTS = st.lists(PLAIN_WORDS, min_size=1, max_size=8).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(query=PLAIN_TEXTS, texts=st.lists(PLAIN_TEXTS, min_size=1, max_size=4), cutoff=st.floats(0, 100))
+def test_random_plain_texts_score_as_rapidfuzz_does(query: str, texts: list[str], cutoff: float) -> None:
+    """Short words from a small alphabet (two letters not ASCII): many shared and repeated tokens, many ties."""
+    assert fuzzy.pure_extract_one(query, texts, score_cutoff=cutoff) == rapidfuzz_best(query, tuple(texts), cutoff)
+
+
+@pytest.mark.parametrize(
+    "text", ["side effects of il2", "  padded  twice ", "", "café crème", "Upper Case", "dash-ed", "x_y"]
+)
+def test_default_process_is_rapidfuzz_s(text: str) -> None:
+    assert fuzzy.pure_default_process(text) == utils.default_process(text)
+
+
+def test_an_empty_query_is_scored_by_rapidfuzz() -> None:
+    assert fuzzy.pure_extract_one("", ("cd4 count",), score_cutoff=0.0) == rapidfuzz_best("", ("cd4 count",), 0.0)
+
+
+def test_answers_are_the_same_scored_in_python(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = [engine.ask(q) for q in QUERIES]
+    monkeypatch.setattr(fuzzy, "_scorers", (fuzzy.pure_extract_one, fuzzy.pure_token_ratio))
+    monkeypatch.setattr(fuzzy, "default_process", fuzzy.pure_default_process)
+    after = [engine.ask(q) for q in QUERIES]
+    assert [q for q, b, a in zip(QUERIES, before, after, strict=True) if b != a] == []
+
+
+def test_the_one_shot_ask_does_not_import_rapidfuzz() -> None:
+    """`il2bot ask` (bot.cli.run) answers a question whose words the cards all know without it."""
+    code = (
+        "import os, sys; leave = os._exit; "
+        "os._exit = lambda code: (print('rapidfuzz' in sys.modules, flush=True), leave(code)); "
+        "sys.argv = ['il2bot', 'ask', 'side effects of IL-2']; from bot.cli import run; run()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=True, env=env)  # warm
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "side effects" in proc.stdout.lower()
+    assert proc.stdout.splitlines()[-1] == "False"
+
+
+def test_typo_matching_finds_what_rapidfuzz_finds(engine: Engine) -> None:
+    """Every word of every development question, and every run of two and three, against the
+    vocabulary phrases of as many words and the card words of the same first letter, each with one
+    and two typos allowed."""
+    from rapidfuzz.distance import OSA
+
+    rd = engine.matcher.reader
+    differ, compared = [], 0
+    for q in QUERIES:
+        toks = rd.tokens(q)
+        for n in (1, 2, 3):
+            for i in range(len(toks) - n + 1):
+                text = " ".join(toks[i : i + n])
+                kin = rd.word_buckets.get((text[0], len(text)), []) + rd.word_buckets.get((text[0], len(text) + 1), [])
+                for choices in (rd.fuzzy_phrases.get(n, []), kin):
+                    for cutoff in (1, 2):
+                        compared += 1
+                        mine = fuzzy.pure_closest(text, choices, cutoff)
+                        theirs = process.extractOne(
+                            text, choices, scorer=OSA.distance, processor=None, score_cutoff=cutoff
+                        )
+                        if mine != theirs:
+                            differ.append((text, cutoff, mine, theirs))
+    assert (compared > 9_000, differ) == (True, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    query=st.text(alphabet="abcdé", min_size=1, max_size=9),
+    choices=st.lists(st.text(alphabet="abcdé", max_size=10), min_size=1, max_size=8),
+    cutoff=st.integers(0, 3),
+)
+def test_random_typos_are_matched_as_rapidfuzz_matches_them(query: str, choices: list[str], cutoff: int) -> None:
+    from rapidfuzz.distance import OSA
+
+    expected = process.extractOne(query, choices, scorer=OSA.distance, processor=None, score_cutoff=cutoff)
+    assert fuzzy.pure_closest(query, choices, cutoff) == expected
+
+
+def test_a_one_shot_ask_with_a_typo_does_not_import_rapidfuzz() -> None:
+    """"patiens" is read as "patients" in Python too."""
+    code = (
+        "import os, sys; leave = os._exit; "
+        "os._exit = lambda code: (print('rapidfuzz' in sys.modules, flush=True), leave(code)); "
+        "sys.argv = ['il2bot', 'ask', 'how many patiens were in STALWART']; from bot.cli import run; run()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "False"

@@ -310,6 +310,7 @@ GENERAL_ANSWERS = [
     ("are lupus patients with stomach ulcers excluded from the trial", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
     ("pethidine for shivering on high-dose IL-2", "pub-khong-2018", "the best card is about what was asked"),
+    ("MAGE-A3 trial in inoperable melanoma", "trial-nct01266603", "the best card is about what was asked"),
     ("how many people quit ILIADE because aldesleukin made them feel unwell", "aldesleukin-side-effects-hiv",
      "the best card is about what was asked"),  # feeling unwell is a side effect
     # ordinary words still count when nothing else of the question is covered

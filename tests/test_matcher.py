@@ -414,6 +414,9 @@ ANSWERABILITY = [
     ),
     ("how many cycles of aldesleukin in ILIADE", "trial-iliade", None, None),
     ("allocation ratio of the lupus IL-2 trial", "lupus-trial-arms-dosing", None, None),
+    # to enrol is to join: who can, not how many did
+    ("what SLEDAI score do you need to enroll in the lupus IL-2 trial", "lupus-trial-eligibility", None, None),
+    ("enrollment of the lupus IL-2 trial", "trial-nct04077684", None, None),
     # a phase is given by a trial field or a fact naming one; asked with where it was published, the
     # card gives the other
     ("what phase was COSMIC", None, "trial-cosmic", "phase"),

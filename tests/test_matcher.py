@@ -306,6 +306,8 @@ GENERAL_ANSWERS = [
     # a study named decides the cards: a disease beside it is the patient's (an exclusion asked)
     ("can a patient who had breast cancer join the lupus IL-2 study?", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
+    # a study's name alone asks for its own card, not a card with a fact that names it
+    ("ILIADE", "trial-iliade", "the best card is about what was asked"),
     # a card saying "peptic ulcers", "meperidine" and "rigors" is found by its lay words
     ("are lupus patients with stomach ulcers excluded from the trial", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),

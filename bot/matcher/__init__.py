@@ -143,10 +143,8 @@ class Matcher:
                 (h for h in hits if h.card.kind in ONE_STUDY_KINDS and studies & set(h.card.subjects)),
                 None,
             )
-            names = {w for x in r.subjects for w in self.reader.subject_words.get(x, ())}
-            if offered is None and not is_focused(self.index, r.topics, self.tuning) and all(
-                w in names or w in r.asking for w in r.words
-            ):  # nothing but the fact asked of a subject ("cost of IL-7"): the card introducing it
+            if offered is None and not is_focused(self.index, r.topics, self.tuning) and self._names_only(r):
+                # nothing but the fact asked of a subject ("cost of IL-7"): the card introducing it
                 entries = self.index.entries
                 offered = max(hits, key=lambda h: entries[h.position].hub)  # the first of the most
             offered = offered or hits[0]
@@ -303,8 +301,8 @@ class Matcher:
         whose fact answers the question best (the enrollment on the trial's card, not its paper's)
         answers, when it is close enough."""
         t, ix = self.tuning, self.index
-        if t.fact_weight <= 0:
-            return hits
+        if t.fact_weight <= 0 or (not r.kinds and not r.topics and self._names_only(r)):
+            return hits  # a name alone ("ILIADE") asks for its own card, not a fact naming it
         floor = hits[0].score - t.fact_margin
         pool = [h for h in hits if h.score >= floor]
         seen = {h.position for h in hits}
@@ -349,6 +347,11 @@ class Matcher:
             if h.coverage >= need and (not kind_given or self._gives(r, h.position)):
                 return [h, *hits[:n], *hits[n + 1 :]]
         return hits
+
+    def _names_only(self, r: Reading) -> bool:
+        """Whether the question's words are only its subjects' names and the words that ask."""
+        names = {w for x in r.subjects for w in self.reader.subject_words.get(x, ())}
+        return all(w in names or w in r.asking for w in r.words)
 
     def _gives(self, r: Reading, position: int) -> bool:
         """Whether a card gives a fact of a kind asked, about what was asked."""

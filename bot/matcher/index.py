@@ -349,7 +349,7 @@ class Index:
 
 
 def _trial_texts(card: Card) -> tuple[str, ...]:
-    """The trial fields of a card, as texts (its phase, enrollment, dates)."""
+    """The trial fields of a card, each as its name and value ("phase II")."""
     if card.trial is None:
         return ()
-    return tuple(str(v) for v in card.trial._asdict().values() if v)
+    return tuple(f"{name} {value}" for name, value in card.trial._asdict().items() if value)

@@ -389,7 +389,7 @@ class Reader:
                 return
         elif len(word) == MIN_TYPO_WORD - 1 and word.isalpha():
             found = _restored(word, self.word_buckets)
-            if found is not None:  # "stdy", "phse": a short word with the commonest slip, a letter dropped
+            if found is not None:  # "stdy": a short word with the commonest slip, a letter dropped
                 reading.words.append(found)
                 return
         reading.unknown.append(word)

@@ -22,41 +22,51 @@ OVERVIEW = OVERVIEW_TOPIC  # the topic of cards that introduce their subject (`i
 LEAD_WORDS = 8  # an unlabelled fact is about its first words
 LABEL_CHARS = 60  # a fact whose first colon comes this early is labelled ("Inclusion: ...")
 
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # "1,200" is one number
-
 # Numbers that name a category, with their label ("Phase II", "grade 3/4", "type 1"), and spans
 # of years ("5-year survival", "three years"; not a "17-year-old"): a question asking for one asks
-# for that one.
+# for that one. The patterns are compiled when first needed (most questions have no such label):
+# compiling them costs `il2bot ask` about a millisecond.
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
-_LABELLED = re.compile(
-    r"\b(phase|stage|grade|type|cycle|cohort)s?\s+((?:\d+|iv|v?i{1,3}|vi?)(?:\s*(?:/|-|\u2013|,|or|and|to)\s*(?:\d+|iv|v?i{1,3}|vi?))*)\b"
-)
-_NUMBER_PARTS = re.compile(r"\s*(?:/|-|\u2013|,|or|and|to)\s*")
+_LABELS = ("phase", "stage", "grade", "type", "cycle", "cohort", "year")  # a text without them has none
+_NUMBER = r"(?:\d+|iv|v?i{1,3}|vi?)"
+_JOIN = r"\s*(?:/|-|\u2013|,|or|and|to)\s*"
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-_SPAN = re.compile(rf"\b(\d+|{'|'.join(_SMALL)})[- ](year)s?(?![- ]old| ago)\b")  # a span of years only
 
-_NCT = re.compile(r"^NCT\d{8}$")
+
+@lru_cache(maxsize=1)
+def _number_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The labelled-number, number-joining and span-of-years patterns."""
+    labels = "|".join(_LABELS[:-1])
+    labelled = re.compile(rf"\b({labels})s?\s+({_NUMBER}(?:{_JOIN}{_NUMBER})*)\b")
+    span = re.compile(rf"\b(\d+|{'|'.join(_SMALL)})[- ](year)s?(?![- ]old| ago)\b")  # years only
+    return labelled, re.compile(_JOIN), span
+
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
 
-
 # British spellings folded to American ones, alike in cards and queries: tumour, randomised,
 # analysed, haemoglobin, diarrhoea, oedema, centre ("tumor", "randomized", "hemoglobin", ...).
+# (British part, American part, the endings it takes, letters it needs before it.)
 _BRITISH = (
-    (re.compile(r"(?<=[a-z]{2})our(?=(?:s|ed|ing|able|ably|ite|ites|ful)?$)"), "or"),
-    (re.compile(r"(?<=[a-z]{3})is(?=(?:e|es|ed|ing|ation|ations|er|ers)$)"), "iz"),
-    (re.compile(r"(?<=[a-z]{2})ys(?=(?:e|es|ed|ing|er|ers)$)"), "yz"),
-    (re.compile(r"(?<=[a-z])ae"), "e"),
-    (re.compile(r"^oe|(?<=h)oea"), lambda m: "e" if m.group(0) == "oe" else "ea"),
-    (re.compile(r"(?<=[a-z]{2})tre(?=s?$)"), "ter"),
+    ("our", "or", ("", "s", "ed", "ing", "able", "ably", "ite", "ites", "ful"), 2),
+    ("is", "iz", ("e", "es", "ed", "ing", "ation", "ations", "er", "ers"), 3),
+    ("ys", "yz", ("e", "es", "ed", "ing", "er", "ers"), 2),
+    ("tre", "ter", ("", "s"), 2),
 )
 
 
 def american(word: str) -> str:
     """A word's American spelling, for the British spellings that differ by a pattern."""
-    for pattern, repl in _BRITISH:
-        word = pattern.sub(repl, word)
-    return word
+    for british, us, endings, before in _BRITISH:
+        for end in endings:
+            if word.endswith(british + end) and len(word) - len(british + end) >= before:
+                word = word[: len(word) - len(british + end)] + us + end
+                break
+    if "ae" in word[1:]:  # haemoglobin, paediatric
+        word = word[0] + word[1:].replace("ae", "e")
+    if word.startswith("oe"):  # oedema, oesophagus
+        word = word[1:]
+    return word.replace("hoea", "hea")  # diarrhoea
 
 
 @lru_cache(maxsize=1 << 16)
@@ -77,7 +87,8 @@ def stem(word: str) -> str:
 
 def numbers_in(text: str, spelled: bool = True) -> frozenset[str]:
     """The numbers a text states: its digit tokens, and its spelled-out numbers ("eleven": "11")."""
-    text = _THOUSANDS.sub("", text)
+    if "," in text:
+        text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "1,200" is one number
     digits = [w.lstrip("0") or "0" for w in normalize(text).split() if w.isdigit()]
     if not spelled:
         return frozenset(digits)
@@ -89,13 +100,17 @@ def numbers_in(text: str, spelled: bool = True) -> frozenset[str]:
 def labelled_numbers(text: str) -> frozenset[str]:
     """The numbers a text gives with the label that says what they number ("Phase II", "grade 3/4",
     "5-year"), as "phase 2", "grade 3", "grade 4", "5-year"."""
+    text = fold(text)
+    if not any(label in text for label in _LABELS):
+        return frozenset()
+    labelled, join, span = _number_patterns()
     found = set()
-    for label, number in _LABELLED.findall(fold(text)):
-        for part in _NUMBER_PARTS.split(number):
+    for label, number in labelled.findall(text):
+        for part in join.split(number):
             if part:
                 found.add(f"{label} {_ROMAN.get(part, part)}")
     small = {w: str(n) for n, w in enumerate(_SMALL)}
-    found.update(f"{small.get(n, n)}-{unit}" for n, unit in _SPAN.findall(fold(text)))
+    found.update(f"{small.get(n, n)}-{unit}" for n, unit in span.findall(text))
     return frozenset(found)
 
 
@@ -171,7 +186,9 @@ class Index:
             for w, lay in lexicon.lay_words.items()
         }
         self._registry_numbers = {  # while building: a study's NCT numbers among its names
-            t.id: tuple(x for x in t.terms if _NCT.match(x)) for t in deck.terms.values() if t.kind == "study"
+            t.id: tuple(x for x in t.terms if re.fullmatch(r"NCT\d{8}", x))
+            for t in deck.terms.values()
+            if t.kind == "study"
         }
         priors = {"trial": tuning.prior_trial, "publication": tuning.prior_publication}
         self.entries = [

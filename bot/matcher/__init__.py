@@ -18,6 +18,7 @@ from bot.matcher.policy import (
     Case,
     abstain_reason,
     coverage_needed,
+    given_by_trial_field,
     gives_kind,
     kind_label,
 )
@@ -363,9 +364,9 @@ class Matcher:
         kinds = self.index.kinds
         named = [s for s in r.subjects if kinds.get(s, "study") == "study"] or r.subjects
         names = {w for s in named for w in self.reader.subject_words.get(s, ())}
+        if any(given_by_trial_field(self.index, position, k) for k in r.kinds):
+            return True  # the registry record of the study the card names as related
         e = self.index.entries[position]
-        if any(k in e.fact_kinds and not any(k in f.kinds for f in e.facts) for k in r.kinds):
-            return True  # a trial field gives it: the registry record of the study the card names related
         return any(
             not names.isdisjoint(f.words.split()) for f in e.facts if any(k in f.kinds for k in r.kinds)
         )

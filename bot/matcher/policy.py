@@ -223,9 +223,9 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     e = ix.entries[position]
     if kind not in e.fact_kinds:
         return False
+    if given_by_trial_field(ix, position, kind):
+        return True
     facts = [f for f in e.facts if kind in f.kinds]
-    if not facts:
-        return True  # a trial field gives it
     if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)
         facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]
@@ -241,6 +241,13 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def given_by_trial_field(ix: Index, position: int, kind: str) -> bool:
+    """Whether a card gives a kind of fact by a trial field alone (no fact of that kind: its phase,
+    its NCT number)."""
+    e = ix.entries[position]
+    return kind in e.fact_kinds and not any(kind in f.kinds for f in e.facts)
 
 
 def asked_numbers(r: Reading) -> frozenset[str]:

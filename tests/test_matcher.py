@@ -337,7 +337,8 @@ LONG_MESSAGES = [
     ("Quick context: I'm new on the pharmacy team and still learning the protocols for the lupus study.",
      "What dose of IL-2 do patients get?", "lupus-trial-arms-dosing"),
     # short, but it ends with its question: the context before it is still context
-    ("Newsletter for our advocacy group on HIV.", "What are the side effects of IL-7?", "il-7-side-effects"),
+    ("Writing a newsletter for our advocacy group on cytokine therapies in HIV.",
+     "What are the side effects of IL-7?", "il-7-side-effects"),
 ]
 
 

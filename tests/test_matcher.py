@@ -436,6 +436,12 @@ ANSWERABILITY = [
     # the paper's card lacks the identifier; its related registry card gives it (a trial field), and
     # a closer card's stronger facts of other kinds do not take the answer back
     ("what is the NCT number of the TIL with low dose IL-2 trial in melanoma", "trial-nct01883323", None, None),
+    # "NCT" alone asks for the identifier; the related registry card of the paper's own study gives
+    # it by its facts (its name words need not be in them: it is about that one study)
+    ("TIL low dose IL-2 trial NCT?", "trial-nct01883323", None, None),
+    # a card giving the kind asked speaks to it, whatever topics it lists (a page's review date)
+    ("when was the HIVinfo aldesleukin page last reviewed", "aldesleukin", None, None),
+    ("when was the IL-7 page last revised?", "what-is-il-7", None, None),
 ]
 
 

@@ -362,11 +362,18 @@ class Matcher:
         """Whether a card has a fact of a kind asked that names the study (else the subject) asked:
         the enrollment of a side-effect study is not the enrollment of ESPRIT."""
         kinds = self.index.kinds
-        named = [s for s in r.subjects if kinds.get(s, "study") == "study"] or r.subjects
+        studies = [s for s in r.subjects if kinds.get(s, "study") == "study"]
+        named = studies or r.subjects
         names = {w for s in named for w in self.reader.subject_words.get(s, ())}
         if any(given_by_trial_field(self.index, position, k) for k in r.kinds):
             return True  # the registry record of the study the card names as related
         e = self.index.entries[position]
+        if self.cards[position].kind in ONE_STUDY_KINDS and set(studies) <= e.subjects:
+            # a card on that one study gives a name (its identifier, its sponsor) by any fact; a figure
+            # must still be a fact naming the study (a date on the registry card counts nobody)
+            figures = self.index.figures
+            if any(k not in figures and gives_kind(self.index, self.reader, r, position, k) for k in r.kinds):
+                return True
         return any(
             not names.isdisjoint(f.words.split()) for f in e.facts if any(k in f.kinds for k in r.kinds)
         )

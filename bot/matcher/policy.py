@@ -171,6 +171,7 @@ def off_topic(c: Case) -> str:
         and not _names_study(c, best)
         and not _a_fact_speaks_to(c, best)
         and not _only_card_with(c, best)
+        and not _gives_a_kind_asked(c, best)
     ):
         return "no card on that subject covers that topic"
     return ""
@@ -182,6 +183,13 @@ def _only_card_with(c: Case, hit: Hit) -> bool:
     e = c.ix.entries[hit.position]
     named = {stem(x) for text in e.texts for x in text.split()}
     return any(w in named and len(c.ix.postings.get(f"w:{w}", ())) == 1 for w in c.r.words)
+
+
+def _gives_a_kind_asked(c: Case, hit: Hit) -> bool:
+    """Whether the card gives a kind of fact asked (a page's review date), which speaks to the topic
+    that asked for it; not a drug's dose or route (the dose of a drug the cards are not about)."""
+    kinds = [k for k in c.r.kinds if k not in c.ix.per_drug]
+    return any(gives_kind(c.ix, c.reader, c.r, hit.position, k) for k in kinds)
 
 
 def _a_fact_speaks_to(c: Case, hit: Hit) -> bool:

@@ -102,6 +102,14 @@ def test_british_spellings_are_read_as_american_ones(british: str, american: str
 
 
 @pytest.mark.parametrize(
+    ("form", "verb"), [("made", "make"), ("ran", "run"), ("taken", "take"), ("found", "find"), ("held", "hold")]
+)
+def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None:
+    """"Which cells make IL-2" finds "made by T-lymphocytes": no suffix fold reaches "made"."""
+    assert stem(form) == stem(verb)
+
+
+@pytest.mark.parametrize(
     ("query", "subjects", "topics"),
     [
         ("side-effects aldesleukin", ["il-2"], ["side-effects"]),

@@ -43,6 +43,28 @@ def _number_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str
 
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "es", "ed", "ly", "s")
+# Irregular verb forms no suffix fold reaches, read as the verb ("made" ~ "make", "ran" ~ "run");
+# the forms of verbs that are stopwords ("given", "shown") stay words, as they were.
+_IRREGULAR = {
+    **dict.fromkeys(("made", "making"), "make"),
+    **dict.fromkeys(("ran", "running"), "run"),
+    **dict.fromkeys(("took", "taken", "taking"), "take"),
+    **dict.fromkeys(("found",), "find"),
+    **dict.fromkeys(("held",), "hold"),
+    **dict.fromkeys(("kept",), "keep"),
+    **dict.fromkeys(("grew", "grown"), "grow"),
+    **dict.fromkeys(("rose", "risen", "rising"), "rise"),
+    **dict.fromkeys(("fell", "fallen"), "fall"),
+    **dict.fromkeys(("began", "begun", "beginning"), "begin"),
+    **dict.fromkeys(("brought",), "bring"),
+    **dict.fromkeys(("wrote", "written", "writing"), "write"),
+    **dict.fromkeys(("chose", "chosen", "choosing"), "choose"),
+    **dict.fromkeys(("lost", "losing"), "lose"),
+    **dict.fromkeys(("fought",), "fight"),
+    **dict.fromkeys(("caught",), "catch"),
+    **dict.fromkeys(("built",), "build"),
+    **dict.fromkeys(("led",), "lead"),
+}
 
 # British spellings folded to American ones, alike in cards and queries: tumour, randomised,
 # analysed, haemoglobin, diarrhoea, oedema, centre ("tumor", "randomized", "hemoglobin", ...).
@@ -75,6 +97,8 @@ def stem(word: str) -> str:
     British spellings are folded to American ones ("tumour" ~ "tumor")."""
     if not word.isalpha():
         return word
+    if word in _IRREGULAR:
+        word = _IRREGULAR[word]
     word = american(word)
     if len(word) <= 4 or word.endswith(("ss", "us", "is")):
         return word

@@ -102,6 +102,24 @@ def test_british_spellings_are_read_as_american_ones(british: str, american: str
 
 
 @pytest.mark.parametrize(
+    ("query", "focus"),
+    [
+        ("what kind of cells make IL-2", "cell"),  # the word after which/what is what is asked for
+        ("which trial paired aldesleukin with NK cells", "trial"),
+        ("what is IL-2", ""),  # a stopword is no focus
+        ("side effects of IL-7", ""),
+    ],
+)
+def test_the_word_a_which_or_what_question_asks_for(engine: Engine, query: str, focus: str) -> None:
+    assert engine.matcher.read(query).focus == focus
+
+
+def test_a_fact_holding_the_word_asked_for_answers_first(engine: Engine) -> None:
+    """"Which cells naturally make IL-2": the fact naming the cells, not "made naturally in the body"."""
+    assert engine.ask("which cells naturally make IL-2?").matches[0].id == "what-is-il-2"
+
+
+@pytest.mark.parametrize(
     ("form", "verb"), [("made", "make"), ("ran", "run"), ("taken", "take"), ("found", "find"), ("held", "hold")]
 )
 def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None:

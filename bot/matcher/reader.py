@@ -40,6 +40,7 @@ class Reading(NamedTuple):
     common: list[str] = []  # noqa: RUF012 - ordinary English words no card uses ("got", "big")
     asking: frozenset[str] = frozenset()  # words that asked for a fact kind ("company", "sponsor")
     advice: bool = False  # asks for personal medical advice ("should I take it?")
+    focus: str = ""  # the word a which/what question asks for ("which cells make IL-2": cell), stemmed
 
 
 class Reader:
@@ -60,6 +61,8 @@ class Reader:
             re.compile("|".join(p.pattern for p, _ in lexicon.cased)) if lexicon.cased else None
         )
         self.followups = frozenset(lexicon.followups)
+        self.focus_openers = frozenset(lexicon.focus_openers)
+        self.max_opener = max(map(len, self.focus_openers), default=0)
         self.advice = frozenset(lexicon.advice)
         self.max_advice = max((len(a) for a in lexicon.advice), default=0)
         self.advice_starts = frozenset(a[0] for a in lexicon.advice)
@@ -246,7 +249,7 @@ class Reader:
         if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked
             reading.common[:] = [w for w in reading.common if stem(w) not in asked]
             reading.unknown[:] = [w for w in reading.unknown if stem(w) not in asked]
-        return reading._replace(loose=loose, asking=frozenset(asked))
+        return reading._replace(loose=loose, asking=frozenset(asked), focus=self._focus(toks, reading.words))
 
     def _slot_topics(self, slotted: list[str]) -> list[str]:
         """The topics of the phrases about "it" in the question read with its subjects as "it"."""
@@ -274,6 +277,16 @@ class Reader:
             if t in starts
             for k in range(1, n + 1)
         )
+
+    def _focus(self, toks: list[str], words: list[str]) -> str:
+        """The known word right after the first which/what opening ("what kind of molecule"), stemmed."""
+        for i in range(len(toks) - 1):
+            sizes = range(min(self.max_opener, len(toks) - i - 1), 0, -1)
+            n = next((n for n in sizes if tuple(toks[i : i + n]) in self.focus_openers), 0)
+            if n:
+                word = stem(toks[i + n])
+                return word if word in words else ""
+        return ""
 
     def _is_followup(self, toks: list[str]) -> bool:
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))

@@ -74,6 +74,7 @@ class Tuning:
     # Facts that answer.
     fact_lead: float = 1.5  # a word in a fact's lead (its label, its first words) says what it is about
     fact_topic: float = 2.0  # a fact that speaks of the topic asked
+    fact_focus: float = 3.0  # the word a which/what question asks for ("which cells") counts this many times
     fact_kind: float = 3.0  # a fact of the kind asked
     answering_share: float = 0.5  # facts scoring at least this share of the best fact answer too
     reference_share: float = 0.5  # a fact that is a publication reference, when no reference is asked
@@ -392,11 +393,17 @@ def fact_strength(
     return max(x for x, _ in scores) / (_perfect(ix, r, t, s) or 1.0)
 
 
+def _word_weight(ix: "Index", r: "Reading", t: Tuning, w: str) -> float:
+    """A question word's weight in a fact: its rarity, more for the word a which/what asks for."""
+    weight = ix.idf.get(f"w:{w}", 0.0)
+    return weight * t.fact_focus if w == r.focus else weight
+
+
 def _perfect(ix: "Index", r: "Reading", t: Tuning, s: Search | None) -> float:
     """A perfect fact's score for this query: each word once, in its lead; every topic; every kind."""
     perfect = s.perfect if s is not None else None
     if perfect is None:
-        words = sum(ix.idf.get(f"w:{w}", 0.0) for w in dict.fromkeys(r.words))
+        words = sum(_word_weight(ix, r, t, w) for w in dict.fromkeys(r.words))
         topics = sum(1 for x in r.topics if ix.topic_weight.get(x, 1.0) > 0)
         perfect = t.fact_lead * words + ix.max_idf * (t.fact_topic * topics + t.fact_kind * len(set(r.kinds)))
         if s is not None:
@@ -407,10 +414,9 @@ def _perfect(ix: "Index", r: "Reading", t: Tuning, s: Search | None) -> float:
 def fact_strength_bound(ix: "Index", r: "Reading", t: Tuning = TUNING, s: Search | None = None) -> float:
     """No card's fact_strength for this query is above this: a fact with every word asked (repeats
     included) in its lead, every topic and every kind asked, summed in fact_scores' order."""
-    idf = ix.idf
     score = 0.0
     for w in r.words:
-        score += t.fact_lead * idf.get(f"w:{w}", 0.0)
+        score += t.fact_lead * _word_weight(ix, r, t, w)
     score += t.fact_topic * ix.max_idf * sum(1 for x in r.topics if ix.topic_weight.get(x, 1.0) > 0)
     score += t.fact_kind * ix.max_idf * len(set(r.kinds))
     return score / (_perfect(ix, r, t, s) or 1.0) * BOUND_SLACK
@@ -424,10 +430,10 @@ def fact_scores(
         known = s.facts.get(id(e))  # entries live as long as the index: their ids are stable
         if known is not None:
             return list(known)
-    idf, topic_weight = ix.idf, ix.topic_weight
+    topic_weight = ix.topic_weight
     words = []
     for w in r.words:  # each time it is asked, as before
-        weight = idf.get(f"w:{w}", 0.0)
+        weight = _word_weight(ix, r, t, w)
         words.append((w, f" {w} ", t.fact_lead * weight, weight))
     topics = [x for x in r.topics if topic_weight.get(x, 1.0) > 0]
     per_topic = t.fact_topic * ix.max_idf

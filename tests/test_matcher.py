@@ -275,7 +275,13 @@ ORDINARY_WORDS = [
     ("my mum wants to know if IL-7 is safe while breastfeeding", [], [], []),  # "wants" is a form of "want"
     ("who markets Proleukin now", ["sponsor"], [], []),  # the words that ask are not words the cards lack
     ("wht does IL-2 do, in everyday words", [], [], []),
+    ("what is aldesleukin, in simple terms", [], [], []),
 ]
+
+
+def test_a_slip_in_a_long_stopword_is_that_stopword(engine: Engine) -> None:
+    """"breifly" is "briefly" (it says nothing), not the cards' word "brief"."""
+    assert engine.matcher.read("IL-7 mechanism, breifly").words == ["il7", "mechanism"]
 
 
 @pytest.mark.parametrize(("query", "kinds", "common", "unknown"), ORDINARY_WORDS)

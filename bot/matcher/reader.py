@@ -22,6 +22,7 @@ MAX_CHARS = 500  # characters of a query that are read (bounds the work on paste
 MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
 MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
+LONG_SLIP = 7  # a word this long, a slip from a stopword, is that stopword before a card's word
 LONG_ASK = 8  # a word this long may be a one-word ask ("sponsored") with ASK_TYPOS slips
 ASK_TYPOS = 2
 
@@ -382,6 +383,8 @@ class Reader:
             reading.common.append(word)
             return
         if len(word) >= MIN_TYPO_WORD and not any(ch.isdigit() for ch in w):
+            if len(word) >= LONG_SLIP and _near(word, self.stopword_buckets) is not None:
+                return  # a slip in a long word that says nothing ("breifly"), not a card's "brief"
             found = _near(w, self.word_buckets)
             if found is not None:
                 reading.words.append(found)

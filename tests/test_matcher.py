@@ -114,6 +114,18 @@ def test_the_word_a_which_or_what_question_asks_for(engine: Engine, query: str, 
     assert engine.matcher.read(query).focus == focus
 
 
+@pytest.mark.parametrize(
+    ("query", "span"),
+    [
+        ("how many of the 46 patients had lupus", ("patient", "lupus")),  # "of the 46" is skipped
+        ("how many toxic deaths in the SIOPEN study", ("toxic", "death")),
+        ("how many were enrolled", ()),  # what is counted is not said
+    ],
+)
+def test_what_a_how_many_question_counts(engine: Engine, query: str, span: tuple[str, ...]) -> None:
+    assert engine.matcher.read(query).focus_span == span
+
+
 def test_a_fact_holding_the_word_asked_for_answers_first(engine: Engine) -> None:
     """"Which cells naturally make IL-2": the fact naming the cells, not "made naturally in the body"."""
     assert engine.ask("which cells naturally make IL-2?").matches[0].id == "what-is-il-2"
@@ -147,6 +159,8 @@ def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None
         ("interleukin 7", ["il-7"], []),
         # a study called by what it did, not by its name
         ("design of the low-dose IL-2 basket trial", ["low-dose-il-2", "ld-il2-11-diseases-trial"], ["design"]),
+        # a study's name with a drug's name inside it ("Rosenzwajg ld-IL2 study")
+        ("results of the Rosenzwajg ld-IL2 study", ["low-dose-il-2", "ld-il2-11-diseases-trial"], ["results", "trials"]),
     ],
 )
 def test_reading_finds_subjects_and_topics(
@@ -440,14 +454,20 @@ ANSWERABILITY = [
     # a card on several studies gives ILIADE's enrollment, not ESPRIT's: ESPRIT's own card is offered
     ("how many people were enrolled in ESPRIT?", None, "trial-esprit", "enrollment"),
     # a figure is given only by a fact stating a number the question does not: "a short half-life"
-    # gives no half-life, and "46 patients with 11 diseases" no count of the 46 with psoriasis
+    # gives no half-life, and "46 patients with 11 diseases" no count of the 46 with psoriasis (the
+    # study's own card is offered: "the 11-disease low-dose IL-2 trial" names it, the drug inside)
     ("how long is the half-life of high-dose IL-2", None, "low-dose-vs-high-dose-il-2", "half-life"),
     (
         "in the 11-disease low-dose IL-2 trial, how many of the 46 patients had psoriasis",
         None,
-        "ld-il2-autoimmune-diseases",
+        "pub-rosenzwajg-2019",
         "count",
     ),
+    # "how many X" is given by a number counting X: not "11 diseases" for the 46 with lupus, not
+    # "5 days" for deaths; patients, participants and children count alike
+    ("how many of the 46 patients in the Rosenzwajg study had lupus", None, "pub-rosenzwajg-2019", "count"),
+    ("how many deaths were there in ESPRIT", None, "trial-esprit", "count"),
+    ("how many children were in the HR-NBL1 trial", "pub-ladenstein-2018", None, None),
     ("how many cycles of aldesleukin in ILIADE", "trial-iliade", None, None),
     ("allocation ratio of the lupus IL-2 trial", "lupus-trial-arms-dosing", None, None),
     # to enrol is to join: who can, not how many did

@@ -195,6 +195,8 @@ class Index:
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
         self.per_drug = frozenset(k.id for k in lexicon.kinds if k.per_drug)
         self.figures = frozenset(k.id for k in lexicon.kinds if k.figure)
+        # Counted kinds ("how many cycles": a number counting cycles), with the words counting alike.
+        self.counted = {k.id: frozenset(map(stem, k.counted_alike)) for k in lexicon.kinds if k.counted}
         self.trial_fields = tuple((k.id, k.trial_fields) for k in lexicon.kinds)
         # Topic and disease phrases by stemmed words, keyed by their first word, to find them in a text.
         self.topic_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}

@@ -28,6 +28,8 @@ class FactKind(NamedTuple):
     evidence: tuple[str, ...] = ()  # the evidence types of facts that can give it (none: any)
     figure: bool = False  # its answer is a number: a fact gives it only by stating a number not asked
     not_asks: tuple[tuple[str, ...], ...] = ()  # phrases with its words that ask for something else
+    counted: bool = False  # asked as "how many X", given only by a number counting X
+    counted_alike: tuple[str, ...] = ()  # words counting the same things ("patients", "participants")
 
 
 class Lexicon(NamedTuple):
@@ -89,6 +91,8 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     trial_fields=tuple(str(x) for x in k.get("trial_fields") or ()),
                     per_drug=bool(k.get("per_drug", False)),
                     figure=bool(k.get("figure", False)),
+                    counted=bool(k.get("counted", False)),
+                    counted_alike=tuple(normalize(str(x)) for x in k.get("counted_alike") or ()),
                     not_asks=tuple(
                         t for a in k.get("not_asks") or () if (t := tuple(normalize(str(a)).split()))
                     ),

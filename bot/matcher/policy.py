@@ -7,6 +7,9 @@ from collections.abc import Callable
 from bot.matcher.index import Index, labelled_numbers, numbers_in, stem
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
+from bot.text import normalize
+
+COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
 
 
 class Case:
@@ -237,6 +240,12 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)
         facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]
+        if kind in ix.counted and r.focus_span:  # "how many cycles": a number counting cycles
+            counted = set(r.focus_span)
+            if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike
+                counted |= ix.counted[kind]
+            texts = ix.cards[position].facts
+            facts = [f for f in facts if counts(texts[e.facts.index(f)].text, counted, asked)]
         if not facts:
             return False
     others = other_drugs(ix, r) if kind in ix.per_drug else []
@@ -249,6 +258,18 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def counts(text: str, counted: set[str], asked: frozenset[str]) -> bool:
+    """Whether a text states a number the question does not, counting the word asked ("3 cycles",
+    "eleven participants" for "how many cycles", "how many participants")."""
+    toks = normalize(text).split()
+    for i, tok in enumerate(toks):
+        said = numbers_in(tok)
+        after = toks[i + 1 : i + 1 + COUNTED_WITHIN]
+        if said and not asked.issuperset(said) and any(stem(w) in counted for w in after):
+            return True
+    return False
 
 
 def given_by_trial_field(ix: Index, position: int, kind: str) -> bool:

@@ -22,6 +22,8 @@ MAX_CHARS = 500  # characters of a query that are read (bounds the work on paste
 MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
 MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
+FOCUS_SPAN = 3  # words after a which/what/how-many opening that may say what is asked for
+PARTITIVE = ("of", "the", "those", "these")  # "how many of the 46 patients": what is counted follows
 LONG_SLIP = 7  # a word this long, a slip from a stopword, is that stopword before a card's word
 LONG_ASK = 8  # a word this long may be a one-word ask ("sponsored") with ASK_TYPOS slips
 ASK_TYPOS = 2
@@ -42,6 +44,7 @@ class Reading(NamedTuple):
     asking: frozenset[str] = frozenset()  # words that asked for a fact kind ("company", "sponsor")
     advice: bool = False  # asks for personal medical advice ("should I take it?")
     focus: str = ""  # the word a which/what question asks for ("which cells make IL-2": cell), stemmed
+    focus_span: tuple[str, ...] = ()  # the known words there ("how many toxic deaths": toxic, death)
 
 
 class Reader:
@@ -116,6 +119,23 @@ class Reader:
             for w in normalize(p).split()
             if (m := NAME_NUMBER.match(w))
         )
+        # A study's name may hold a drug's name ("the 11 autoimmune diseases low-dose IL-2 trial",
+        # "Rosenzwajg ld-IL2 study"): read without the drug's words, it is the study's own name.
+        self.drug_words = frozenset(
+            w
+            for term in deck.terms.values()
+            if term.kind == "drug"
+            for p in (term.id, *term.terms)
+            for w in normalize(p).split()
+        )
+        self.study_phrases = {
+            toks: cid
+            for toks, cid in self.phrases.items()
+            if len(toks) > 1
+            and (named := deck.terms.get(cid)) is not None
+            and named.kind == "study"
+            and self.drug_words.isdisjoint(toks)
+        }
         # The same phrases by their stemmed words: "randomisation" finds "randomised".
         self.stem_phrases: dict[tuple[str, ...], str] = {}
         for toks, concept in self.phrases.items():
@@ -239,6 +259,7 @@ class Reader:
                 free[-1].append(stems[i])
                 slotted.append(toks[i])
                 i += 1
+        self._read_gapped_studies(reading, toks)
         # A topic asked around a subject's name: "what does IL-7 do" is "what does it do".
         for concept in self._slot_topics(slotted):
             self._add_concept(reading, concept)
@@ -250,7 +271,22 @@ class Reader:
         if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked
             reading.common[:] = [w for w in reading.common if stem(w) not in asked]
             reading.unknown[:] = [w for w in reading.unknown if stem(w) not in asked]
-        return reading._replace(loose=loose, asking=frozenset(asked), focus=self._focus(toks, reading.words))
+        span = self._focus_span(toks, reading.words)
+        return reading._replace(
+            loose=loose, asking=frozenset(asked), focus=span[0] if span else "", focus_span=span
+        )
+
+    def _read_gapped_studies(self, reading: Reading, toks: list[str]) -> None:
+        """Add a study named with a drug's name inside its own ("Rosenzwajg ld-IL2 study")."""
+        gapped = [t for t in toks if t not in self.drug_words]
+        if len(gapped) == len(toks) or not self.study_phrases:
+            return
+        for i in range(len(gapped) - 1):
+            for n in range(min(MAX_PHRASE, len(gapped) - i), 1, -1):
+                concept = self.study_phrases.get(tuple(gapped[i : i + n]))
+                if concept:
+                    self._add_concept(reading, concept)
+                    break
 
     def _slot_topics(self, slotted: list[str]) -> list[str]:
         """The topics of the phrases about "it" in the question read with its subjects as "it"."""
@@ -279,15 +315,20 @@ class Reader:
             for k in range(1, n + 1)
         )
 
-    def _focus(self, toks: list[str], words: list[str]) -> str:
-        """The known word right after the first which/what opening ("what kind of molecule"), stemmed."""
+    def _focus_span(self, toks: list[str], words: list[str]) -> tuple[str, ...]:
+        """What the first which/what/how-many opening asks for: the known words of the FOCUS_SPAN
+        words after it, stemmed, from the one right after it ("what kind of molecule": molecule)."""
         for i in range(len(toks) - 1):
             sizes = range(min(self.max_opener, len(toks) - i - 1), 0, -1)
             n = next((n for n in sizes if tuple(toks[i : i + n]) in self.focus_openers), 0)
             if n:
-                word = stem(toks[i + n])
-                return word if word in words else ""
-        return ""
+                rest = toks[i + n :]
+                while len(rest) > 1 and (rest[0] in PARTITIVE or rest[0].isdigit()):
+                    rest = rest[1:]  # "how many of the 46 patients": patients
+                if stem(rest[0]) not in words:
+                    return ()
+                return tuple(w for t in rest[:FOCUS_SPAN] if (w := stem(t)) in words)
+        return ()
 
     def _is_followup(self, toks: list[str]) -> bool:
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))

@@ -468,6 +468,8 @@ ANSWERABILITY = [
     ("how many of the 46 patients in the Rosenzwajg study had lupus", None, "pub-rosenzwajg-2019", "count"),
     ("how many deaths were there in ESPRIT", None, "trial-esprit", "count"),
     ("how many children were in the HR-NBL1 trial", "pub-ladenstein-2018", None, None),
+    # a place is a hospital, a university, an institute: not "their academic institutions"
+    ("which hospital ran the Rosenzwajg study", None, "pub-rosenzwajg-2019", "location"),
     ("how many cycles of aldesleukin in ILIADE", "trial-iliade", None, None),
     ("allocation ratio of the lupus IL-2 trial", "lupus-trial-arms-dosing", None, None),
     # to enrol is to join: who can, not how many did

@@ -358,9 +358,9 @@ GENERAL_ANSWERS = [
     # a card saying "peptic ulcers", "meperidine" and "rigors" is found by its lay words
     ("are lupus patients with stomach ulcers excluded from the trial", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
-    ("pethidine for shivering on high-dose IL-2", "pub-khong-2018", "the best card is about what was asked"),
+    ("pethidine for shivering on high-dose IL-2", "high-dose-il-2-side-effects", "the best card is about what was asked"),
     ("MAGE-A3 trial in inoperable melanoma", "trial-nct01266603", "the best card is about what was asked"),
-    ("how many people quit ILIADE because aldesleukin made them feel unwell", "aldesleukin-side-effects-hiv",
+    ("how many people quit ILIADE because aldesleukin made them feel unwell", "trial-iliade",
      "the best card is about what was asked"),  # feeling unwell is a side effect
     # ordinary words still count when nothing else of the question is covered
     ("IL-2 for hair loss", None, "the best card does not cover enough of the question"),
@@ -471,7 +471,7 @@ ANSWERABILITY = [
     # a place is a hospital, a university, an institute: not "their academic institutions"
     ("which hospital ran the Rosenzwajg study", None, "pub-rosenzwajg-2019", "location"),
     ("how many cycles of aldesleukin in ILIADE", "trial-iliade", None, None),
-    ("allocation ratio of the lupus IL-2 trial", "lupus-trial-arms-dosing", None, None),
+    ("allocation ratio of the lupus IL-2 trial", "lupus-trial-design", None, None),
     # to enrol is to join: who can, not how many did
     ("what SLEDAI score do you need to enroll in the lupus IL-2 trial", "lupus-trial-eligibility", None, None),
     ("enrollment of the lupus IL-2 trial", "trial-nct04077684", None, None),

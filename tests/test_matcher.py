@@ -120,6 +120,7 @@ def test_the_word_a_which_or_what_question_asks_for(engine: Engine, query: str, 
         ("how many of the 46 patients had lupus", ("patient", "lupus")),  # "of the 46" is skipped
         ("how many toxic deaths in the SIOPEN study", ("toxic", "death")),
         ("how many were enrolled", ()),  # what is counted is not said
+        ("how many of the 46 had lupus", ("46",)),  # a part of the 46: "5 of the 46" counts it
     ],
 )
 def test_what_a_how_many_question_counts(engine: Engine, query: str, span: tuple[str, ...]) -> None:
@@ -467,6 +468,8 @@ ANSWERABILITY = [
     # "5 days" for deaths; patients, participants and children count alike
     ("how many of the 46 patients in the Rosenzwajg study had lupus", None, "pub-rosenzwajg-2019", "count"),
     ("how many deaths were there in ESPRIT", None, "trial-esprit", "count"),
+    ("how many of the 46 in the Rosenzwajg study had psoriasis", None, "pub-rosenzwajg-2019", "count"),
+    ("how many of the 188 children in HR-NBL1 received their allocated treatment", "pub-ladenstein-2018", None, None),
     ("how many children were in the HR-NBL1 trial", "pub-ladenstein-2018", None, None),
     # a place is a hospital, a university, an institute: not "their academic institutions"
     ("which hospital ran the Rosenzwajg study", None, "pub-rosenzwajg-2019", "location"),

@@ -262,7 +262,8 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
 
 def counts(text: str, counted: set[str], asked: frozenset[str]) -> bool:
     """Whether a text states a number the question does not, counting the word asked ("3 cycles",
-    "eleven participants" for "how many cycles", "how many participants")."""
+    "eleven participants" for "how many cycles", "how many participants"), or a part of the whole
+    asked ("5 of the 46" for "how many of the 46")."""
     toks = normalize(text).split()
     for i, tok in enumerate(toks):
         said = numbers_in(tok)

@@ -322,11 +322,12 @@ class Reader:
             sizes = range(min(self.max_opener, len(toks) - i - 1), 0, -1)
             n = next((n for n in sizes if tuple(toks[i : i + n]) in self.focus_openers), 0)
             if n:
-                rest = toks[i + n :]
+                rest, whole = toks[i + n :], ""
                 while len(rest) > 1 and (rest[0] in PARTITIVE or rest[0].isdigit()):
+                    whole = rest[0] if rest[0].isdigit() else whole
                     rest = rest[1:]  # "how many of the 46 patients": patients
                 if stem(rest[0]) not in words:
-                    return ()
+                    return (whole,) if whole else ()  # "how many of the 46 had lupus": a part of 46
                 return tuple(w for t in rest[:FOCUS_SPAN] if (w := stem(t)) in words)
         return ()
 

@@ -632,7 +632,10 @@ PASSING_MENTIONS = [
     ),
     # a word the best card has only among labelled criteria, in a question naming none of its subjects
     ("does IL-2 cause cataracts?", None, "the best card only mentions what was asked"),
-    ("is IL-2 any good for tuberculosis", None, "the best card only mentions what was asked"),
+    # a disease no card is about (tuberculosis, among the lupus trial's exclusions) is another disease,
+    # unless a study is named: then it is the patient's
+    ("is IL-2 any good for tuberculosis", None, "not a disease the cards cover: tuberculosis"),
+    ("tuberculosis and the lupus IL-2 trial", "lupus-trial-exclusion-criteria", "the best card is about what was asked"),
     # named with the trial, the same criterion answers; the card that covers the question goes first
     (
         "does having cataracts keep you out of the SLE low-dose IL-2 study?",

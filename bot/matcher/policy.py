@@ -61,9 +61,19 @@ def other_drug(c: Case) -> str:
 
 
 def other_disease(c: Case) -> str:
-    """An unknown word with a disease-name ending (sclerosis, fibrosis) and no disease of ours named."""
+    """A word with a disease-name ending (sclerosis, fibrosis) that no card knows, or that the best
+    card only mentions in passing (tuberculosis in an exclusion list), and no disease or study of
+    ours named (a study named makes it the patient's: "TB and the lupus study")."""
     foreign = [w for w in c.r.unknown if w.endswith(c.disease_suffixes)]
-    if foreign and not any(c.ix.kinds.get(s) == "disease" for s in c.r.subjects):
+    if c.hits:  # what the best card is about: the words of its title and aliases
+        about = {stem(x) for text in c.ix.entries[c.hits[0].position].texts for x in text.split()}
+        foreign += [
+            w
+            for w in c.r.words
+            if w.endswith(c.disease_suffixes) and w not in about and not _in_subject_names(c, w)
+        ]
+    named = {c.ix.kinds.get(s, "study") for s in c.r.subjects}
+    if foreign and not named & {"disease", "study"}:
         return f"not a disease the cards cover: {', '.join(foreign[:3])}"
     return ""
 

@@ -370,6 +370,8 @@ GENERAL_ANSWERS = [
     ("IL-2 in myelofibrosis", None, "not a disease the cards cover: myelofibrosis"),
     # a sibling of our drugs' names, asked about, is another drug
     ("what is the dose of IL-15 in melanoma?", None, "not a name the cards are about: il15"),
+    # a study's own card giving the kind asked answers, though the many things asked weaken the match
+    ("who sponsored ANRS 119 and what is its other name", "trial-anrs-119", "the best card is about what was asked"),
     ("IL-15 levels after chemotherapy in the Nguyen TIL trial", "pub-nguyen-2019",
      "the best card is about what was asked"),
 ]

@@ -160,6 +160,8 @@ def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None
         ("interleukin 7", ["il-7"], []),
         # a study called by what it did, not by its name
         ("design of the low-dose IL-2 basket trial", ["low-dose-il-2", "ld-il2-11-diseases-trial"], ["design"]),
+        # a study called by its author or what it tested, its registry number one of its names
+        ("Nguyen TIL study primary endpoint", ["nguyen-til-trial"], ["primary-outcome"]),
         # a study's name with a drug's name inside it ("Rosenzwajg ld-IL2 study")
         ("results of the Rosenzwajg ld-IL2 study", ["low-dose-il-2", "ld-il2-11-diseases-trial"], ["results", "trials"]),
     ],
@@ -370,6 +372,8 @@ GENERAL_ANSWERS = [
     ("IL-2 in myelofibrosis", None, "not a disease the cards cover: myelofibrosis"),
     # a sibling of our drugs' names, asked about, is another drug
     ("what is the dose of IL-15 in melanoma?", None, "not a name the cards are about: il15"),
+    # the TIL trial's registry card answers for its study by the study's names
+    ("Nguyen TIL study primary endpoint", "trial-nct01883323", "the best card is about what was asked"),
     # a study's own card giving the kind asked answers, though the many things asked weaken the match
     ("who sponsored ANRS 119 and what is its other name", "trial-anrs-119", "the best card is about what was asked"),
     ("IL-15 levels after chemotherapy in the Nguyen TIL trial", "pub-nguyen-2019",

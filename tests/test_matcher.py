@@ -165,6 +165,7 @@ def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None
         ("sponsor of the CD4-ZETA study", ["cd4-zeta-trial"], ["organization"]),  # not the CD4 cells
         ("MAGE-A3 trial enrollment", ["mage-a3-trial"], ["enrollment"]),
         ("NK cell trial phase", ["nk-cell-trial"], ["phase"]),
+        ("the next step after the Rosenzwajg study", ["ld-il2-11-diseases-trial"], ["results"]),  # a conclusion
         # a study's name with a drug's name inside it ("Rosenzwajg ld-IL2 study")
         ("results of the Rosenzwajg ld-IL2 study", ["low-dose-il-2", "ld-il2-11-diseases-trial"], ["results", "trials"]),
     ],

@@ -454,7 +454,7 @@ ANSWERABILITY = [
     ("did IL-2 improve survival in ESPRIT?", "trial-esprit", None, None),
     ("3-year event-free survival in HR-NBL1", "pub-ladenstein-2018", None, None),
     # a dose of another drug is given only by a fact naming that drug (not the corticosteroid limit)
-    ("rituximab dose for lupus", None, "lupus-trial-eligibility", "dose"),
+    ("rituximab dose for lupus", None, "lupus-trial-exclusion-criteria", "dose"),  # the card naming it
     ("what bevacizumab dose was used in the DaRenCa study-1?", "trial-nct01274273", None, None),
     # "how much" asks for a dose, unless the question asks for something else
     ("how much IL-2 is given in the lupus trial", "lupus-trial-arms-dosing", None, None),
@@ -646,6 +646,8 @@ PASSING_MENTIONS = [
     # unless a study is named: then it is the patient's
     ("is IL-2 any good for tuberculosis", None, "not a disease the cards cover: tuberculosis"),
     ("tuberculosis and the lupus IL-2 trial", "lupus-trial-exclusion-criteria", "the best card is about what was asked"),
+    # another drug only the exclusion criteria name (in an alias) is not their topic
+    ("how does rituximab work in lupus", None, "no card on that subject covers that topic"),
     # named with the trial, the same criterion answers; the card that covers the question goes first
     (
         "does having cataracts keep you out of the SLE low-dose IL-2 study?",

@@ -195,6 +195,10 @@ def _only_card_with(c: Case, hit: Hit) -> bool:
     no other card holds: "ILTOO", "muteins"): the topic words around it are loose talk."""
     e = c.ix.entries[hit.position]
     named = {stem(x) for text in e.texts for x in text.split()}
+    # another drug's name is no name of the card's own unless its title says it ("how does rituximab
+    # work" is not the topic of the exclusion criteria that name it; muteins are pub-leon-2018's own)
+    title = {stem(x) for x in e.texts[0].split()}
+    named -= {w for s in other_drugs(c.ix, c.r) for w in c.reader.subject_words.get(s, ())} - title
     return any(w in named and len(c.ix.postings.get(f"w:{w}", ())) == 1 for w in c.r.words)
 
 

@@ -6,8 +6,10 @@ import re
 import unicodedata
 
 _WS = re.compile(r"\s+")
-# Dashes, slashes and the like become spaces; apostrophes vanish ("Crohn's" -> "crohns").
+# Dashes, slashes and the like become spaces; apostrophes vanish ("Crohn's" -> "crohns"), and a
+# numbered name's possessive with them ("IL-2's" -> "il2", as "IL-2").
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
+_NUMBER_POSSESSIVE = re.compile(r"(?<=\d)['\u2019]s(?!\w)")
 _NON_WORD = re.compile(r"[^\w]+|_")
 # "IL-2" -> "il2", "interleukin-2" -> "interleukin2", "NCT-04077684" -> "nct04077684": a name
 # hyphenated to its number is one token, as when written without the hyphen. Names spaced from
@@ -31,7 +33,10 @@ def fold(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Matching form of a text: folded, hyphenated name-numbers joined, punctuation to spaces."""
-    text = fold(text).translate(_APOSTROPHES)
+    text = fold(text)
+    if "s" in text and ("'" in text or "\u2019" in text):
+        text = _NUMBER_POSSESSIVE.sub("", text)
+    text = text.translate(_APOSTROPHES)
     if "-" in text:  # the only texts the name-number pattern can change
         text = _NAME_HYPHEN_NUMBER.sub(r"\1\2", text)
     # Only word characters and spaces are left: split() collapses the runs of spaces.

@@ -368,6 +368,9 @@ GENERAL_ANSWERS = [
     ("are lupus patients with stomach ulcers excluded from the trial", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
     ("pethidine for shivering on high-dose IL-2", "high-dose-il-2-side-effects", "the best card is about what was asked"),
+    ("does an eye problem keep you out of the lupus IL-2 trial", "lupus-trial-exclusion-criteria",
+     "the best card is about what was asked"),  # cataracts are an eye problem; "keep out" asks who can join
+    ("SILCAAT CD4 entry cutoff", "trial-silcaat", "the best card is about what was asked"),  # entry: who can join
     ("MAGE-A3 trial in inoperable melanoma", "trial-nct01266603", "the best card is about what was asked"),
     ("how many people quit ILIADE because aldesleukin made them feel unwell", "trial-iliade",
      "the best card is about what was asked"),  # feeling unwell is a side effect

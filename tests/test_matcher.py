@@ -135,7 +135,8 @@ def test_a_fact_holding_the_word_asked_for_answers_first(engine: Engine) -> None
 
 
 @pytest.mark.parametrize(
-    ("form", "verb"), [("made", "make"), ("ran", "run"), ("taken", "take"), ("found", "find"), ("held", "hold")]
+    ("form", "verb"),
+    [("made", "make"), ("ran", "run"), ("taken", "take"), ("found", "find"), ("held", "hold"), ("dated", "date"), ("aged", "age")],
 )
 def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None:
     """"Which cells make IL-2" finds "made by T-lymphocytes": no suffix fold reaches "made"."""

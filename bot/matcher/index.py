@@ -64,6 +64,12 @@ _IRREGULAR = {
     **dict.fromkeys(("caught",), "catch"),
     **dict.fromkeys(("built",), "build"),
     **dict.fromkeys(("led",), "lead"),
+    # regular forms of four-letter verbs that the suffix fold's length rule keeps whole
+    **dict.fromkeys(("dated", "dating"), "date"),
+    **dict.fromkeys(("aged", "ages"), "age"),
+    **dict.fromkeys(("dosed", "dosing"), "dose"),
+    **dict.fromkeys(("cited", "citing"), "cite"),
+    **dict.fromkeys(("based",), "base"),
 }
 
 # British spellings folded to American ones, alike in cards and queries: tumour, randomised,

@@ -494,6 +494,8 @@ ANSWERABILITY = [
     # to enrol is to join: who can, not how many did
     ("what SLEDAI score do you need to enroll in the lupus IL-2 trial", "lupus-trial-eligibility", None, None),
     ("enrollment of the lupus IL-2 trial", "trial-nct04077684", None, None),
+    ("how many participants is the lupus IL-2 trial planning to enrol", "trial-nct04077684", None, None),  # estimated
+    ("what treatment must lupus patients have failed before enrolling", "lupus-trial-eligibility", None, None),
     # a phase is given by a trial field or a fact naming one; asked with where it was published, the
     # card gives the other
     ("what phase was COSMIC", None, "trial-cosmic", "phase"),

@@ -169,6 +169,9 @@ def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None
         ("MAGE-A3 trial enrollment", ["mage-a3-trial"], ["enrollment"]),
         ("NK cell trial phase", ["nk-cell-trial"], ["phase"]),
         ("the next step after the Rosenzwajg study", ["ld-il2-11-diseases-trial"], ["results"]),  # a conclusion
+        # "when" asks for a date as a question's word, not as a clause's
+        ("side effects when aldesleukin is given with ART", ["il-2", "antiretroviral-therapy"], ["side-effects"]),
+        ("when was ESPRIT published", ["esprit"], ["dates"]),
         # a study's name with a drug's name inside it ("Rosenzwajg ld-IL2 study")
         ("results of the Rosenzwajg ld-IL2 study", ["low-dose-il-2", "ld-il2-11-diseases-trial"], ["results", "trials"]),
     ],
@@ -384,6 +387,8 @@ GENERAL_ANSWERS = [
     ("what is the dose of IL-15 in melanoma?", None, "not a name the cards are about: il15"),
     # the TIL trial's registry card answers for its study by the study's names
     ("Nguyen TIL study primary endpoint", "trial-nct01883323", "the best card is about what was asked"),
+    # the card that explains a drug class is about it
+    ("what does immunomodulator mean", "aldesleukin-mechanism", "the best card is about what was asked"),
     # a study's own card giving the kind asked answers, though the many things asked weaken the match
     ("who sponsored ANRS 119 and what is its other name", "trial-anrs-119", "the best card is about what was asked"),
     ("IL-15 levels after chemotherapy in the Nguyen TIL trial", "pub-nguyen-2019",

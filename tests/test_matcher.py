@@ -387,6 +387,8 @@ GENERAL_ANSWERS = [
     ("what is the dose of IL-15 in melanoma?", None, "not a name the cards are about: il15"),
     # the TIL trial's registry card answers for its study by the study's names
     ("Nguyen TIL study primary endpoint", "trial-nct01883323", "the best card is about what was asked"),
+    # of two close cards, the one holding every word the other holds, and more, answers
+    ("NCT04077684 intervention model", "lupus-trial-design", "the best card is about what was asked"),
     # the card that explains a drug class is about it
     ("what does immunomodulator mean", "aldesleukin-mechanism", "the best card is about what was asked"),
     # a study's own card giving the kind asked answers, though the many things asked weaken the match

@@ -135,6 +135,7 @@ class Matcher:
         )
         if hits:
             hits = case.hits = self._prefer_covering(case)
+            hits = case.hits = self._prefer_superset(case)
         reason, partial = abstain_reason(case)
         if partial:
             kinds = self.index.kinds
@@ -346,6 +347,25 @@ class Matcher:
             if h.score < hits[0].score - t.cover_margin:
                 break
             if h.coverage >= need and (not kind_given or self._gives(r, h.position)):
+                return [h, *hits[:n], *hits[n + 1 :]]
+        return hits
+
+    def _prefer_superset(self, case: Case) -> list[Hit]:
+        """Of two close cards, one that holds every word of the question the best one holds, and
+        more, answers first ("intervention model": the design card, not the trial's own)."""
+        hits, t, r = case.hits, self.tuning, case.r
+        entries = self.index.entries
+
+        def held(position: int) -> set[str]:
+            e = entries[position]
+            return {w for w in r.words if w in e.strong or w in e.weak or w in e.quoted}
+
+        best = held(hits[0].position)
+        kind_given = bool(r.kinds) and self._gives(r, hits[0].position)
+        for n, h in enumerate(hits[1:], 1):
+            if h.score < hits[0].score - t.superset_margin:
+                break
+            if held(h.position) > best and (not kind_given or self._gives(r, h.position)):
                 return [h, *hits[:n], *hits[n + 1 :]]
         return hits
 

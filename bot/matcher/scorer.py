@@ -63,6 +63,7 @@ class Tuning:
     min_coverage_unknown: float = 0.6  # the same when some words are unknown to every card
     min_coverage_common: float = 0.6  # the same when some ordinary English words are not on any card
     cover_margin: float = 5.0  # a card this close to the best that covers enough answers instead
+    superset_margin: float = 5.0  # ... or that holds every word the best holds, and more
     min_coverage_off_topic: float = 0.75  # the same when the card has none of the topics asked
     long_question: int = 8  # content words past which the coverage needed falls ...
     long_question_relief: float = 1.0  # ... as (long_question / words) to this power

@@ -427,6 +427,9 @@ PERSONAL_ADVICE = [
     ("I have lupus and still flare on steroids - should I take low-dose IL-2?", None),
     ("should I switch from my HIV pills to aldesleukin?", None),
     ("is it safe for me to get IL-7 while breastfeeding?", None),
+    # advice for someone else is advice too
+    ("should my husband ask about aldesleukin for his melanoma?", None),
+    ("my aunt has lupus, would low-dose IL-2 be good for her?", None),
     ("what doses are compared in the lupus trial of low-dose IL-2?", "lupus-trial-arms-dosing"),
 ]
 

@@ -383,6 +383,10 @@ GENERAL_ANSWERS = [
     # an unknown word with a disease's ending, and no disease of ours named, is another disease
     ("IL-2 trial results in multiple sclerosis", None, "not a disease the cards cover: sclerosis"),
     ("IL-2 in myelofibrosis", None, "not a disease the cards cover: myelofibrosis"),
+    # ... or an unknown word before "cancer" or "disease"; a word with such an ending may name none
+    ("IL-2 response rate in pancreatic cancer", None, "not a disease the cards cover: pancreatic cancer"),
+    ("side effects of IL-2 in Lyme disease", None, "not a disease the cards cover: lyme disease"),
+    ("time from diagnosis to recurrence with OK-432 and IL-2", "pub-wang-2019", "the best card is about what was asked"),
     # a sibling of our drugs' names, asked about, is another drug
     ("what is the dose of IL-15 in melanoma?", None, "not a name the cards are about: il15"),
     # the TIL trial's registry card answers for its study by the study's names

@@ -64,17 +64,25 @@ def other_disease(c: Case) -> str:
     """A word with a disease-name ending (sclerosis, fibrosis) that no card knows, or that the best
     card only mentions in passing (tuberculosis in an exclusion list), and no disease or study of
     ours named (a study named makes it the patient's: "TB and the lupus study")."""
-    foreign = [w for w in c.r.unknown if w.endswith(c.disease_suffixes)]
+    ends, words = c.disease_suffixes, c.reader.not_diseases  # "diagnosis" names no disease
+    foreign = [w for w in c.r.unknown if w.endswith(ends) and stem(w) not in words]
     if c.hits:  # what the best card is about: the words of its title and aliases
         about = {stem(x) for text in c.ix.entries[c.hits[0].position].texts for x in text.split()}
         foreign += [
             w
             for w in c.r.words
-            if w.endswith(c.disease_suffixes) and w not in about and not _in_subject_names(c, w)
+            if w.endswith(ends) and w not in words and w not in about and not _in_subject_names(c, w)
         ]
     named = {c.ix.kinds.get(s, "study") for s in c.r.subjects}
     if foreign and not named & {"disease", "study"}:
         return f"not a disease the cards cover: {', '.join(foreign[:3])}"
+    # a word no card knows before "cancer" or "disease" names another one ("pancreatic cancer")
+    toks = c.r.norm.split()
+    named_other = [
+        f"{a} {b}" for a, b in zip(toks, toks[1:]) if b in c.reader.disease_heads and a in c.r.unknown
+    ]
+    if named_other and "study" not in named:
+        return f"not a disease the cards cover: {', '.join(named_other[:3])}"
     return ""
 
 

@@ -66,6 +66,8 @@ class Reader:
         )
         self.followups = frozenset(lexicon.followups)
         self.focus_openers = frozenset(lexicon.focus_openers)
+        self.not_diseases = frozenset(stem(w) for w in lexicon.not_diseases)
+        self.disease_heads = lexicon.disease_heads
         self.max_opener = max(map(len, self.focus_openers), default=0)
         self.advice = frozenset(lexicon.advice)
         self.max_advice = max((len(a) for a in lexicon.advice), default=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 from bot.matcher.index import Index, labelled_numbers, numbers_in, stem
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
@@ -79,7 +80,7 @@ def other_disease(c: Case) -> str:
     # a word no card knows before "cancer" or "disease" names another one ("pancreatic cancer")
     toks = c.r.norm.split()
     named_other = [
-        f"{a} {b}" for a, b in zip(toks, toks[1:]) if b in c.reader.disease_heads and a in c.r.unknown
+        f"{a} {b}" for a, b in pairwise(toks) if b in c.reader.disease_heads and a in c.r.unknown
     ]
     if named_other and "study" not in named:
         return f"not a disease the cards cover: {', '.join(named_other[:3])}"

@@ -700,6 +700,8 @@ FOLLOW_UPS = [
     ("lupus trial eligibility", "and the exclusion criteria?", "answer", "lupus-trial-exclusion-criteria"),
     # a word only one card holds names what is asked: no follow-up, whatever the thread
     (None, "SRI-4 response definition", "answer", "lupus-trial-primary-outcome"),
+    # a term asked to be defined is what the question is about, not a follow-up
+    (None, "what do immune modulators do?", "answer", "aldesleukin-mechanism"),
 ]
 
 

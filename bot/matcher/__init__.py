@@ -227,7 +227,8 @@ class Matcher:
         if r.followup:  # "and ..." with something asked, in words the cards know
             return not r.unknown and bool(r.subjects or r.topics or r.kinds or r.words)
         asks = bool(r.kinds) or is_focused(self.index, r.topics, self.tuning)
-        return asks and not r.subjects and not r.unknown and r.loose == 0
+        defines = OVERVIEW in r.topics  # "what does 'immune modulator' mean": the term is the subject
+        return asks and not defines and not r.subjects and not r.unknown and r.loose == 0
 
     def _inherit(self, r: Reading, context: Context) -> Reading:
         """The reading with the context's drug and study (and its disease, unless one is named)."""

@@ -393,6 +393,9 @@ GENERAL_ANSWERS = [
     ("Nguyen TIL study primary endpoint", "trial-nct01883323", "the best card is about what was asked"),
     # of two close cards, the one holding every word the other holds, and more, answers
     ("NCT04077684 intervention model", "lupus-trial-design", "the best card is about what was asked"),
+    # clinical shorthand: a reference, a registration number, liver enzymes
+    ("ILIADE ref", "trial-iliade", "the best card is about what was asked"),
+    ("AST limit for the lupus IL-2 trial", "lupus-trial-exclusion-criteria", "the best card is about what was asked"),
     # the card that explains a drug class is about it
     ("what does immunomodulator mean", "aldesleukin-mechanism", "the best card is about what was asked"),
     # a study's own card giving the kind asked answers, though the many things asked weaken the match
@@ -515,6 +518,7 @@ ANSWERABILITY = [
     ("what phase was COSMIC", None, "trial-cosmic", "phase"),
     ("what phase was COSMIC and where was it published", "trial-cosmic", None, None),
     ("STALWART phase?", "trial-stalwart", None, None),
+    ("reg number of COSMIC", None, "trial-cosmic", "identifier"),  # its card gives no registry number
     # contact details are asked for by email, phone, "who do I contact"
     ("phone and email for the Beijing lupus IL-2 study", "lupus-trial-contacts", None, None),
     ("email for the ESPRIT investigators", None, "trial-esprit", "contact details"),

@@ -596,6 +596,8 @@ FACT_KINDS = [
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
     ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
     ("Registered on May 13, 2005.", ["count", "date"]),
+    # the owner of a registry record, its title between, is the study's sponsor
+    ("Registration: ClinicalTrials.gov record 'IL-2 for X' of Case Western Reserve University.", ["place", "sponsor"]),
     ("Most side effects occurred in the first 24 weeks.", ["count", "date"]),  # a time answers "when"
     ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["count", "date", "reference"]),

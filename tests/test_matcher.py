@@ -400,6 +400,7 @@ GENERAL_ANSWERS = [
     ("what does immunomodulator mean", "aldesleukin-mechanism", "the best card is about what was asked"),
     # a study's own card giving the kind asked answers, though the many things asked weaken the match
     ("who sponsored ANRS 119 and what is its other name", "trial-anrs-119", "the best card is about what was asked"),
+    ("when did the IL2 mutein work start", "pub-leon-2018", "the best card is about what was asked"),  # its name
     ("IL-15 levels after chemotherapy in the Nguyen TIL trial", "pub-nguyen-2019",
      "the best card is about what was asked"),
 ]

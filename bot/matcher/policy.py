@@ -246,11 +246,12 @@ def low_coverage(c: Case) -> str:
 
 def weak_match(c: Case) -> str:
     """The best card's score is below the answer threshold (unless it is the own card of a study the
-    question names and gives the kind of fact asked: "who sponsored ANRS 119 and its other name")."""
+    question names, or the only card with a name asked, and gives the kind of fact asked: "who
+    sponsored ANRS 119 and its other name", "when did the Cuban IL2 mutein project start")."""
     best = c.hits[0]
     if best.score >= c.t.answer_threshold:
         return ""
-    if c.r.kinds and _names_study(c, best) and _gives_a_kind_asked(c, best):
+    if c.r.kinds and (_names_study(c, best) or _only_card_with(c, best)) and _gives_a_kind_asked(c, best):
         return ""
     return "no card matches closely enough"
 

@@ -414,6 +414,9 @@ LONG_MESSAGES = [
      "What are the side effects of IL-7?", "il-7-side-effects"),
     ("Quick context: I'm new on the pharmacy team and still learning the protocols for the lupus study.",
      "What dose of IL-2 do patients get?", "lupus-trial-arms-dosing"),
+    # a question about "that" is about what its context named
+    ("My aunt's doctor keeps saying her drug is an immune modulator.", "What does that mean?",
+     "aldesleukin-mechanism"),
     # short, but it ends with its question: the context before it is still context
     ("Writing a newsletter for our advocacy group on cytokine therapies in HIV.",
      "What are the side effects of IL-7?", "il-7-side-effects"),

@@ -44,6 +44,7 @@ CONTEXT_KINDS = ("drug", "study")  # what a follow-up inherits when it names non
 CHOICE_KINDS = ("drug", "study")  # what the bot asks about when a follow-up has no context
 PREAMBLE_KINDS = ("drug", "study", "disease")  # what a long message's question inherits from its context
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
+REFERS_BACK = frozenset(("it", "this", "that", "they", "them"))  # a question about what its context named
 
 
 class Context(NamedTuple):
@@ -209,6 +210,13 @@ class Matcher:
             return r
         kinds = self.index.kinds
         named = [s for s in r.subjects if s not in q.subjects and kinds.get(s, "study") in PREAMBLE_KINDS]
+        if not q.subjects and not named and REFERS_BACK.intersection(q.norm.split()):
+            # "... what an 'immune modulator' means. How does the page define it?": it is the context's
+            return q._replace(
+                topics=[*q.topics, *(x for x in r.topics if x not in q.topics)],
+                words=[*q.words, *(w for w in r.words if w not in q.words)],
+                followup=False,
+            )
         return q._replace(subjects=[*q.subjects, *named], followup=False)
 
     # -- follow-ups ------------------------------------------------------------------------

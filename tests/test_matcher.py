@@ -165,6 +165,7 @@ def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None
         ("design of the low-dose IL-2 basket trial", ["low-dose-il-2", "ld-il2-11-diseases-trial"], ["design"]),
         # a study called by its author or what it tested, its registry number one of its names
         ("Nguyen TIL study primary endpoint", ["nguyen-til-trial"], ["primary-outcome"]),
+        ("Rosenzwajg 2019 results", ["ld-il2-11-diseases-trial"], ["results"]),  # its author names it
         ("sponsor of the CD4-ZETA study", ["cd4-zeta-trial"], ["organization"]),  # not the CD4 cells
         ("MAGE-A3 trial enrollment", ["mage-a3-trial"], ["enrollment"]),
         ("NK cell trial phase", ["nk-cell-trial"], ["phase"]),

@@ -174,7 +174,11 @@ def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None
         ("side effects when aldesleukin is given with ART", ["il-2", "antiretroviral-therapy"], ["side-effects"]),
         ("when was ESPRIT published", ["esprit"], ["dates"]),
         # a study's name with a drug's name inside it ("Rosenzwajg ld-IL2 study")
-        ("results of the Rosenzwajg ld-IL2 study", ["low-dose-il-2", "ld-il2-11-diseases-trial"], ["results", "trials"]),
+        (
+            "results of the 11 autoimmune diseases low-dose IL-2 trial",
+            ["autoimmune-disease", "low-dose-il-2", "ld-il2-11-diseases-trial"],
+            ["results", "trials"],
+        ),
     ],
 )
 def test_reading_finds_subjects_and_topics(

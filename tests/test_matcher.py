@@ -381,6 +381,8 @@ GENERAL_ANSWERS = [
      "the best card is about what was asked"),  # cataracts are an eye problem; "keep out" asks who can join
     ("SILCAAT CD4 entry cutoff", "trial-silcaat", "the best card is about what was asked"),  # entry: who can join
     ("MAGE-A3 trial in inoperable melanoma", "trial-nct01266603", "the best card is about what was asked"),
+    ("were any gut or liver conditions in the 11-disease trial", "ld-il2-autoimmune-diseases",
+     "the best card is about what was asked"),  # Crohn's, colitis; autoimmune hepatitis, cholangitis
     ("how many people quit ILIADE because aldesleukin made them feel unwell", "trial-iliade",
      "the best card is about what was asked"),  # feeling unwell is a side effect
     # ordinary words still count when nothing else of the question is covered

@@ -381,6 +381,8 @@ GENERAL_ANSWERS = [
      "the best card is about what was asked"),  # cataracts are an eye problem; "keep out" asks who can join
     ("SILCAAT CD4 entry cutoff", "trial-silcaat", "the best card is about what was asked"),  # entry: who can join
     ("MAGE-A3 trial in inoperable melanoma", "trial-nct01266603", "the best card is about what was asked"),
+    ("did the Tregs blow up in the 11-disease low-dose IL-2 trial", "pub-rosenzwajg-2019",
+     "the best card is about what was asked"),  # lay words for the cards' general words: expand
     ("were any gut or liver conditions in the 11-disease trial", "ld-il2-autoimmune-diseases",
      "the best card is about what was asked"),  # Crohn's, colitis; autoimmune hepatitis, cholangitis
     ("how many people quit ILIADE because aldesleukin made them feel unwell", "trial-iliade",

@@ -326,11 +326,15 @@ def other_drugs(ix: Index, r: Reading) -> list[str]:
 
 
 def missing_kind(c: Case) -> str:
-    """The question asks for a kind of fact (enrollment, a dose) that the best card does not give."""
+    """The question asks for a kind of fact (enrollment, a dose) that the best card does not give:
+    every kind asked, or the one its which/what names ("what dose ... did they inject")."""
     missing = [k for k in c.r.kinds if not gives_kind(c.ix, c.reader, c.r, c.hits[0].position, k)]
-    if c.r.kinds and len(missing) == len(c.r.kinds):
-        return f"the card on that subject does not give its {kind_label(c.ix, missing[0])}"
-    return ""
+    named = c.reader.ask_words.get(c.r.focus)
+    if missing and named in missing and len(c.r.kinds) > 1 and "and" not in c.r.norm.split():
+        missing = [named]  # one question, not two joined ("what phase ... and where published")
+    elif len(missing) < len(c.r.kinds) or not c.r.kinds:
+        return ""
+    return f"the card on that subject does not give its {kind_label(c.ix, missing[0])}"
 
 
 def unstated_label(c: Case) -> str:

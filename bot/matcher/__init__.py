@@ -381,7 +381,7 @@ class Matcher:
         """
         kinds, broader, entries = self.index.kinds, self.index.broader, self.index.entries
         named = [
-            (kind, [(s, frozenset(broader.get(s, ()))) for s in r.subjects if kinds.get(s, "study") == kind])
+            (kind, [s for s in r.subjects if kinds.get(s, "study") == kind])
             for kind in ("drug", "study", "disease")
         ]
         named = [(kind, group) for kind, group in named if group]
@@ -389,26 +389,25 @@ class Matcher:
             named = [(kind, group) for kind, group in named if kind != "disease"]  # person asking about it
         if not named:
             return None
+        # A card is on one of a group's subjects when its subjects hold one (a disease not only in
+        # passing), its wider subjects hold one, or its subjects hold one's broader term.
+        groups = [
+            (kind == "disease", frozenset(group), frozenset(b for s in group for b in broader.get(s, ())))
+            for kind, group in named
+        ]
 
         def keep(position: int) -> bool:
             e = entries[position]
             subjects, wider = e.subjects, e.wider
-            for kind, group in named:
-                if kind == "disease":
+            for disease, names, siblings in groups:
+                if disease:
                     if not e.kind_counts.get("disease"):
                         continue
-                    passing = e.passing  # a disease the card only mentions does not count
-                    for s, b in group:
-                        if (s in subjects and s not in passing) or s in wider or not subjects.isdisjoint(b):
-                            break
-                    else:
-                        return False
+                    own = subjects - e.passing if e.passing else subjects  # not a disease only mentioned
                 else:
-                    for s, b in group:
-                        if s in subjects or s in wider or not subjects.isdisjoint(b):
-                            break
-                    else:
-                        return False
+                    own = subjects
+                if own.isdisjoint(names) and wider.isdisjoint(names) and subjects.isdisjoint(siblings):
+                    return False
             return True
 
         return keep

@@ -59,7 +59,9 @@ class Reader:
         self.cased_pattern = (
             re.compile("|".join(p.pattern for p, _ in lexicon.cased)) if lexicon.cased else None
         )
+        self.ascii_signs = any(sign.isascii() for sign in self.signs)  # else only non-ASCII text has one
         self.followups = frozenset(lexicon.followups)
+        self.followup_starts = frozenset(f[0] for f in self.followups)
         self.advice = frozenset(lexicon.advice)
         self.max_advice = max((len(a) for a in lexicon.advice), default=0)
         self.advice_starts = frozenset(a[0] for a in lexicon.advice)
@@ -76,6 +78,10 @@ class Reader:
         # Phrases that hold an ask's words but ask for something else ("primary outcome").
         self.not_asks = frozenset(tuple(stem(w) for w in toks) for k in lexicon.kinds for toks in k.not_asks)
         self.max_ask = max((len(x) for x in (*self.kind_asks, *self.not_asks)), default=0)
+        # The longest ask, or phrase that asks nothing, starting with each word: most words start none.
+        self.ask_longest: dict[str, int] = {}
+        for toks in (*self.kind_asks, *self.not_asks):
+            self.ask_longest[toks[0]] = max(self.ask_longest.get(toks[0], 0), len(toks))
         # One-word asks ("sponsor", "sponsored"), stemmed and as typed: a typo of one still asks.
         self.ask_words = {x[0]: kid for x, kid in self.kind_asks.items() if len(x) == 1}
         for k in lexicon.kinds:
@@ -153,11 +159,22 @@ class Reader:
             if len(word) >= MIN_TYPO_WORD:
                 self.ask_buckets.setdefault((word[0], len(word)), []).append(word)
         self._common_buckets: dict[tuple[str, int], list[str]] | None = None  # built when first needed
+        self._phrases_near: dict[tuple[int, int, int], list[str]] = {}  # filled as queries need them
         self.stopword_stems = frozenset(stem(w) for w in self.stopwords if len(w) >= MIN_TYPO_WORD - 1)
         self.stopword_buckets: dict[tuple[str, int], list[str]] = {}  # long stopwords, for their typos
         for word in sorted(self.stopwords):
             if len(word) >= MIN_TYPO_WORD:
                 self.stopword_buckets.setdefault((word[0], len(word)), []).append(word)
+
+    def _near_lengths(self, size: int, length: int, typos: int) -> list[str]:
+        """The fuzzy phrases of `size` tokens within `typos` letters of `length` long, in their order:
+        no other phrase is within `typos` edits (remembered per size, length and typos)."""
+        key = (size, length, typos)
+        found = self._phrases_near.get(key)
+        if found is None:
+            choices = self.fuzzy_phrases.get(size, [])
+            found = self._phrases_near[key] = [p for p in choices if abs(len(p) - length) <= typos]
+        return found
 
     def _known_or_common(self, w: str) -> bool:
         return w in self.word_set or w in self.common  # never fuzzed into a vocabulary phrase
@@ -175,15 +192,21 @@ class Reader:
 
     def tokens(self, query: str) -> list[str]:
         """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
-        text = spell_signs(query[:MAX_CHARS], self.signs)
-        if self.cased_pattern is not None and not text.islower():
+        text = query[:MAX_CHARS]
+        if not text.isascii() or self.ascii_signs:
+            text = spell_signs(text, self.signs)
+        if (
+            self.cased_pattern is not None
+            and not text.islower()
+            and any(w in text for w in self.cased_words)  # what every match holds
+        ):
             text = self.cased_pattern.sub(self._spell_cased, text)
         toks = self.join_numbered(normalize(text).split()[:MAX_TOKENS])
-        if not self.abbreviations:
+        longest = self.abbreviation_longest
+        if longest.keys().isdisjoint(toks):  # no abbreviation starts at any token
             return toks
         out: list[str] = []
         i = 0
-        longest = self.abbreviation_longest
         while i < len(toks):
             for n in range(min(longest.get(toks[i], 0), MAX_ABBREVIATION, len(toks) - i), 0, -1):
                 spelled = self.abbreviations.get(tuple(toks[i : i + n]))
@@ -203,19 +226,24 @@ class Reader:
         """Split a query into concepts, fact kinds asked, known words and unknown words."""
         toks = self.tokens(query)
         reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks), 0, [], frozenset())
-        if self._asks_advice(toks):
-            reading = reading._replace(advice=True)
+        advice = self._asks_advice(toks)
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
         slotted: list[str] = []  # the question with each subject's name read as "it"
         i = 0
+        starts, stem_starts = self.longest, self.longest_stem
+        phrases, stem_phrases = self.phrases, self.stem_phrases
         while i < len(toks):
-            longest = max(self.longest.get(toks[i], 0), self.longest_stem.get(stems[i], 0))
+            longest = max(starts.get(toks[i], 0), stem_starts.get(stems[i], 0))
+            if not longest:  # most words start no phrase
+                leftovers[-1].append(toks[i])
+                free[-1].append(stems[i])
+                slotted.append(toks[i])
+                i += 1
+                continue
             for n in range(min(longest, MAX_PHRASE, len(toks) - i), 0, -1):
-                concept = self.phrases.get(tuple(toks[i : i + n])) or self.stem_phrases.get(
-                    tuple(stems[i : i + n])
-                )
+                concept = phrases.get(tuple(toks[i : i + n])) or stem_phrases.get(tuple(stems[i : i + n]))
                 if concept:
                     slotted += toks[i : i + n] if concept in self.topic_ids else [SLOT]
                     self._add_concept(reading, concept)
@@ -246,7 +274,7 @@ class Reader:
         if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked
             reading.common[:] = [w for w in reading.common if stem(w) not in asked]
             reading.unknown[:] = [w for w in reading.unknown if stem(w) not in asked]
-        return reading._replace(loose=loose, asking=frozenset(asked))
+        return reading._replace(loose=loose, asking=frozenset(asked), advice=advice)
 
     def _slot_topics(self, slotted: list[str]) -> list[str]:
         """The topics of the phrases about "it" in the question read with its subjects as "it"."""
@@ -268,6 +296,8 @@ class Reader:
     def _asks_advice(self, toks: list[str]) -> bool:
         """Whether an advice phrase ("should i take") occurs in the question."""
         n, starts = self.max_advice, self.advice_starts
+        if starts.isdisjoint(toks):
+            return False
         return any(
             tuple(toks[i : i + k]) in self.advice
             for i, t in enumerate(toks)
@@ -276,6 +306,8 @@ class Reader:
         )
 
     def _is_followup(self, toks: list[str]) -> bool:
+        if not toks or toks[0] not in self.followup_starts:
+            return False
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))
 
     def _read_kinds(self, reading: Reading, run: list[str]) -> set[str]:
@@ -284,13 +316,18 @@ class Reader:
         alone: list[str] = []  # kinds asked only by a phrase that asks for them alone
         specific: set[str] = set()
         i = 0
+        starts = self.ask_longest
         while i < len(run):
-            sizes = range(min(self.max_ask, len(run) - i), 1, -1)
+            longest = starts.get(run[i], 0)
+            if not longest:
+                i += 1
+                continue
+            sizes = range(min(longest, len(run) - i), 1, -1)
             skip = next((n for n in sizes if tuple(run[i : i + n]) in self.not_asks), 0)
             if skip:  # "primary outcome": its words ask for nothing here
                 i += skip
                 continue
-            for n in range(min(self.max_ask, len(run) - i), 0, -1):
+            for n in range(min(longest, len(run) - i), 0, -1):
                 gram = tuple(run[i : i + n])
                 kind = self.kind_asks.get(gram)
                 if kind:
@@ -329,6 +366,10 @@ class Reader:
         plain = [w in self.stopwords or self._known_or_common(stem(w)) for w in run]
         i = 0
         while i < len(run):
+            if all(plain[i : i + 3]):  # no gram from here has a misspelt word
+                self._read_word(reading, run[i])
+                i += 1
+                continue
             for n in (3, 2, 1):
                 if i + n > len(run) or all(plain[i : i + n]):
                     continue
@@ -349,7 +390,8 @@ class Reader:
         choices = self.fuzzy_phrases.get(len(gram))
         if not choices:
             return None
-        found = fuzzy.closest(text, choices, _typos_allowed(text))
+        typos = _typos_allowed(text)
+        found = fuzzy.closest(text, self._near_lengths(len(gram), len(text), typos), typos)
         if found is None or _digits(found[0]) != _digits(text):
             return None
         return self.phrases[tuple(found[0].split())]

@@ -3,6 +3,8 @@
 # No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
 # at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
 from collections.abc import Callable, Iterable
+from itertools import repeat
+from operator import add, itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import Card
@@ -216,8 +218,8 @@ def candidates(ix: "Index", r: "Reading", t: Tuning = TUNING) -> list[int]:
             acc = dict.fromkeys(posting, weight)
             get = acc.get
             continue
-        for i in posting:
-            acc[i] = get(i, 0.0) + weight
+        # acc[i] = acc.get(i, 0.0) + weight for each card of the posting, in order, looped in C.
+        acc.update(zip(posting, map(add, map(get, posting, repeat(0.0)), repeat(weight)), strict=True))
     if len(acc) <= t.candidates:
         return list(acc)
     # Stable, so equal weights keep the gathering order (what heapq.nlargest would give).
@@ -236,9 +238,10 @@ def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float
     if p.subjects:
         credit = 0.0
         own, wide = e.subjects, e.wider
+        own_subject, own_single, counts = t.own_subject, t.own_subject_single, e.kind_counts
         for s, weight, kind, wider in p.subjects:
             if s in own:
-                credit += weight * (t.own_subject + t.own_subject_single / e.kind_counts.get(kind, 1))
+                credit += weight * (own_subject + own_single / counts.get(kind, 1))
                 covered += weight
             elif s in wide:
                 credit += weight * t.wider_subject
@@ -265,11 +268,12 @@ def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float
         total += w_topic * got * e.topic_focus
     else:
         total += w_topic * (t.unfocused_hub_share * e.hub + (1 - t.unfocused_hub_share) * got)
-    if p.words:
+    words = p.words
+    if words:
         have = 0.0
         strong, weak, quoted = e.strong, e.weak, e.quoted
         gives_kind = not p.kinds.isdisjoint(e.fact_kinds)
-        for x, weight in p.words:
+        for x, weight in words:
             if x in strong:
                 have += weight
                 covered += weight
@@ -332,7 +336,7 @@ def rank(
         if bound * BOUND_SLACK < at_least:
             continue
         rows.append((bound, factor, base, subject, topic, coverage, main, i))
-    rows.sort(key=lambda row: -row[0])
+    rows.sort(key=itemgetter(0), reverse=True)  # stable: equal bounds keep their order
     hits: list[Hit] = []
     floor = -1.0
     fuzzy_scores = s.fuzzy

@@ -146,7 +146,8 @@ def foreign_numbered(c: Case) -> str:
     names = [
         w
         for w in dict.fromkeys(c.r.words)
-        if (m := NAME_NUMBER.match(w))
+        if w[-1].isdigit()  # what every numbered name ends with (most words do not)
+        and (m := NAME_NUMBER.match(w))
         and m.group(1) in c.reader.numbered_names
         and not any(w in c.reader.subject_words.get(s, ()) for s in c.r.subjects)
         and w not in c.reader.subject_names

@@ -22,6 +22,7 @@ MAX_CHARS = 500  # characters of a query that are read (bounds the work on paste
 MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
 MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
+MEMO_SIZE = 4096  # typo'd words and phrases remembered (all forgotten when full)
 LONG_ASK = 8  # a word this long may be a one-word ask ("sponsored") with ASK_TYPOS slips
 ASK_TYPOS = 2
 
@@ -160,6 +161,9 @@ class Reader:
                 self.ask_buckets.setdefault((word[0], len(word)), []).append(word)
         self._common_buckets: dict[tuple[str, int], list[str]] | None = None  # built when first needed
         self._phrases_near: dict[tuple[int, int, int], list[str]] = {}  # filled as queries need them
+        # What typo'd words and phrases were read as (a pure function of the word): the same slips
+        # recur across questions, and finding the nearest word is the reader's dearest step.
+        self._typos_memo: dict[tuple[str, str], tuple[str, str]] = {}
         self.stopword_stems = frozenset(stem(w) for w in self.stopwords if len(w) >= MIN_TYPO_WORD - 1)
         self.stopword_buckets: dict[tuple[str, int], list[str]] = {}  # long stopwords, for their typos
         for word in sorted(self.stopwords):
@@ -274,7 +278,8 @@ class Reader:
         if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked
             reading.common[:] = [w for w in reading.common if stem(w) not in asked]
             reading.unknown[:] = [w for w in reading.unknown if stem(w) not in asked]
-        return reading._replace(loose=loose, asking=frozenset(asked), advice=advice)
+        # (norm, subjects, topics, words, unknown, kinds, followup, loose, common, asking, advice)
+        return Reading(*reading[:7], loose, reading.common, frozenset(asked), advice)
 
     def _slot_topics(self, slotted: list[str]) -> list[str]:
         """The topics of the phrases about "it" in the question read with its subjects as "it"."""
@@ -387,6 +392,18 @@ class Reader:
         text = " ".join(gram)
         if len(text) < 5 or NCT_TOKEN.match(text):
             return None
+        memo = self._typos_memo
+        key = ("phrase", text)
+        if key in memo:
+            return memo[key][0] or None
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        found = self._nearest_phrase(gram, text)
+        memo[key] = (found or "", "")
+        return found
+
+    def _nearest_phrase(self, gram: list[str], text: str) -> str | None:
+        """The vocabulary phrase of as many tokens that a typo'd phrase is (its digits unchanged)."""
         choices = self.fuzzy_phrases.get(len(gram))
         if not choices:
             return None
@@ -410,31 +427,50 @@ class Reader:
         if w in self.common:
             reading.common.append(word)
             return
+        memo = self._typos_memo
+        read = memo.get(("word", word))
+        if read is None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            read = memo[("word", word)] = self._typo(word, w)
+        part, found = read
+        if part == "words":
+            reading.words.append(found)
+            kind = self.ask_words.get(found)  # "sponser": the cards' "sponsor", and it asks
+            if kind is not None and kind not in reading.kinds:
+                reading.kinds.append(kind)
+        elif part == "restored":
+            reading.words.append(found)
+        elif part == "kinds":
+            if self.ask_words[found] not in reading.kinds:
+                reading.kinds.append(self.ask_words[found])
+        elif part == "common":
+            reading.common.append(word)
+        elif part == "unknown":
+            reading.unknown.append(word)
+
+    def _typo(self, word: str, w: str) -> tuple[str, str]:
+        """What a word no card, term or ordinary English holds is read as, tolerating typos (`w` is its
+        stem): ("words", the card word it misspells), ("restored", the card word it is with a letter
+        dropped), ("kinds", the one-word ask it misspells), ("", "") for a slip in a stopword,
+        ("common", ""), or ("unknown", "")."""
         if len(word) >= MIN_TYPO_WORD and not any(ch.isdigit() for ch in w):
             found = _near(w, self.word_buckets)
             if found is not None:
-                reading.words.append(found)
-                kind = self.ask_words.get(found)  # "sponser": the cards' "sponsor", and it asks
-                if kind is not None and kind not in reading.kinds:
-                    reading.kinds.append(kind)
-                return
+                return "words", found
             # A one-word ask is one of a few dozen words: two slips are tolerated from LONG_ASK letters.
             found = _near(word, self.ask_buckets, ASK_TYPOS if len(word) >= LONG_ASK else None)
             if found is not None:
-                if self.ask_words[found] not in reading.kinds:
-                    reading.kinds.append(self.ask_words[found])
-                return
+                return "kinds", found
             if _near(word, self.stopword_buckets) is not None:
-                return  # a slip in a word that says nothing ("beeing")
+                return "", ""  # a slip in a word that says nothing ("beeing")
             if _near(w, self.common_buckets()) is not None:
-                reading.common.append(word)
-                return
+                return "common", ""
         elif len(word) == MIN_TYPO_WORD - 1 and word.isalpha():
             found = _restored(word, self.word_buckets)
             if found is not None:  # "stdy": a short word with the commonest slip, a letter dropped
-                reading.words.append(found)
-                return
-        reading.unknown.append(word)
+                return "restored", found
+        return "unknown", ""
 
 
 def _near(word: str, buckets: dict[tuple[str, int], list[str]], typos: int | None = None) -> str | None:

@@ -3,8 +3,7 @@
 # No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
 # at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
 from collections.abc import Callable, Iterable
-from itertools import repeat
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import Card
@@ -218,8 +217,8 @@ def candidates(ix: "Index", r: "Reading", t: Tuning = TUNING) -> list[int]:
             acc = dict.fromkeys(posting, weight)
             get = acc.get
             continue
-        # acc[i] = acc.get(i, 0.0) + weight for each card of the posting, in order, looped in C.
-        acc.update(zip(posting, map(add, map(get, posting, repeat(0.0)), repeat(weight)), strict=True))
+        for i in posting:
+            acc[i] = get(i, 0.0) + weight
     if len(acc) <= t.candidates:
         return list(acc)
     # Stable, so equal weights keep the gathering order (what heapq.nlargest would give).
@@ -452,8 +451,9 @@ def fact_scores(
                 score += in_lead
             elif spaced in text:
                 score += weight
-        mentions = f.mentions
-        score += per_topic * sum(1 for x in topics if x in mentions)
+        if topics:
+            mentions = f.mentions
+            score += per_topic * sum(1 for x in topics if x in mentions)
         if kinds:
             score += per_kind * len(kinds)
         if score > 0:

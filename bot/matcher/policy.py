@@ -12,7 +12,7 @@ from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
 class Case:
     """What a rule looks at: the reading, the cards that name what was asked, best first."""
 
-    __slots__ = ("disease_suffixes", "foreign_suffixes", "hits", "ix", "r", "reader", "t")
+    __slots__ = ("disease_suffixes", "focused", "foreign_suffixes", "hits", "ix", "r", "reader", "t")
 
     def __init__(
         self,
@@ -31,6 +31,7 @@ class Case:
         self.foreign_suffixes = foreign_suffixes
         self.disease_suffixes = disease_suffixes
         self.t = t
+        self.focused = is_focused(ix, r.topics, t)  # a strong topic is asked (several rules ask)
 
 
 def no_card(c: Case) -> str:
@@ -81,7 +82,7 @@ def unknown_setting(c: Case) -> str:
     """A subject of ours in a setting no card knows ("low dose IL-2 in type 1 diabetes"): no topic
     asked, and what is unknown weighs more than what the best card shares beyond the subject."""
     unknown = [*c.r.unknown, *c.r.common]  # "hair" in "IL-2 for hair loss" is ordinary English
-    if not unknown or is_focused(c.ix, c.r.topics, c.t) or c.r.kinds:  # "any trials?" asks no topic
+    if not unknown or c.focused or c.r.kinds:  # "any trials?" asks no topic
         return ""
     best = c.ix.entries[c.hits[0].position]
     shared = sum(
@@ -118,7 +119,7 @@ def passing_mention(c: Case) -> str:
 def passing_word(c: Case) -> str:
     """A general question whose words the best card has only in labelled items about something else
     ("does IL-2 cause cataracts?": cataract is one of a lupus trial's exclusion criteria)."""
-    if c.r.kinds or is_focused(c.ix, c.r.topics, c.t):
+    if c.r.kinds or c.focused:
         return ""
     e = c.ix.entries[c.hits[0].position]
     if any(s in e.subjects for s in c.r.subjects):
@@ -155,7 +156,7 @@ def foreign_numbered(c: Case) -> str:
     if not names:
         return ""
     # A sibling of our drugs' names (IL-15 beside IL-2 and IL-7) asked about is another drug.
-    asks = bool(c.r.kinds) or is_focused(c.ix, c.r.topics, c.t)
+    asks = bool(c.r.kinds) or c.focused
     sibling = [w for w in names if (m := NAME_NUMBER.match(w)) and m.group(1) in c.reader.drug_prefixes]
     if any(w not in e.strong for w in names) or (asks and sibling):
         return f"not a name the cards are about: {', '.join(names[:3])}"
@@ -166,7 +167,7 @@ def off_topic(c: Case) -> str:
     """The best card has none of the strong topics asked and covers too little of the rest."""
     best = c.hits[0]
     if (
-        is_focused(c.ix, c.r.topics, c.t)
+        c.focused
         and best.topic == 0.0
         and best.coverage < c.t.min_coverage_off_topic
         and not _names_study(c, best)

@@ -179,7 +179,7 @@ class Search:
     as related, the suggestions): its plan, candidates, and each card's partial, fuzzy and fact
     scores, each computed once. Made per query, never cached or shared between threads."""
 
-    __slots__ = ("candidates", "facts", "fuzzy", "keep", "kept", "partials", "perfect", "plan")
+    __slots__ = ("candidates", "fact_query", "facts", "fuzzy", "keep", "kept", "partials", "perfect", "plan")
 
     def __init__(self, ix: "Index", r: "Reading", t: Tuning = TUNING) -> None:
         self.plan = plan(ix, r, t)
@@ -192,6 +192,7 @@ class Search:
         self.kept: dict[int, bool] = {}
         self.facts: dict[int, tuple[tuple[float, int], ...]] = {}  # id(entry) -> its fact scores
         self.perfect: float | None = None  # a perfect fact's score for this query
+        self.fact_query: FactQuery | None = None  # what facts are scored against, once made
 
 
 def candidates(ix: "Index", r: "Reading", t: Tuning = TUNING) -> list[int]:
@@ -419,6 +420,21 @@ def fact_strength_bound(ix: "Index", r: "Reading", t: Tuning = TUNING, s: Search
     return score / (_perfect(ix, r, t, s) or 1.0) * BOUND_SLACK
 
 
+FactQuery = tuple[tuple[tuple[str, str, float, float], ...], tuple[str, ...], frozenset[str]]
+
+
+def _fact_query(ix: "Index", r: "Reading", t: Tuning) -> FactQuery:
+    """What facts are scored against: each word asked (as often as asked) with its padded form and
+    its weights in a lead and elsewhere; the topics that weigh; the kinds asked."""
+    idf, topic_weight = ix.idf, ix.topic_weight
+    words = []
+    for w in r.words:  # each time it is asked, as before
+        weight = idf.get(f"w:{w}", 0.0)
+        words.append((w, f" {w} ", t.fact_lead * weight, weight))
+    topics = tuple(x for x in r.topics if topic_weight.get(x, 1.0) > 0)
+    return tuple(words), topics, frozenset(r.kinds)
+
+
 def fact_scores(
     ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING, s: Search | None = None
 ) -> list[tuple[float, int]]:
@@ -427,15 +443,14 @@ def fact_scores(
         known = s.facts.get(id(e))  # entries live as long as the index: their ids are stable
         if known is not None:
             return list(known)
-    idf, topic_weight = ix.idf, ix.topic_weight
-    words = []
-    for w in r.words:  # each time it is asked, as before
-        weight = idf.get(f"w:{w}", 0.0)
-        words.append((w, f" {w} ", t.fact_lead * weight, weight))
-    topics = [x for x in r.topics if topic_weight.get(x, 1.0) > 0]
+    asked = s.fact_query if s is not None else None
+    if asked is None:
+        asked = _fact_query(ix, r, t)
+        if s is not None:
+            s.fact_query = asked
+    words, topics, asked_kinds = asked
     per_topic = t.fact_topic * ix.max_idf
     per_kind = t.fact_kind * ix.max_idf
-    asked_kinds = set(r.kinds)
     scores: list[tuple[float, int]] = []
     for n, f in enumerate(e.facts):
         if asked_kinds:

@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
 # at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
+from bisect import insort
 from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
@@ -339,7 +340,7 @@ def rank(
     rows.sort(key=itemgetter(0), reverse=True)  # stable: equal bounds keep their order
     hits: list[Hit] = []
     floor = -1.0
-    fuzzy_scores = s.fuzzy
+    fuzzy_scores, cards, new_tuple = s.fuzzy, ix.cards, tuple.__new__
     extract_one, token_ratio = fuzzy.scorers()  # rapidfuzz's, or their pure-Python twins
     for bound, factor, base, subject, topic, coverage, main, i in rows:
         if bound < floor:
@@ -359,13 +360,17 @@ def rank(
         if similarity is None:
             continue
         score = factor * (base + w_fuzzy * similarity / 100.0)
-        hits.append(Hit(ix.cards[i], score, subject, topic, coverage, i, main))
+        # Hit(card, score, subject, topic, coverage, position, main_topic), kept in order
+        insort(hits, new_tuple(Hit, (cards[i], score, subject, topic, coverage, i, main)), key=_hit_order)
         if len(hits) >= need:
-            hits.sort(key=lambda h: (-h.score, h.card.id))
             del hits[need:]
             floor = hits[-1].score
-    hits.sort(key=lambda h: (-h.score, h.card.id))
     return hits
+
+
+def _hit_order(h: Hit) -> tuple[float, str]:
+    """Best score first; of equal scores, the card id first in alphabetical order."""
+    return -h.score, h.card.id
 
 
 def answering_facts(

@@ -148,10 +148,9 @@ def foreign_numbered(c: Case) -> str:
         w
         for w in dict.fromkeys(c.r.words)
         if w[-1].isdigit()  # what every numbered name ends with (most words do not)
+        and w not in c.reader.subject_names  # (so in none of the names of the subjects asked)
         and (m := NAME_NUMBER.match(w))
         and m.group(1) in c.reader.numbered_names
-        and not any(w in c.reader.subject_words.get(s, ()) for s in c.r.subjects)
-        and w not in c.reader.subject_names
     ]
     if not names:
         return ""

@@ -125,22 +125,28 @@ def is_focused(ix: "Index", topics: list[str], t: Tuning = TUNING) -> bool:
 
 def plan(ix: "Index", r: "Reading", t: Tuning = TUNING) -> Plan:
     """What every candidate is scored against: the query's parts with their weights."""
+    # (Lists made into tuples: a list comprehension runs without a generator's frame.)
+    idf, max_idf, topic_weight = ix.idf, ix.max_idf, ix.topic_weight
     subjects = tuple(
-        (
-            s,
-            ix.idf.get(f"s:{s}", ix.max_idf),  # "lupus" says more than "IL-2"
-            ix.kinds.get(s, "study"),
-            frozenset(ix.broader.get(s, ())),
-        )
-        for s in r.subjects
+        [
+            (
+                s,
+                idf.get(f"s:{s}", max_idf),  # "lupus" says more than "IL-2"
+                ix.kinds.get(s, "study"),
+                frozenset(ix.broader.get(s, ())),
+            )
+            for s in r.subjects
+        ]
     )
     topics = tuple(
-        (x, ix.idf.get(f"t:{x}", ix.max_idf) * ix.topic_weight.get(x, 1.0))
-        for x in r.topics
-        if ix.topic_weight.get(x, 1.0) > 0
+        [
+            (x, idf.get(f"t:{x}", max_idf) * topic_weight.get(x, 1.0))
+            for x in r.topics
+            if topic_weight.get(x, 1.0) > 0
+        ]
     )
     focused = is_focused(ix, r.topics, t)
-    words = tuple((w, ix.idf.get(f"w:{w}", 0.0)) for w in dict.fromkeys(r.words))  # each word once
+    words = tuple([(w, idf.get(f"w:{w}", 0.0)) for w in dict.fromkeys(r.words)])  # each word once
     weights = (
         t.w_subject if subjects else 0.0,
         t.w_topic if focused else t.w_topic / 2,

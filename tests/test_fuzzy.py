@@ -142,9 +142,8 @@ def test_typod_phrases_tried_within_reach_find_what_all_find(engine: Engine) -> 
 
 def test_remembered_typos_read_as_fresh_ones(engine: Engine) -> None:
     """What the reader remembers of typo'd words and phrases changes no reading."""
-    from bot.matcher.reader import Reader
-
     from bot.matcher.lexicon import default_lexicon
+    from bot.matcher.reader import Reader
 
     m = engine.matcher
     queries = [*QUERIES, "proleukn side efects", "sponser of esprit", "stdy of il7", "beeing treated"]

@@ -15,6 +15,9 @@ _NON_WORD = re.compile(r"[^\w]+|_")
 # hyphenated to its number is one token, as when written without the hyphen. Names spaced from
 # their numbers ("IL 2", "nct 04077684") are joined by the matcher, which knows which names exist.
 _NAME_HYPHEN_NUMBER = re.compile(r"(?<!\w)([^\W\d_]+)-(\d+)(?!\w)")
+_HYPHEN_NUMBER = re.compile(r"[^\W\d_]-\d")  # what every match of the pattern above holds
+# For ASCII text, _NON_WORD as a byte table: letters and digits stay, every other byte is a space.
+_ASCII_NON_WORD = bytes(b if chr(b).isascii() and chr(b).isalnum() else ord(" ") for b in range(256))
 
 
 def squash_ws(text: str) -> str:
@@ -36,9 +39,14 @@ def normalize(text: str) -> str:
     text = fold(text)
     if "s" in text and ("'" in text or "\u2019" in text):
         text = _NUMBER_POSSESSIVE.sub("", text)
-    text = text.translate(_APOSTROPHES)
-    if "-" in text:  # the only texts the name-number pattern can change
+    if not text.isascii():
+        text = text.translate(_APOSTROPHES)
+    elif "'" in text or "`" in text:  # the ASCII apostrophes (str.translate walks a dict per character)
+        text = text.replace("'", "").replace("`", "")
+    if "-" in text and _HYPHEN_NUMBER.search(text):  # the only texts the name-number pattern can change
         text = _NAME_HYPHEN_NUMBER.sub(r"\1\2", text)
+    if text.isascii():  # every byte but a letter or digit is a space: one table lookup a byte
+        return " ".join(text.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split())
     # Only word characters and spaces are left: split() collapses the runs of spaces.
     return " ".join(_NON_WORD.sub(" ", text).split())
 

@@ -121,6 +121,40 @@ def test_typo_matching_finds_what_rapidfuzz_finds(engine: Engine) -> None:
     assert (compared > 9_000, differ) == (True, [])
 
 
+def test_typod_phrases_tried_within_reach_find_what_all_find(engine: Engine) -> None:
+    """A typo'd phrase is compared only with the phrases whose length is within its typos of its
+    own: the nearest of all phrases is the same (more edits than that, whatever the letters)."""
+    rd = engine.matcher.reader
+    differ, compared = [], 0
+    for q in QUERIES:
+        toks = rd.tokens(q)
+        for n in (1, 2, 3):
+            for i in range(len(toks) - n + 1):
+                text = " ".join(toks[i : i + n])
+                for typos in (1, 2):
+                    compared += 1
+                    near = fuzzy.closest(text, rd._near_lengths(n, len(text), typos), typos)
+                    every = fuzzy.closest(text, rd.fuzzy_phrases.get(n, []), typos)
+                    if (near and near[:2]) != (every and every[:2]):
+                        differ.append((text, typos, near, every))
+    assert (compared > 4_000, differ) == (True, [])
+
+
+def test_remembered_typos_read_as_fresh_ones(engine: Engine) -> None:
+    """What the reader remembers of typo'd words and phrases changes no reading."""
+    from bot.matcher.lexicon import default_lexicon
+    from bot.matcher.reader import Reader
+
+    m = engine.matcher
+    queries = [*QUERIES, "proleukn side efects", "sponser of esprit", "stdy of il7", "beeing treated"]
+    for q in queries:
+        m.reader.read(q)  # remembered, maybe
+    lexicon = default_lexicon()
+    for q in queries:
+        fresh = Reader(m.deck, m.index, lexicon)
+        assert m.reader.read(q) == fresh.read(q), q
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     query=st.text(alphabet="abcdé", min_size=1, max_size=9),

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.cache import load_deck_cached
 
@@ -112,6 +114,15 @@ def _normalize_by_patterns(text: str) -> str:
     [*ASCII_AND_NOT, "IL-2 vs IL 7", "NCT-04077684", "low_dose  IL-2\u00a0in\u2003SLE", "a-1-2 b--3", "- -", "x_-_y"],
 )
 def test_normalize_shortcuts_give_what_the_patterns_give(text: str) -> None:
+    from bot.text import normalize
+
+    assert normalize(text) == _normalize_by_patterns(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from([*"aZ9_-' `.,/\t\n\x07\x7f", "IL", "-2", "é", "\u2019", "\u00a0", "ﬁ"])).map("".join))
+def test_normalize_ascii_table_gives_what_the_patterns_give(text: str) -> None:
+    """The byte table for ASCII text (and the hyphen-number pre-check) against every pattern applied."""
     from bot.text import normalize
 
     assert normalize(text) == _normalize_by_patterns(text)

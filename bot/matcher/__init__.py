@@ -198,6 +198,8 @@ class Matcher:
         """A message that sets out its context before asking (a long one, or one that ends with its
         question): read the sentences that ask (end in "?"), about the drugs, studies and diseases
         the whole message names."""
+        if "?" not in query:
+            return r  # no sentence asks
         sentences = [x.strip() for x in SENTENCE_END.split(query) if x.strip()]
         asking = [x for x in sentences if x.endswith("?")]
         if not asking or len(asking) == len(sentences):
@@ -416,35 +418,35 @@ class Matcher:
         "cancer") and the other way round; "dose of IL-2 in HIV" is never answered by an IL-7 card.
         """
         kinds, broader, entries = self.index.kinds, self.index.broader, self.index.entries
-        named = [
-            (kind, [(s, frozenset(broader.get(s, ()))) for s in r.subjects if kinds.get(s, "study") == kind])
-            for kind in ("drug", "study", "disease")
+        named: dict[str, list[str]] = {"drug": [], "study": [], "disease": []}
+        for s in r.subjects:
+            group = named.get(kinds.get(s, "study"))
+            if group is not None:
+                group.append(s)
+        if named["study"]:  # the study decides: a disease named is of the person asking about it
+            named["disease"] = []
+        # A card is on one of a group's subjects when its subjects hold one (a disease not only in
+        # passing), its wider subjects hold one, or its subjects hold one's broader term.
+        groups = [
+            (kind == "disease", frozenset(group), frozenset(b for s in group for b in broader.get(s, ())))
+            for kind, group in named.items()
+            if group
         ]
-        named = [(kind, group) for kind, group in named if group]
-        if any(kind == "study" for kind, _ in named):  # the study decides: a disease named is of the
-            named = [(kind, group) for kind, group in named if kind != "disease"]  # person asking about it
-        if not named:
+        if not groups:
             return None
 
         def keep(position: int) -> bool:
             e = entries[position]
             subjects, wider = e.subjects, e.wider
-            for kind, group in named:
-                if kind == "disease":
+            for disease, names, siblings in groups:
+                if disease:
                     if not e.kind_counts.get("disease"):
                         continue
-                    passing = e.passing  # a disease the card only mentions does not count
-                    for s, b in group:
-                        if (s in subjects and s not in passing) or s in wider or not subjects.isdisjoint(b):
-                            break
-                    else:
-                        return False
+                    own = subjects - e.passing if e.passing else subjects  # not a disease only mentioned
                 else:
-                    for s, b in group:
-                        if s in subjects or s in wider or not subjects.isdisjoint(b):
-                            break
-                    else:
-                        return False
+                    own = subjects
+                if own.isdisjoint(names) and wider.isdisjoint(names) and subjects.isdisjoint(siblings):
+                    return False
             return True
 
         return keep

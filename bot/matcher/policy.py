@@ -16,7 +16,7 @@ COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46
 class Case:
     """What a rule looks at: the reading, the cards that name what was asked, best first."""
 
-    __slots__ = ("disease_suffixes", "foreign_suffixes", "hits", "ix", "r", "reader", "t")
+    __slots__ = ("disease_suffixes", "focused", "foreign_suffixes", "hits", "ix", "r", "reader", "t")
 
     def __init__(
         self,
@@ -35,6 +35,7 @@ class Case:
         self.foreign_suffixes = foreign_suffixes
         self.disease_suffixes = disease_suffixes
         self.t = t
+        self.focused = is_focused(ix, r.topics, t)  # a strong topic is asked (several rules ask)
 
 
 def no_card(c: Case) -> str:
@@ -103,7 +104,7 @@ def unknown_setting(c: Case) -> str:
     """A subject of ours in a setting no card knows ("low dose IL-2 in type 1 diabetes"): no topic
     asked, and what is unknown weighs more than what the best card shares beyond the subject."""
     unknown = [*c.r.unknown, *c.r.common]  # "hair" in "IL-2 for hair loss" is ordinary English
-    if not unknown or is_focused(c.ix, c.r.topics, c.t) or c.r.kinds:  # "any trials?" asks no topic
+    if not unknown or c.focused or c.r.kinds:  # "any trials?" asks no topic
         return ""
     best = c.ix.entries[c.hits[0].position]
     shared = sum(
@@ -140,7 +141,7 @@ def passing_mention(c: Case) -> str:
 def passing_word(c: Case) -> str:
     """A general question whose words the best card has only in labelled items about something else
     ("does IL-2 cause cataracts?": cataract is one of a lupus trial's exclusion criteria)."""
-    if c.r.kinds or is_focused(c.ix, c.r.topics, c.t):
+    if c.r.kinds or c.focused:
         return ""
     e = c.ix.entries[c.hits[0].position]
     if any(s in e.subjects for s in c.r.subjects):
@@ -168,15 +169,15 @@ def foreign_numbered(c: Case) -> str:
     names = [
         w
         for w in dict.fromkeys(c.r.words)
-        if (m := NAME_NUMBER.match(w))
+        if w[-1].isdigit()  # what every numbered name ends with (most words do not)
+        and w not in c.reader.subject_names  # (so in none of the names of the subjects asked)
+        and (m := NAME_NUMBER.match(w))
         and m.group(1) in c.reader.numbered_names
-        and not any(w in c.reader.subject_words.get(s, ()) for s in c.r.subjects)
-        and w not in c.reader.subject_names
     ]
     if not names:
         return ""
     # A sibling of our drugs' names (IL-15 beside IL-2 and IL-7) asked about is another drug.
-    asks = bool(c.r.kinds) or is_focused(c.ix, c.r.topics, c.t)
+    asks = bool(c.r.kinds) or c.focused
     sibling = [w for w in names if (m := NAME_NUMBER.match(w)) and m.group(1) in c.reader.drug_prefixes]
     if any(w not in e.strong for w in names) or (asks and sibling):
         return f"not a name the cards are about: {', '.join(names[:3])}"
@@ -187,7 +188,7 @@ def off_topic(c: Case) -> str:
     """The best card has none of the strong topics asked and covers too little of the rest."""
     best = c.hits[0]
     if (
-        is_focused(c.ix, c.r.topics, c.t)
+        c.focused
         and best.topic == 0.0
         and best.coverage < c.t.min_coverage_off_topic
         and not _names_study(c, best)

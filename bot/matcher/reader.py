@@ -25,6 +25,7 @@ MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours
 FOCUS_SPAN = 3  # words after a which/what/how-many opening that may say what is asked for
 PARTITIVE = ("of", "the", "those", "these")  # "how many of the 46 patients": what is counted follows
 LONG_SLIP = 7  # a word this long, a slip from a stopword, is that stopword before a card's word
+MEMO_SIZE = 4096  # typo'd words and phrases remembered (all forgotten when full)
 LONG_ASK = 8  # a word this long may be a one-word ask ("sponsored") with ASK_TYPOS slips
 ASK_TYPOS = 2
 
@@ -64,11 +65,13 @@ class Reader:
         self.cased_pattern = (
             re.compile("|".join(p.pattern for p, _ in lexicon.cased)) if lexicon.cased else None
         )
+        self.ascii_signs = any(sign.isascii() for sign in self.signs)  # else only non-ASCII text has one
         self.followups = frozenset(lexicon.followups)
         self.focus_openers = frozenset(lexicon.focus_openers)
         self.not_diseases = frozenset(stem(w) for w in lexicon.not_diseases)
         self.disease_heads = lexicon.disease_heads
         self.max_opener = max(map(len, self.focus_openers), default=0)
+        self.followup_starts = frozenset(f[0] for f in self.followups)
         self.advice = frozenset(lexicon.advice)
         self.max_advice = max((len(a) for a in lexicon.advice), default=0)
         self.advice_starts = frozenset(a[0] for a in lexicon.advice)
@@ -85,6 +88,10 @@ class Reader:
         # Phrases that hold an ask's words but ask for something else ("primary outcome").
         self.not_asks = frozenset(tuple(stem(w) for w in toks) for k in lexicon.kinds for toks in k.not_asks)
         self.max_ask = max((len(x) for x in (*self.kind_asks, *self.not_asks)), default=0)
+        # The longest ask, or phrase that asks nothing, starting with each word: most words start none.
+        self.ask_longest: dict[str, int] = {}
+        for toks in (*self.kind_asks, *self.not_asks):
+            self.ask_longest[toks[0]] = max(self.ask_longest.get(toks[0], 0), len(toks))
         # One-word asks ("sponsor", "sponsored"), stemmed and as typed: a typo of one still asks.
         self.ask_words = {x[0]: kid for x, kid in self.kind_asks.items() if len(x) == 1}
         for k in lexicon.kinds:
@@ -179,11 +186,25 @@ class Reader:
             if len(word) >= MIN_TYPO_WORD:
                 self.ask_buckets.setdefault((word[0], len(word)), []).append(word)
         self._common_buckets: dict[tuple[str, int], list[str]] | None = None  # built when first needed
+        self._phrases_near: dict[tuple[int, int, int], list[str]] = {}  # filled as queries need them
+        # What typo'd words and phrases were read as (a pure function of the word): the same slips
+        # recur across questions, and finding the nearest word is the reader's dearest step.
+        self._typos_memo: dict[tuple[str, str], tuple[str, str]] = {}
         self.stopword_stems = frozenset(stem(w) for w in self.stopwords if len(w) >= MIN_TYPO_WORD - 1)
         self.stopword_buckets: dict[tuple[str, int], list[str]] = {}  # long stopwords, for their typos
         for word in sorted(self.stopwords):
             if len(word) >= MIN_TYPO_WORD:
                 self.stopword_buckets.setdefault((word[0], len(word)), []).append(word)
+
+    def _near_lengths(self, size: int, length: int, typos: int) -> list[str]:
+        """The fuzzy phrases of `size` tokens within `typos` letters of `length` long, in their order:
+        no other phrase is within `typos` edits (remembered per size, length and typos)."""
+        key = (size, length, typos)
+        found = self._phrases_near.get(key)
+        if found is None:
+            choices = self.fuzzy_phrases.get(size, [])
+            found = self._phrases_near[key] = [p for p in choices if abs(len(p) - length) <= typos]
+        return found
 
     def _known_or_common(self, w: str) -> bool:
         return w in self.word_set or w in self.common  # never fuzzed into a vocabulary phrase
@@ -201,15 +222,21 @@ class Reader:
 
     def tokens(self, query: str) -> list[str]:
         """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
-        text = spell_signs(query[:MAX_CHARS], self.signs)
-        if self.cased_pattern is not None and not text.islower():
+        text = query[:MAX_CHARS]
+        if not text.isascii() or self.ascii_signs:
+            text = spell_signs(text, self.signs)
+        if (
+            self.cased_pattern is not None
+            and not text.islower()
+            and any(w in text for w in self.cased_words)  # what every match holds
+        ):
             text = self.cased_pattern.sub(self._spell_cased, text)
         toks = self.join_numbered(normalize(text).split()[:MAX_TOKENS])
-        if not self.abbreviations:
+        longest = self.abbreviation_longest
+        if longest.keys().isdisjoint(toks):  # no abbreviation starts at any token
             return toks
         out: list[str] = []
         i = 0
-        longest = self.abbreviation_longest
         while i < len(toks):
             for n in range(min(longest.get(toks[i], 0), MAX_ABBREVIATION, len(toks) - i), 0, -1):
                 spelled = self.abbreviations.get(tuple(toks[i : i + n]))
@@ -229,19 +256,24 @@ class Reader:
         """Split a query into concepts, fact kinds asked, known words and unknown words."""
         toks = self.tokens(query)
         reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks), 0, [], frozenset())
-        if self._asks_advice(toks):
-            reading = reading._replace(advice=True)
+        advice = self._asks_advice(toks)
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
         slotted: list[str] = []  # the question with each subject's name read as "it"
         i = 0
+        starts, stem_starts = self.longest, self.longest_stem
+        phrases, stem_phrases = self.phrases, self.stem_phrases
         while i < len(toks):
-            longest = max(self.longest.get(toks[i], 0), self.longest_stem.get(stems[i], 0))
+            longest = max(starts.get(toks[i], 0), stem_starts.get(stems[i], 0))
+            if not longest:  # most words start no phrase
+                leftovers[-1].append(toks[i])
+                free[-1].append(stems[i])
+                slotted.append(toks[i])
+                i += 1
+                continue
             for n in range(min(longest, MAX_PHRASE, len(toks) - i), 0, -1):
-                concept = self.phrases.get(tuple(toks[i : i + n])) or self.stem_phrases.get(
-                    tuple(stems[i : i + n])
-                )
+                concept = phrases.get(tuple(toks[i : i + n])) or stem_phrases.get(tuple(stems[i : i + n]))
                 if concept:
                     slotted += toks[i : i + n] if concept in self.topic_ids else [SLOT]
                     self._add_concept(reading, concept)
@@ -274,8 +306,9 @@ class Reader:
             reading.common[:] = [w for w in reading.common if stem(w) not in asked]
             reading.unknown[:] = [w for w in reading.unknown if stem(w) not in asked]
         span = self._focus_span(toks, reading.words)
-        return reading._replace(
-            loose=loose, asking=frozenset(asked), focus=span[0] if span else "", focus_span=span
+        # norm, subjects, topics, words, unknown, kinds, followup, loose, common, asking, advice, focus, span
+        return Reading(
+            *reading[:7], loose, reading.common, frozenset(asked), advice, span[0] if span else "", span
         )
 
     def _read_gapped_studies(self, reading: Reading, toks: list[str]) -> None:
@@ -310,6 +343,8 @@ class Reader:
     def _asks_advice(self, toks: list[str]) -> bool:
         """Whether an advice phrase ("should i take") occurs in the question."""
         n, starts = self.max_advice, self.advice_starts
+        if starts.isdisjoint(toks):
+            return False
         return any(
             tuple(toks[i : i + k]) in self.advice
             for i, t in enumerate(toks)
@@ -334,6 +369,8 @@ class Reader:
         return ()
 
     def _is_followup(self, toks: list[str]) -> bool:
+        if not toks or toks[0] not in self.followup_starts:
+            return False
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))
 
     def _read_kinds(self, reading: Reading, run: list[str]) -> set[str]:
@@ -342,13 +379,18 @@ class Reader:
         alone: list[str] = []  # kinds asked only by a phrase that asks for them alone
         specific: set[str] = set()
         i = 0
+        starts = self.ask_longest
         while i < len(run):
-            sizes = range(min(self.max_ask, len(run) - i), 1, -1)
+            longest = starts.get(run[i], 0)
+            if not longest:
+                i += 1
+                continue
+            sizes = range(min(longest, len(run) - i), 1, -1)
             skip = next((n for n in sizes if tuple(run[i : i + n]) in self.not_asks), 0)
             if skip:  # "primary outcome": its words ask for nothing here
                 i += skip
                 continue
-            for n in range(min(self.max_ask, len(run) - i), 0, -1):
+            for n in range(min(longest, len(run) - i), 0, -1):
                 gram = tuple(run[i : i + n])
                 kind = self.kind_asks.get(gram)
                 if kind:
@@ -387,6 +429,10 @@ class Reader:
         plain = [w in self.stopwords or self._known_or_common(stem(w)) for w in run]
         i = 0
         while i < len(run):
+            if all(plain[i : i + 3]):  # no gram from here has a misspelt word
+                self._read_word(reading, run[i])
+                i += 1
+                continue
             for n in (3, 2, 1):
                 if i + n > len(run) or all(plain[i : i + n]):
                     continue
@@ -404,10 +450,23 @@ class Reader:
         text = " ".join(gram)
         if len(text) < 5 or NCT_TOKEN.match(text):
             return None
+        memo = self._typos_memo
+        key = ("phrase", text)
+        if key in memo:
+            return memo[key][0] or None
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        found = self._nearest_phrase(gram, text)
+        memo[key] = (found or "", "")
+        return found
+
+    def _nearest_phrase(self, gram: list[str], text: str) -> str | None:
+        """The vocabulary phrase of as many tokens that a typo'd phrase is (its digits unchanged)."""
         choices = self.fuzzy_phrases.get(len(gram))
         if not choices:
             return None
-        found = fuzzy.closest(text, choices, _typos_allowed(text))
+        typos = _typos_allowed(text)
+        found = fuzzy.closest(text, self._near_lengths(len(gram), len(text), typos), typos)
         if found is None or _digits(found[0]) != _digits(text):
             return None
         return self.phrases[tuple(found[0].split())]
@@ -426,33 +485,52 @@ class Reader:
         if w in self.common:
             reading.common.append(word)
             return
+        memo = self._typos_memo
+        read = memo.get(("word", word))
+        if read is None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            read = memo[("word", word)] = self._typo(word, w)
+        part, found = read
+        if part == "words":
+            reading.words.append(found)
+            kind = self.ask_words.get(found)  # "sponser": the cards' "sponsor", and it asks
+            if kind is not None and kind not in reading.kinds:
+                reading.kinds.append(kind)
+        elif part == "restored":
+            reading.words.append(found)
+        elif part == "kinds":
+            if self.ask_words[found] not in reading.kinds:
+                reading.kinds.append(self.ask_words[found])
+        elif part == "common":
+            reading.common.append(word)
+        elif part == "unknown":
+            reading.unknown.append(word)
+
+    def _typo(self, word: str, w: str) -> tuple[str, str]:
+        """What a word no card, term or ordinary English holds is read as, tolerating typos (`w` is its
+        stem): ("words", the card word it misspells), ("restored", the card word it is with a letter
+        dropped), ("kinds", the one-word ask it misspells), ("", "") for a slip in a stopword,
+        ("common", ""), or ("unknown", "")."""
         if len(word) >= MIN_TYPO_WORD and not any(ch.isdigit() for ch in w):
             if len(word) >= LONG_SLIP and _near(word, self.stopword_buckets) is not None:
-                return  # a slip in a long word that says nothing ("breifly"), not a card's "brief"
+                return "", ""  # a slip in a long word that says nothing ("breifly"), not a card's "brief"
             found = _near(w, self.word_buckets)
             if found is not None:
-                reading.words.append(found)
-                kind = self.ask_words.get(found)  # "sponser": the cards' "sponsor", and it asks
-                if kind is not None and kind not in reading.kinds:
-                    reading.kinds.append(kind)
-                return
+                return "words", found
             # A one-word ask is one of a few dozen words: two slips are tolerated from LONG_ASK letters.
             found = _near(word, self.ask_buckets, ASK_TYPOS if len(word) >= LONG_ASK else None)
             if found is not None:
-                if self.ask_words[found] not in reading.kinds:
-                    reading.kinds.append(self.ask_words[found])
-                return
+                return "kinds", found
             if _near(word, self.stopword_buckets) is not None:
-                return  # a slip in a word that says nothing ("beeing")
+                return "", ""  # a slip in a word that says nothing ("beeing")
             if _near(w, self.common_buckets()) is not None:
-                reading.common.append(word)
-                return
+                return "common", ""
         elif len(word) == MIN_TYPO_WORD - 1 and word.isalpha():
             found = _restored(word, self.word_buckets)
             if found is not None:  # "stdy": a short word with the commonest slip, a letter dropped
-                reading.words.append(found)
-                return
-        reading.unknown.append(word)
+                return "restored", found
+        return "unknown", ""
 
 
 def _near(word: str, buckets: dict[tuple[str, int], list[str]], typos: int | None = None) -> str | None:

@@ -2,7 +2,9 @@
 
 # No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
 # at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
+from bisect import insort
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import Card
@@ -125,22 +127,28 @@ def is_focused(ix: "Index", topics: list[str], t: Tuning = TUNING) -> bool:
 
 def plan(ix: "Index", r: "Reading", t: Tuning = TUNING) -> Plan:
     """What every candidate is scored against: the query's parts with their weights."""
+    # (Lists made into tuples: a list comprehension runs without a generator's frame.)
+    idf, max_idf, topic_weight = ix.idf, ix.max_idf, ix.topic_weight
     subjects = tuple(
-        (
-            s,
-            ix.idf.get(f"s:{s}", ix.max_idf),  # "lupus" says more than "IL-2"
-            ix.kinds.get(s, "study"),
-            frozenset(ix.broader.get(s, ())),
-        )
-        for s in r.subjects
+        [
+            (
+                s,
+                idf.get(f"s:{s}", max_idf),  # "lupus" says more than "IL-2"
+                ix.kinds.get(s, "study"),
+                frozenset(ix.broader.get(s, ())),
+            )
+            for s in r.subjects
+        ]
     )
     topics = tuple(
-        (x, ix.idf.get(f"t:{x}", ix.max_idf) * ix.topic_weight.get(x, 1.0))
-        for x in r.topics
-        if ix.topic_weight.get(x, 1.0) > 0
+        [
+            (x, idf.get(f"t:{x}", max_idf) * topic_weight.get(x, 1.0))
+            for x in r.topics
+            if topic_weight.get(x, 1.0) > 0
+        ]
     )
     focused = is_focused(ix, r.topics, t)
-    words = tuple((w, ix.idf.get(f"w:{w}", 0.0)) for w in dict.fromkeys(r.words))  # each word once
+    words = tuple([(w, idf.get(f"w:{w}", 0.0)) for w in dict.fromkeys(r.words)])  # each word once
     weights = (
         t.w_subject if subjects else 0.0,
         t.w_topic if focused else t.w_topic / 2,
@@ -180,7 +188,7 @@ class Search:
     as related, the suggestions): its plan, candidates, and each card's partial, fuzzy and fact
     scores, each computed once. Made per query, never cached or shared between threads."""
 
-    __slots__ = ("candidates", "facts", "fuzzy", "keep", "kept", "partials", "perfect", "plan")
+    __slots__ = ("candidates", "fact_query", "facts", "fuzzy", "keep", "kept", "partials", "perfect", "plan")
 
     def __init__(self, ix: "Index", r: "Reading", t: Tuning = TUNING) -> None:
         self.plan = plan(ix, r, t)
@@ -193,6 +201,7 @@ class Search:
         self.kept: dict[int, bool] = {}
         self.facts: dict[int, tuple[tuple[float, int], ...]] = {}  # id(entry) -> its fact scores
         self.perfect: float | None = None  # a perfect fact's score for this query
+        self.fact_query: FactQuery | None = None  # what facts are scored against, once made
 
 
 def candidates(ix: "Index", r: "Reading", t: Tuning = TUNING) -> list[int]:
@@ -238,9 +247,10 @@ def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float
     if p.subjects:
         credit = 0.0
         own, wide = e.subjects, e.wider
+        own_subject, own_single, counts = t.own_subject, t.own_subject_single, e.kind_counts
         for s, weight, kind, wider in p.subjects:
             if s in own:
-                credit += weight * (t.own_subject + t.own_subject_single / e.kind_counts.get(kind, 1))
+                credit += weight * (own_subject + own_single / counts.get(kind, 1))
                 covered += weight
             elif s in wide:
                 credit += weight * t.wider_subject
@@ -267,11 +277,12 @@ def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float
         total += w_topic * got * e.topic_focus
     else:
         total += w_topic * (t.unfocused_hub_share * e.hub + (1 - t.unfocused_hub_share) * got)
-    if p.words:
+    words = p.words
+    if words:
         have = 0.0
         strong, weak, quoted = e.strong, e.weak, e.quoted
         gives_kind = not p.kinds.isdisjoint(e.fact_kinds)
-        for x, weight in p.words:
+        for x, weight in words:
             if x in strong:
                 have += weight
                 covered += weight
@@ -334,10 +345,10 @@ def rank(
         if bound * BOUND_SLACK < at_least:
             continue
         rows.append((bound, factor, base, subject, topic, coverage, main, i))
-    rows.sort(key=lambda row: -row[0])
+    rows.sort(key=itemgetter(0), reverse=True)  # stable: equal bounds keep their order
     hits: list[Hit] = []
     floor = -1.0
-    fuzzy_scores = s.fuzzy
+    fuzzy_scores, cards, new_tuple = s.fuzzy, ix.cards, tuple.__new__
     extract_one, token_ratio = fuzzy.scorers()  # rapidfuzz's, or their pure-Python twins
     for bound, factor, base, subject, topic, coverage, main, i in rows:
         if bound < floor:
@@ -357,13 +368,17 @@ def rank(
         if similarity is None:
             continue
         score = factor * (base + w_fuzzy * similarity / 100.0)
-        hits.append(Hit(ix.cards[i], score, subject, topic, coverage, i, main))
+        # Hit(card, score, subject, topic, coverage, position, main_topic), kept in order
+        insort(hits, new_tuple(Hit, (cards[i], score, subject, topic, coverage, i, main)), key=_hit_order)
         if len(hits) >= need:
-            hits.sort(key=lambda h: (-h.score, h.card.id))
             del hits[need:]
             floor = hits[-1].score
-    hits.sort(key=lambda h: (-h.score, h.card.id))
     return hits
+
+
+def _hit_order(h: Hit) -> tuple[float, str]:
+    """Best score first; of equal scores, the card id first in alphabetical order."""
+    return -h.score, h.card.id
 
 
 def answering_facts(
@@ -423,6 +438,21 @@ def fact_strength_bound(ix: "Index", r: "Reading", t: Tuning = TUNING, s: Search
     return score / (_perfect(ix, r, t, s) or 1.0) * BOUND_SLACK
 
 
+FactQuery = tuple[tuple[tuple[str, str, float, float], ...], tuple[str, ...], frozenset[str]]
+
+
+def _fact_query(ix: "Index", r: "Reading", t: Tuning) -> FactQuery:
+    """What facts are scored against: each word asked (as often as asked) with its padded form and
+    its weights in a lead and elsewhere; the topics that weigh; the kinds asked."""
+    topic_weight = ix.topic_weight
+    words = []
+    for w in r.words:  # each time it is asked, as before
+        weight = _word_weight(ix, r, t, w)
+        words.append((w, f" {w} ", t.fact_lead * weight, weight))
+    topics = tuple(x for x in r.topics if topic_weight.get(x, 1.0) > 0)
+    return tuple(words), topics, frozenset(r.kinds)
+
+
 def fact_scores(
     ix: "Index", e: "Entry", r: "Reading", t: Tuning = TUNING, s: Search | None = None
 ) -> list[tuple[float, int]]:
@@ -431,15 +461,14 @@ def fact_scores(
         known = s.facts.get(id(e))  # entries live as long as the index: their ids are stable
         if known is not None:
             return list(known)
-    topic_weight = ix.topic_weight
-    words = []
-    for w in r.words:  # each time it is asked, as before
-        weight = _word_weight(ix, r, t, w)
-        words.append((w, f" {w} ", t.fact_lead * weight, weight))
-    topics = [x for x in r.topics if topic_weight.get(x, 1.0) > 0]
+    asked = s.fact_query if s is not None else None
+    if asked is None:
+        asked = _fact_query(ix, r, t)
+        if s is not None:
+            s.fact_query = asked
+    words, topics, asked_kinds = asked
     per_topic = t.fact_topic * ix.max_idf
     per_kind = t.fact_kind * ix.max_idf
-    asked_kinds = set(r.kinds)
     scores: list[tuple[float, int]] = []
     for n, f in enumerate(e.facts):
         if asked_kinds:
@@ -455,8 +484,9 @@ def fact_scores(
                 score += in_lead
             elif spaced in text:
                 score += weight
-        mentions = f.mentions
-        score += per_topic * sum(1 for x in topics if x in mentions)
+        if topics:
+            mentions = f.mentions
+            score += per_topic * sum(1 for x in topics if x in mentions)
         if kinds:
             score += per_kind * len(kinds)
         if score > 0:

@@ -371,13 +371,14 @@ class Matcher:
             e = entries[position]
             return {w for w in r.words if w in e.strong or w in e.weak or w in e.quoted}
 
+        close = [h for h in hits[1:] if h.score >= hits[0].score - t.superset_margin]
+        if not close:
+            return hits
         best = held(hits[0].position)
         kind_given = bool(r.kinds) and self._gives(r, hits[0].position)
-        for n, h in enumerate(hits[1:], 1):
-            if h.score < hits[0].score - t.superset_margin:
-                break
+        for h in close:
             if held(h.position) > best and (not kind_given or self._gives(r, h.position)):
-                return [h, *hits[:n], *hits[n + 1 :]]
+                return [h, *(x for x in hits if x is not h)]
         return hits
 
     def _names_only(self, r: Reading) -> bool:

@@ -68,22 +68,21 @@ def other_disease(c: Case) -> str:
     ours named (a study named makes it the patient's: "TB and the lupus study")."""
     ends, words = c.disease_suffixes, c.reader.not_diseases  # "diagnosis" names no disease
     foreign = [w for w in c.r.unknown if w.endswith(ends) and stem(w) not in words]
-    if c.hits:  # what the best card is about: the words of its title and aliases
+    known = [w for w in c.r.words if w.endswith(ends) and w not in words and not _in_subject_names(c, w)]
+    if known and c.hits:  # ... unless the best card is about it (its title and aliases say it)
         about = {stem(x) for text in c.ix.entries[c.hits[0].position].texts for x in text.split()}
-        foreign += [
-            w
-            for w in c.r.words
-            if w.endswith(ends) and w not in words and w not in about and not _in_subject_names(c, w)
-        ]
+        foreign += [w for w in known if w not in about]
     named = {c.ix.kinds.get(s, "study") for s in c.r.subjects}
     if foreign and not named & {"disease", "study"}:
         return f"not a disease the cards cover: {', '.join(foreign[:3])}"
     # a word no card knows before "cancer" or "disease" names another one ("pancreatic cancer")
+    if not c.r.unknown or "study" in named:
+        return ""
     toks = c.r.norm.split()
     named_other = [
         f"{a} {b}" for a, b in pairwise(toks) if b in c.reader.disease_heads and a in c.r.unknown
     ]
-    if named_other and "study" not in named:
+    if named_other:
         return f"not a disease the cards cover: {', '.join(named_other[:3])}"
     return ""
 

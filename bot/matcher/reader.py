@@ -71,6 +71,7 @@ class Reader:
         self.not_diseases = frozenset(stem(w) for w in lexicon.not_diseases)
         self.disease_heads = lexicon.disease_heads
         self.max_opener = max(map(len, self.focus_openers), default=0)
+        self.opener_starts = frozenset(o[0] for o in self.focus_openers)
         self.followup_starts = frozenset(f[0] for f in self.followups)
         self.advice = frozenset(lexicon.advice)
         self.max_advice = max((len(a) for a in lexicon.advice), default=0)
@@ -137,7 +138,7 @@ class Reader:
             for p in (term.id, *term.terms)
             for w in normalize(p).split()
         )
-        self.study_phrases = {
+        self.study_phrases: dict[tuple[str, ...], str] = {
             toks: cid
             for toks, cid in self.phrases.items()
             if len(toks) > 1
@@ -145,6 +146,7 @@ class Reader:
             and named.kind == "study"
             and self.drug_words.isdisjoint(toks)
         }
+        self.study_phrase_words = frozenset(w for toks in self.study_phrases for w in toks)
         # The same phrases by their stemmed words: "randomisation" finds "randomised".
         self.stem_phrases: dict[tuple[str, ...], str] = {}
         for toks, concept in self.phrases.items():
@@ -313,9 +315,9 @@ class Reader:
 
     def _read_gapped_studies(self, reading: Reading, toks: list[str]) -> None:
         """Add a study named with a drug's name inside its own ("Rosenzwajg ld-IL2 study")."""
-        gapped = [t for t in toks if t not in self.drug_words]
-        if len(gapped) == len(toks) or not self.study_phrases:
+        if self.drug_words.isdisjoint(toks) or self.study_phrase_words.isdisjoint(toks):
             return
+        gapped = [t for t in toks if t not in self.drug_words]
         for i in range(len(gapped) - 1):
             for n in range(min(MAX_PHRASE, len(gapped) - i), 1, -1):
                 concept = self.study_phrases.get(tuple(gapped[i : i + n]))
@@ -355,7 +357,10 @@ class Reader:
     def _focus_span(self, toks: list[str], words: list[str]) -> tuple[str, ...]:
         """What the first which/what/how-many opening asks for: the known words of the FOCUS_SPAN
         words after it, stemmed, from the one right after it ("what kind of molecule": molecule)."""
+        starts = self.opener_starts
         for i in range(len(toks) - 1):
+            if toks[i] not in starts:
+                continue
             sizes = range(min(self.max_opener, len(toks) - i - 1), 0, -1)
             n = next((n for n in sizes if tuple(toks[i : i + n]) in self.focus_openers), 0)
             if n:

@@ -534,6 +534,7 @@ ANSWERABILITY = [
     ("reg number of COSMIC", None, "trial-cosmic", "identifier"),  # its card gives no registry number
     # the kind a which/what names is the one asked, beside a verb that asks another ("inject")
     ("what dose of aldesleukin did ESPRIT participants inject", None, "trial-esprit", "dose"),
+    ("what fraction of kidney cancers show sarcomatoid features", "pub-achkar-2017", None, None),  # a result
     # contact details are asked for by email, phone, "who do I contact"
     ("phone and email for the Beijing lupus IL-2 study", "lupus-trial-contacts", None, None),
     ("email for the ESPRIT investigators", None, "trial-esprit", "contact details"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from test_matcher import ABSTAIN, ANSWERS
 
 from bot.engine import Engine, load_engine
 from bot.matcher import fuzzy
+from bot.matcher.reader import Reader
 from bot.matcher.scorer import plan
 
 QUERIES = [q for q, _ in ANSWERS] + [str(q) for q in ABSTAIN]
@@ -103,22 +105,27 @@ def test_typo_matching_finds_what_rapidfuzz_finds(engine: Engine) -> None:
 
     rd = engine.matcher.reader
     differ, compared = [], 0
+    for n, text in _word_runs(rd):
+        kin = rd.word_buckets.get((text[0], len(text)), []) + rd.word_buckets.get((text[0], len(text) + 1), [])
+        for choices in (rd.fuzzy_phrases.get(n, []), kin):
+            for cutoff in (1, 2):
+                compared += 1
+                mine = fuzzy.pure_closest(text, choices, cutoff)
+                theirs = process.extractOne(
+                    text, choices, scorer=OSA.distance, processor=None, score_cutoff=cutoff
+                )
+                if mine != theirs:
+                    differ.append((text, cutoff, mine, theirs))
+    assert (compared > 9_000, differ) == (True, [])
+
+
+def _word_runs(rd: Reader) -> Iterator[tuple[int, str]]:
+    """Every word of every development question, and every run of two and three: (words, text)."""
     for q in QUERIES:
         toks = rd.tokens(q)
         for n in (1, 2, 3):
             for i in range(len(toks) - n + 1):
-                text = " ".join(toks[i : i + n])
-                kin = rd.word_buckets.get((text[0], len(text)), []) + rd.word_buckets.get((text[0], len(text) + 1), [])
-                for choices in (rd.fuzzy_phrases.get(n, []), kin):
-                    for cutoff in (1, 2):
-                        compared += 1
-                        mine = fuzzy.pure_closest(text, choices, cutoff)
-                        theirs = process.extractOne(
-                            text, choices, scorer=OSA.distance, processor=None, score_cutoff=cutoff
-                        )
-                        if mine != theirs:
-                            differ.append((text, cutoff, mine, theirs))
-    assert (compared > 9_000, differ) == (True, [])
+                yield n, " ".join(toks[i : i + n])
 
 
 def test_typod_phrases_tried_within_reach_find_what_all_find(engine: Engine) -> None:
@@ -126,17 +133,13 @@ def test_typod_phrases_tried_within_reach_find_what_all_find(engine: Engine) -> 
     own: the nearest of all phrases is the same (more edits than that, whatever the letters)."""
     rd = engine.matcher.reader
     differ, compared = [], 0
-    for q in QUERIES:
-        toks = rd.tokens(q)
-        for n in (1, 2, 3):
-            for i in range(len(toks) - n + 1):
-                text = " ".join(toks[i : i + n])
-                for typos in (1, 2):
-                    compared += 1
-                    near = fuzzy.closest(text, rd._near_lengths(n, len(text), typos), typos)
-                    every = fuzzy.closest(text, rd.fuzzy_phrases.get(n, []), typos)
-                    if (near and near[:2]) != (every and every[:2]):
-                        differ.append((text, typos, near, every))
+    for n, text in _word_runs(rd):
+        for typos in (1, 2):
+            compared += 1
+            near = fuzzy.closest(text, rd._near_lengths(n, len(text), typos), typos)
+            every = fuzzy.closest(text, rd.fuzzy_phrases.get(n, []), typos)
+            if (near and near[:2]) != (every and every[:2]):
+                differ.append((text, typos, near, every))
     assert (compared > 4_000, differ) == (True, [])
 
 

@@ -11,6 +11,7 @@ from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
 from bot.text import normalize
 
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
+JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
 
 
 class Case:
@@ -274,8 +275,8 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             counted = set(r.focus_span)
             if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike
                 counted |= ix.counted[kind]
-            texts = ix.cards[position].facts
-            facts = [f for f in facts if counts(texts[e.facts.index(f)].text, counted, asked)]
+            texts = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
+            facts = [f for f in facts if counts(texts[id(f)], counted, asked)]
         if not facts:
             return False
     others = other_drugs(ix, r) if kind in ix.per_drug else []
@@ -330,7 +331,7 @@ def missing_kind(c: Case) -> str:
     every kind asked, or the one its which/what names ("what dose ... did they inject")."""
     missing = [k for k in c.r.kinds if not gives_kind(c.ix, c.reader, c.r, c.hits[0].position, k)]
     named = c.reader.ask_words.get(c.r.focus)
-    if missing and named in missing and len(c.r.kinds) > 1 and "and" not in c.r.norm.split():
+    if missing and named in missing and len(c.r.kinds) > 1 and JOINING not in c.r.norm.split():
         missing = [named]  # one question, not two joined ("what phase ... and where published")
     elif len(missing) < len(c.r.kinds) or not c.r.kinds:
         return ""

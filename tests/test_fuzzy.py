@@ -82,19 +82,26 @@ def test_answers_are_the_same_scored_in_python(engine: Engine, monkeypatch: pyte
     assert [q for q, b, a in zip(QUERIES, before, after, strict=True) if b != a] == []
 
 
-def test_the_one_shot_ask_does_not_import_rapidfuzz() -> None:
-    """`il2bot ask` (bot.cli.run) answers a question whose words the cards all know without it."""
+def _one_shot_ask(question: str) -> tuple[str, bool]:
+    """`il2bot ask QUESTION` (bot.cli.run) in a fresh process, its cache warmed first: what it printed,
+    and whether rapidfuzz was imported by the time it exited."""
     code = (
         "import os, sys; leave = os._exit; "
         "os._exit = lambda code: (print('rapidfuzz' in sys.modules, flush=True), leave(code)); "
-        "sys.argv = ['il2bot', 'ask', 'side effects of IL-2']; from bot.cli import run; run()"
+        f"sys.argv = ['il2bot', 'ask', {question!r}]; from bot.cli import run; run()"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=True, env=env)  # warm
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 0, proc.stderr
-    assert "side effects" in proc.stdout.lower()
-    assert proc.stdout.splitlines()[-1] == "False"
+    *printed, imported = proc.stdout.splitlines()
+    return "\n".join(printed), imported == "True"
+
+
+def test_the_one_shot_ask_does_not_import_rapidfuzz() -> None:
+    """`il2bot ask` (bot.cli.run) answers a question whose words the cards all know without it."""
+    printed, imported = _one_shot_ask("side effects of IL-2")
+    assert ("side effects" in printed.lower(), imported) == (True, False)
 
 
 def test_typo_matching_finds_what_rapidfuzz_finds(engine: Engine) -> None:
@@ -173,12 +180,4 @@ def test_random_typos_are_matched_as_rapidfuzz_matches_them(query: str, choices:
 
 def test_a_one_shot_ask_with_a_typo_does_not_import_rapidfuzz() -> None:
     """"patiens" is read as "patients" in Python too."""
-    code = (
-        "import os, sys; leave = os._exit; "
-        "os._exit = lambda code: (print('rapidfuzz' in sys.modules, flush=True), leave(code)); "
-        "sys.argv = ['il2bot', 'ask', 'how many patiens were in STALWART']; from bot.cli import run; run()"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[-1] == "False"
+    assert _one_shot_ask("how many patiens were in STALWART")[1] is False

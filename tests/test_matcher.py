@@ -177,6 +177,11 @@ def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None
         # "when" asks for a date as a question's word, not as a clause's
         ("side effects when aldesleukin is given with ART", ["il-2", "antiretroviral-therapy"], ["side-effects"]),
         ("when was ESPRIT published", ["esprit"], ["dates"]),
+        # "did it work" is read around a study's name, with filler and the study's own noun skipped
+        ("did the ILIADE trial actually work", ["iliade"], ["trials", "mechanism", "results"]),
+        ("does IL-2 in lupus work", ["il-2", "lupus"], ["mechanism", "results"]),
+        ("did the 11-disease study show it works", ["ld-il2-11-diseases-trial"], ["results"]),
+        ("how does IL-7 work", ["il-7"], ["mechanism"]),
         # a study's name with a drug's name inside it ("Rosenzwajg ld-IL2 study")
         (
             "results of the 11 autoimmune diseases low-dose IL-2 trial",
@@ -314,6 +319,7 @@ ORDINARY_WORDS = [
     ("who markets Proleukin now", ["sponsor"], [], []),  # the words that ask are not words the cards lack
     ("wht does IL-2 do, in everyday words", [], [], []),
     ("what is aldesleukin, in simple terms", [], [], []),
+    ("what % of melanoma patients respond", ["result"], [], []),
 ]
 
 
@@ -370,6 +376,8 @@ GENERAL_ANSWERS = [
     ("ld-il2 dose autoimmune", "ld-il2-autoimmune-dose", "the best card is about what was asked"),
     # a name only one card's title or aliases hold answers, whatever topic the words around it suggest
     ("where were the IL2 muteins designed", "pub-leon-2018", "the best card is about what was asked"),
+    # what IL-2 does is on the card introducing it, not only on a drug's mechanism card
+    ("what does IL-2 stimulate", "what-is-il-2", "the best card is about what was asked"),
     ("which authors work for ILTOO", "rosenzwajg-2019-competing-interests", "the best card is about what was asked"),
     # a sign in a card says what a word asks ("SLEDAI ≥ 8"); lay words are read as the sources' own
     ("min SLEDAI to get in", "lupus-trial-eligibility", "the best card is about what was asked"),
@@ -785,6 +793,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("IL-2 jabs", "il2 injections"),
         ("flu jab on IL-2", "flu vaccine on il2"),
         ("SLEDAI ≥ 8", "sledai minimum 8"),  # a sign reads as the word a question would use
+        ("what % responded", "what percent responded"),  # ... and "what %" asks for a result
         ("germs that rule you out", "infections that exclude"),
     ],
 )

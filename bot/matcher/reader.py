@@ -23,6 +23,7 @@ MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
 MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
 FOCUS_SPAN = 3  # words after a which/what/how-many opening that may say what is asked for
+WH_WORDS = frozenset(("what", "which", "who", "when", "where", "why", "how"))  # open a question for a fact
 PARTITIVE = ("of", "the", "those", "these")  # "how many of the 46 patients": what is counted follows
 LONG_SLIP = 7  # a word this long, a slip from a stopword, is that stopword before a card's word
 MEMO_SIZE = 4096  # typo'd words and phrases remembered (all forgotten when full)
@@ -165,6 +166,10 @@ class Reader:
             if SLOT in toks and concept in index.topic_ids
         }
         self.slot_starts = frozenset(toks[0] for toks in self.slot_phrases)
+        self.slot_words = frozenset(w for toks in self.slot_phrases for w in toks)
+        # Topics that only colour a question ("trials"): their words after a name are part of it
+        # ("the ILIADE trial": "it").
+        self.colour_topics = frozenset(x for x, w in index.topic_weight.items() if w < 1.0)
         # Names the vocabulary gives numbers to ("il" of il2, "nct", "interleukin", "cd"): typed
         # with a space ("IL 2", "nct 04077684", "interleukin 6") they are still one name.
         self.numbered_names = frozenset(
@@ -277,7 +282,10 @@ class Reader:
             for n in range(min(longest, MAX_PHRASE, len(toks) - i), 0, -1):
                 concept = phrases.get(tuple(toks[i : i + n])) or stem_phrases.get(tuple(stems[i : i + n]))
                 if concept:
-                    slotted += toks[i : i + n] if concept in self.topic_ids else [SLOT]
+                    if concept not in self.topic_ids:
+                        slotted.append(SLOT)
+                    elif not (concept in self.colour_topics and slotted and slotted[-1] == SLOT):
+                        slotted += toks[i : i + n]
                     self._add_concept(reading, concept)
                     # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
                     reading.words.extend(
@@ -329,6 +337,10 @@ class Reader:
         """The topics of the phrases about "it" in the question read with its subjects as "it"."""
         if SLOT not in slotted:
             return []
+        # Filler between the words of a phrase is skipped ("did the [study] actually work"), and a
+        # run of subjects is one "it" ("does [IL-2] in [lupus] work").
+        kept = [w for w in slotted if w in self.slot_words or w in WH_WORDS or w not in self.stopwords]
+        slotted = [w for n, w in enumerate(kept) if not (w == SLOT and n and kept[n - 1] == SLOT)]
         found: list[str] = []
         i, n = 0, len(slotted)
         while i < n:  # the longest phrase at each place: "how does it work", not also "does it work"
@@ -337,6 +349,8 @@ class Reader:
                 continue
             sizes = range(min(MAX_PHRASE, n - i), 1, -1)
             k = next((k for k in sizes if tuple(slotted[i : i + k]) in self.slot_phrases), 0)
+            if k and i and slotted[i - 1] in WH_WORDS:  # "when did it work start": "work" is a noun
+                k = 0
             if k:
                 found.append(self.slot_phrases[tuple(slotted[i : i + k])])
             i += k or 1

@@ -9,7 +9,9 @@ import yaml
 from test_blind import quotes_answer  # the blind set's fact-level scoring, shared
 
 from bot.engine import Context, Engine, load_engine
+from bot.matcher import Matcher
 from bot.matcher.index import labelled_numbers, stem
+from bot.matcher.scorer import Tuning
 from bot.text import normalize
 
 # Gates two points under the figures measured after issue 9's fourth pass (README lists each pass).
@@ -806,3 +808,29 @@ def test_tuning_is_frozen() -> None:
 
     with pytest.raises(AttributeError):
         TUNING.answer_threshold = 0.0  # type: ignore[misc]
+
+
+class _WholeCoverage(Tuning):
+    """The coverage rule without its relief for a study's own card giving the kind asked."""
+
+    __slots__ = ()
+    kind_given_relief = 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "card"),
+    [
+        ("the IL2 muteins - where were they designed and when did that project start?", "pub-leon-2018"),
+        ("SIOPEN: how many on the IL-2 arm got the whole planned treatment?", "pub-ladenstein-2018"),
+    ],
+)
+def test_a_study_card_giving_the_kind_asked_needs_less_of_the_question_covered(
+    engine: Engine, query: str, card: str
+) -> None:
+    strict = Matcher(engine.deck, None, _WholeCoverage()).search(query)
+    found = engine.matcher.search(query)
+    assert (strict.reason, found.answered, found.hits[0].card.id) == (
+        "the best card does not cover enough of the question",
+        True,
+        card,
+    )

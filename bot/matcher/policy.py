@@ -240,9 +240,18 @@ def coverage_needed(c: Case) -> float:
 
 
 def low_coverage(c: Case) -> str:
-    """The best card leaves most of the question uncovered."""
+    """The best card leaves most of the question uncovered (less of it must be covered when the card
+    is the study's own, or the only one with a name asked, and gives the kind of fact asked)."""
     need = coverage_needed(c)
-    return "the best card does not cover enough of the question" if c.hits[0].coverage < need else ""
+    best = c.hits[0]
+    if (
+        best.coverage < need
+        and c.r.kinds
+        and (_names_study(c, best) or _only_card_with(c, best))
+        and _gives_a_kind_asked(c, best)
+    ):
+        need *= c.t.kind_given_relief
+    return "the best card does not cover enough of the question" if best.coverage < need else ""
 
 
 def weak_match(c: Case) -> str:

@@ -67,6 +67,7 @@ class Tuning:
     cover_margin: float = 5.0  # a card this close to the best that covers enough answers instead
     superset_margin: float = 5.0  # ... or that holds every word the best holds, and more
     min_coverage_off_topic: float = 0.75  # the same when the card has none of the topics asked
+    kind_given_relief: float = 0.8  # ... times this, when the study's own card gives the kind asked
     long_question: int = 8  # content words past which the coverage needed falls ...
     long_question_relief: float = 1.0  # ... as (long_question / words) to this power
     setting_common_word: float = 0.0  # an ordinary word no card uses, as a setting the cards lack ...

@@ -149,6 +149,11 @@ def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None
     assert stem(form) == stem(verb)
 
 
+@pytest.mark.parametrize(("plural", "name"), [("cd4s", "cd4"), ("cd8s", "cd8"), ("3s", "3s")])
+def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> None:
+    assert stem(plural) == name
+
+
 @pytest.mark.parametrize(
     ("query", "subjects", "topics"),
     [

@@ -97,12 +97,16 @@ def american(word: str) -> str:
     return word.replace("hoea", "hea")  # diarrhoea
 
 
+_NUMBERED_PLURAL = re.compile(r"[a-z]+\d+s$")
+
+
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix fold, applied alike to cards and queries ("replacement" ~ "replace"), after
     British spellings are folded to American ones ("tumour" ~ "tumor")."""
     if not word.isalpha():
-        return word
+        # a numbered name's plural is the name ("CD4s" ~ "CD4")
+        return word[:-1] if word.endswith("s") and _NUMBERED_PLURAL.match(word) else word
     if word in _IRREGULAR:
         word = _IRREGULAR[word]
     word = american(word)

@@ -189,6 +189,7 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("does IL-2 in lupus work", ["il-2", "lupus"], ["mechanism", "results"]),
         ("did the 11-disease study show it works", ["ld-il2-11-diseases-trial"], ["results"]),
         ("how does IL-7 work", ["il-7"], ["mechanism"]),
+        ("what do regulatory T cells do", ["regulatory-t-cells"], ["overview", "mechanism"]),  # do, does, did alike
         # a study's name with a drug's name inside it ("Rosenzwajg ld-IL2 study")
         (
             "results of the 11 autoimmune diseases low-dose IL-2 trial",

@@ -23,6 +23,7 @@ MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
 MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
 FOCUS_SPAN = 3  # words after a which/what/how-many opening that may say what is asked for
+AUXILIARY = {"does": "do", "did": "do"}  # in a phrase about "it": "what do [Tregs] do", "did it work"
 WH_WORDS = frozenset(("what", "which", "who", "when", "where", "why", "how"))  # open a question for a fact
 PARTITIVE = ("of", "the", "those", "these")  # "how many of the 46 patients": what is counted follows
 LONG_SLIP = 7  # a word this long, a slip from a stopword, is that stopword before a card's word
@@ -161,7 +162,7 @@ class Reader:
             self.longest_stem[toks[0]] = max(self.longest_stem.get(toks[0], 0), len(toks))
         # Topic phrases about "it" ("what does it do"), matched with a subject's name in its place.
         self.slot_phrases = {
-            toks: concept
+            tuple(AUXILIARY.get(w, w) for w in toks): concept
             for toks, concept in self.phrases.items()
             if SLOT in toks and concept in index.topic_ids
         }
@@ -339,7 +340,8 @@ class Reader:
             return []
         # Filler between the words of a phrase is skipped ("did the [study] actually work"), and a
         # run of subjects is one "it" ("does [IL-2] in [lupus] work").
-        kept = [w for w in slotted if w in self.slot_words or w in WH_WORDS or w not in self.stopwords]
+        folded = [AUXILIARY.get(w, w) for w in slotted]
+        kept = [w for w in folded if w in self.slot_words or w in WH_WORDS or w not in self.stopwords]
         slotted = [w for n, w in enumerate(kept) if not (w == SLOT and n and kept[n - 1] == SLOT)]
         found: list[str] = []
         i, n = 0, len(slotted)

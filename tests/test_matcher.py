@@ -678,7 +678,7 @@ ANSWERING_FACTS = [
     (
         "what dose of IL-2 in the lupus trial",
         "lupus-trial-arms-dosing",
-        "Active Comparator arm IL-2 at 0.2MIU",
+        "Three doses of IL2 (0.2 MIU, 0.5 MIU or 1 MIU) versus placebo",
     ),
     # what a study found comes before the reference to the paper that reported it
     ("ESPRIT results", "trial-esprit", "Results of ESPRIT and SILCAAT (New England Journal of Medicine, 2009)"),

@@ -384,6 +384,11 @@ GENERAL_ANSWERS = [
     ("ld-il2 dose autoimmune", "ld-il2-autoimmune-dose", "the best card is about what was asked"),
     # a name only one card's title or aliases hold answers, whatever topic the words around it suggest
     ("where were the IL2 muteins designed", "pub-leon-2018", "the best card is about what was asked"),
+    # why a study was done: its rationale or purpose
+    ("what is the reasoning behind low-dose IL-2 in SLE?", "lupus-trial-background", "the best card is about what was asked"),
+    ("the point of running one trial across 11 autoimmune diseases?", "ld-il2-autoimmune-rationale",
+     "the best card is about what was asked"),
+    ("what was the point of ANRS 119?", "trial-anrs-119", "the best card is about what was asked"),
     # what IL-2 does is on the card introducing it, not only on a drug's mechanism card
     ("what does IL-2 stimulate", "what-is-il-2", "the best card is about what was asked"),
     ("which authors work for ILTOO", "rosenzwajg-2019-competing-interests", "the best card is about what was asked"),

@@ -566,6 +566,22 @@ def test_a_fact_kind_may_require_only_known_evidence_types(mini_root: Path) -> N
     ]
 
 
+def test_a_fact_kind_may_be_narrowed_only_to_a_known_kind(mini_root: Path) -> None:
+    kinds = mini_root / "facts" / "vocabulary" / "answers.yaml"
+    kinds.write_text(
+        "fact_kinds:\n"
+        "  enrollment:\n"
+        "    label: enrollment\n"
+        "    asks: [how many people]\n"
+        "    patterns: ['\\benrol']\n"
+        "    narrowed_to: tally\n"
+        "    narrowing: [quit]\n"
+    )
+    assert errors_for(mini_root) == [
+        "facts/vocabulary/answers.yaml:6: fact kind 'enrollment': narrowed to 'tally', which is no fact kind",
+    ]
+
+
 # --- Summaries keep their facts' qualifiers ("in mice", "proposed") ------------------------------
 MICE_SUMMARY = (
     "In mice, minileukin shrank melanoma tumours and doubled survival; "

@@ -327,6 +327,9 @@ ORDINARY_WORDS = [
     ("who markets Proleukin now", ["sponsor"], [], []),  # the words that ask are not words the cards lack
     ("wht does IL-2 do, in everyday words", [], [], []),
     ("what is aldesleukin, in simple terms", [], [], []),
+    # "how many people" with a word saying which of them asks a count of some, not the enrollment
+    ("how many people quit the ILIADE study early", ["count"], [], []),
+    ("how many patients were enrolled in the lupus trial", ["enrollment"], [], []),
     ("what % of melanoma patients respond", ["result"], [], []),
 ]
 
@@ -503,6 +506,9 @@ ANSWERABILITY = [
     ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),
+    # those who stopped ILIADE early are not its enrollment
+    ("what was the total enrollment of ILIADE", None, "trial-iliade", "enrollment"),
+    ("how many people quit the ILIADE study early", "trial-iliade", None, None),
     ("who makes proleukin?", "aldesleukin", None, None),
     ("what dose of IL-2 in the lupus trial", "lupus-trial-arms-dosing", None, None),
     # what a pharmacist asks that no card gives: said so, with the drug's card as context
@@ -632,7 +638,8 @@ def test_answerability(
 FACT_KINDS = [
     # (a fact's text, the kinds of fact it gives, recognised by facts/vocabulary/answers.yaml)
     ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["count", "enrollment"]),
-    ("Eleven participants receiving aldesleukin stopped the study early.", ["count", "enrollment"]),
+    # those who stopped are some of the participants, not the enrollment
+    ("Eleven participants receiving aldesleukin stopped the study early.", ["count"]),
     ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "route"]),
     ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose"]),
     ("Organization: Clinigen Group PLC.", ["sponsor"]),

@@ -325,6 +325,20 @@ def check_fact_kind_evidence(loaded: Loaded) -> Iterator[CardError]:
                     yield doc.error(message, "fact_kinds", kid, "evidence", n)
 
 
+def check_fact_kind_narrowing(loaded: Loaded) -> Iterator[CardError]:
+    """Every kind a fact kind is narrowed to (`narrowed_to`) is a fact kind of the vocabulary."""
+    if "vocabulary" in loaded.broken:
+        return
+    docs = [d for d in loaded.vocabulary_docs.values() if isinstance(d.data, dict)]
+    known = {kid for d in docs for kid in d.data.get("fact_kinds") or {}}
+    for doc in docs:
+        for kid, kind in (doc.data.get("fact_kinds") or {}).items():
+            target = kind.get("narrowed_to") if isinstance(kind, dict) else None
+            if target is not None and target not in known:
+                message = f"fact kind '{kid}': narrowed to '{target}', which is no fact kind"
+                yield doc.error(message, "fact_kinds", kid, "narrowed_to")
+
+
 Check = Callable[[Loaded], Iterator[CardError]]
 # The checks that read cards (the mutation test runs these on one card at a time).
 CARD_CHECKS: tuple[Check, ...] = (
@@ -338,7 +352,13 @@ CARD_CHECKS: tuple[Check, ...] = (
     check_evidence,
     check_matcher_vocabulary,
 )
-CHECKS: tuple[Check, ...] = (check_sources, check_terms, check_fact_kind_evidence, *CARD_CHECKS)
+CHECKS: tuple[Check, ...] = (
+    check_sources,
+    check_terms,
+    check_fact_kind_evidence,
+    check_fact_kind_narrowing,
+    *CARD_CHECKS,
+)
 
 
 @dataclass(slots=True)

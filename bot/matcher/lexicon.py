@@ -30,6 +30,8 @@ class FactKind(NamedTuple):
     not_asks: tuple[tuple[str, ...], ...] = ()  # phrases with its words that ask for something else
     counted: bool = False  # asked as "how many X", given only by a number counting X
     counted_alike: tuple[str, ...] = ()  # words counting the same things ("patients", "participants")
+    narrowed_to: str = ""  # the kind asked instead when a narrowing word is in the question ...
+    narrowing: tuple[str, ...] = ()  # ... ("how many people quit": a count of some, not the enrollment)
 
 
 class Lexicon(NamedTuple):
@@ -97,6 +99,8 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     figure=bool(k.get("figure", False)),
                     counted=bool(k.get("counted", False)),
                     counted_alike=tuple(normalize(str(x)) for x in k.get("counted_alike") or ()),
+                    narrowed_to=str(k.get("narrowed_to", "")),
+                    narrowing=tuple(normalize(str(x)) for x in k.get("narrowing") or ()),
                     not_asks=tuple(
                         t for a in k.get("not_asks") or () if (t := tuple(normalize(str(a)).split()))
                     ),

@@ -88,6 +88,10 @@ class Reader:
         }
         for toks, kid in self.alone_asks.items():
             self.kind_asks.setdefault(toks, kid)
+        # Words that make a kind asked another ("how many people quit": a count, not the enrollment).
+        self.narrowing = {
+            k.id: (k.narrowed_to, frozenset(map(stem, k.narrowing))) for k in lexicon.kinds if k.narrowed_to
+        }
         # Phrases that hold an ask's words but ask for something else ("primary outcome").
         self.not_asks = frozenset(tuple(stem(w) for w in toks) for k in lexicon.kinds for toks in k.not_asks)
         self.max_ask = max((len(x) for x in (*self.kind_asks, *self.not_asks)), default=0)
@@ -312,6 +316,7 @@ class Reader:
             self._read_run(reading, run)
         # Asks read across a subject's name too: "how many [melanoma] patients".
         asked = self._read_kinds(reading, [w for run in free for w in run])
+        self._narrow_kinds(reading, stems)
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
         if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked
             reading.common[:] = [w for w in reading.common if stem(w) not in asked]
@@ -321,6 +326,17 @@ class Reader:
         return Reading(
             *reading[:7], loose, reading.common, frozenset(asked), advice, span[0] if span else "", span
         )
+
+    def _narrow_kinds(self, reading: Reading, stems: list[str]) -> None:
+        """Read a kind asked as the kind a narrowing word makes it ("how many people quit")."""
+        for n, kind in enumerate(reading.kinds):
+            narrowed = self.narrowing.get(kind)
+            if narrowed is not None and not narrowed[1].isdisjoint(stems):
+                if narrowed[0] in reading.kinds:
+                    reading.kinds.remove(kind)
+                else:
+                    reading.kinds[n] = narrowed[0]
+                return
 
     def _read_gapped_studies(self, reading: Reading, toks: list[str]) -> None:
         """Add a study named with a drug's name inside its own ("Rosenzwajg ld-IL2 study")."""

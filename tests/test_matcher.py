@@ -506,6 +506,9 @@ ANSWERABILITY = [
     ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),
+    # "what did X find" asks X's results, its name read as "it"
+    ("what did COSMIC find?", None, "trial-cosmic", "results"),
+    ("did STALWART show anything?", None, "trial-stalwart", "results"),
     # those who stopped ILIADE early are not its enrollment
     ("what was the total enrollment of ILIADE", None, "trial-iliade", "enrollment"),
     ("how many people quit the ILIADE study early", "trial-iliade", None, None),

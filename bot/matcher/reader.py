@@ -164,12 +164,18 @@ class Reader:
         self.longest_stem: dict[str, int] = {}
         for toks in self.stem_phrases:
             self.longest_stem[toks[0]] = max(self.longest_stem.get(toks[0], 0), len(toks))
-        # Topic phrases about "it" ("what does it do"), matched with a subject's name in its place.
-        self.slot_phrases = {
-            tuple(AUXILIARY.get(w, w) for w in toks): concept
+        # Phrases about "it" that ask a topic ("what does it do") or a kind of fact ("what did it
+        # find"), matched with a subject's name in its place: phrase -> (topic, kind).
+        self.slot_phrases: dict[tuple[str, ...], tuple[str, str]] = {
+            tuple(AUXILIARY.get(w, w) for w in toks): (concept, "")
             for toks, concept in self.phrases.items()
             if SLOT in toks and concept in index.topic_ids
         }
+        for k in lexicon.kinds:
+            for toks in k.asks:
+                if SLOT in toks:
+                    topic, _ = self.slot_phrases.get(tuple(AUXILIARY.get(w, w) for w in toks), ("", ""))
+                    self.slot_phrases[tuple(AUXILIARY.get(w, w) for w in toks)] = (topic, k.id)
         self.slot_starts = frozenset(toks[0] for toks in self.slot_phrases)
         self.slot_words = frozenset(w for toks in self.slot_phrases for w in toks)
         # Topics that only colour a question ("trials"): their words after a name are part of it
@@ -309,13 +315,18 @@ class Reader:
                 slotted.append(toks[i])
                 i += 1
         self._read_gapped_studies(reading, toks)
-        # A topic asked around a subject's name: "what does IL-7 do" is "what does it do".
-        for concept in self._slot_topics(slotted):
-            self._add_concept(reading, concept)
+        # A topic or kind asked around a subject's name: "what does IL-7 do" is "what does it do".
+        slot_asked: set[str] = set()
+        for topic, kind, phrase in self._slot_phrases(slotted):
+            if topic:
+                self._add_concept(reading, topic)
+            if kind and kind not in reading.kinds:
+                reading.kinds.append(kind)
+                slot_asked.update(stem(w) for w in phrase if w != SLOT)
         for run in leftovers:
             self._read_run(reading, run)
         # Asks read across a subject's name too: "how many [melanoma] patients".
-        asked = self._read_kinds(reading, [w for run in free for w in run])
+        asked = self._read_kinds(reading, [w for run in free for w in run]) | slot_asked
         self._narrow_kinds(reading, stems)
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
         if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked
@@ -350,8 +361,8 @@ class Reader:
                     self._add_concept(reading, concept)
                     break
 
-    def _slot_topics(self, slotted: list[str]) -> list[str]:
-        """The topics of the phrases about "it" in the question read with its subjects as "it"."""
+    def _slot_phrases(self, slotted: list[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+        """The topic and kind of each phrase about "it" in the question read with its subjects as "it"."""
         if SLOT not in slotted:
             return []
         # Filler between the words of a phrase is skipped ("did the [study] actually work"), and a
@@ -359,7 +370,7 @@ class Reader:
         folded = [AUXILIARY.get(w, w) for w in slotted]
         kept = [w for w in folded if w in self.slot_words or w in WH_WORDS or w not in self.stopwords]
         slotted = [w for n, w in enumerate(kept) if not (w == SLOT and n and kept[n - 1] == SLOT)]
-        found: list[str] = []
+        found: list[tuple[str, str, tuple[str, ...]]] = []
         i, n = 0, len(slotted)
         while i < n:  # the longest phrase at each place: "how does it work", not also "does it work"
             if slotted[i] not in self.slot_starts:
@@ -370,7 +381,8 @@ class Reader:
             if k and i and slotted[i - 1] in WH_WORDS:  # "when did it work start": "work" is a noun
                 k = 0
             if k:
-                found.append(self.slot_phrases[tuple(slotted[i : i + k])])
+                phrase = tuple(slotted[i : i + k])
+                found.append((*self.slot_phrases[phrase], phrase))
             i += k or 1
         return found
 

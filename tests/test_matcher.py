@@ -646,6 +646,8 @@ FACT_KINDS = [
     ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "route"]),
     ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose"]),
     ("Organization: Clinigen Group PLC.", ["sponsor"]),
+    ("Competing interests: MR and DK are employees of ILTOO Pharma.", ["sponsor"]),
+    ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
     ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
     ("Registered on May 13, 2005.", ["count", "date"]),

@@ -387,6 +387,9 @@ GENERAL_ANSWERS = [
     ("ld-il2 dose autoimmune", "ld-il2-autoimmune-dose", "the best card is about what was asked"),
     # a name only one card's title or aliases hold answers, whatever topic the words around it suggest
     ("where were the IL2 muteins designed", "pub-leon-2018", "the best card is about what was asked"),
+    # a paper named by a name only its card holds (its author), as a study is named
+    ("side effects in the Kleef case?", "pub-kleef-2018", "the best card is about what was asked"),
+    ("what assay did Shokrzadeh et al use?", "pub-shokrzadeh-2018", "the best card is about what was asked"),
     # why a study was done: its rationale or purpose
     ("what is the reasoning behind low-dose IL-2 in SLE?", "lupus-trial-background", "the best card is about what was asked"),
     ("the point of running one trial across 11 autoimmune diseases?", "ld-il2-autoimmune-rationale",
@@ -856,4 +859,14 @@ def test_a_study_card_giving_the_kind_asked_needs_less_of_the_question_covered(
         "the best card does not cover enough of the question",
         True,
         card,
+    )
+
+
+def test_a_word_only_one_card_holds_capitalised_names_it(engine: Engine) -> None:
+    names, positions = engine.matcher.index.names, engine.matcher.positions
+    assert (names["kleef"], names["siopen"], "bladder" in names, "case" in names) == (
+        positions["pub-kleef-2018"],
+        positions["pub-ladenstein-2018"],
+        False,  # no name: written in lower case
+        False,  # ordinary English
     )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import OVERVIEW_TOPIC, Card, Deck
 from bot.matcher import fuzzy
-from bot.matcher.scorer import TUNING, Tuning
+from bot.matcher.scorer import NAME_PREFIX, TUNING, Tuning
 from bot.text import fold, normalize, spell_signs
 
 if TYPE_CHECKING:  # the lexicon is read only when building
@@ -160,6 +160,9 @@ class FactEntry(NamedTuple):
     numbers: tuple[str, ...] = ()  # the numbers its text states, past its label
 
 
+CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")  # a word written with a capital: a name, or a sentence's first
+
+
 class Entry(NamedTuple):
     """What the matcher keeps of one card."""
 
@@ -247,7 +250,27 @@ class Index:
         self.vocab_words = sorted({sys.intern(k[2:]) for k in self.postings if k.startswith("w:")})
         self.word_set = frozenset(self.vocab_words)
         # Ordinary English no card uses ("got", "supposed", "big"): not content words the cards lack.
-        self.common = frozenset(sys.intern(stem(w)) for w in lexicon.common) - self.word_set
+        english = frozenset(sys.intern(stem(w)) for w in lexicon.common)
+        self.common = english - self.word_set
+        # A word only one card holds, capitalised in its title, aliases or keywords, and no ordinary
+        # English word, names that card ("Kleef", "Shokrzadeh"): it counts as one of its subjects.
+        self.names = {
+            w: i
+            for k, posting in self.postings.items()
+            if k.startswith("w:") and len(posting) == 1
+            for w, i in ((sys.intern(k[2:]), posting[0]),)
+            if w in self._capitalised(self.cards[i]) and w not in english
+        }
+        for w, i in self.names.items():
+            e = self.entries[i]
+            self.entries[i] = e._replace(subjects=e.subjects | {NAME_PREFIX + w})
+
+    def _capitalised(self, card: Card) -> frozenset[str]:
+        """The stemmed words its title, aliases and keywords write with a capital (names, while building)."""
+        texts = (card.title, *card.aliases, *card.keywords)
+        return frozenset(
+            w for text in texts for name in CAPITALISED.findall(text) for w in self.content_words(name)
+        )
 
     def _norm(self, text: str) -> str:
         """normalize(text), once per text while building."""

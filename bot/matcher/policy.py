@@ -360,9 +360,16 @@ def kind_label(ix: Index, kind: str) -> str:
 
 
 def _names_study(c: Case, hit: Hit) -> bool:
-    """Whether the question names a study that is this card's own (it answers what is known)."""
+    """Whether the question names a study that is this card's own (it answers what is known), by the
+    study's name or by a name only this card holds ("the Kleef case")."""
     e = c.ix.entries[hit.position]
-    return any(c.ix.kinds.get(s, "study") == "study" and s in e.subjects for s in c.r.subjects)
+    if any(c.ix.kinds.get(s, "study") == "study" and s in e.subjects for s in c.r.subjects):
+        return True
+    own = [w for w in c.r.words if c.ix.names.get(w) == hit.position]
+    if not own:
+        return False
+    titled = {stem(x) for text in e.texts for x in text.split()}  # its title and aliases
+    return any(w in titled for w in own)
 
 
 ONE_STUDY_KINDS = ("trial", "publication")  # a card of these kinds is about one study, by its names

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from bot.matcher.reader import Reading
 
 
+NAME_PREFIX = "name:"  # a word naming one card, among its subjects ("name:kleef")
+
+
 class Tuning:
     """Every weight and threshold of the matcher, by name.
 
@@ -139,6 +142,11 @@ def plan(ix: "Index", r: "Reading", t: Tuning = TUNING) -> Plan:
                 frozenset(ix.broader.get(s, ())),
             )
             for s in r.subjects
+        ]
+        + [  # a word naming one card ("Kleef") is a subject of its own
+            (NAME_PREFIX + w, idf.get(f"w:{w}", max_idf), "name", frozenset())
+            for w in r.words
+            if w in ix.names
         ]
     )
     topics = tuple(

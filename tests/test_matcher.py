@@ -390,6 +390,8 @@ GENERAL_ANSWERS = [
     # a paper named by a name only its card holds (its author), as a study is named
     ("side effects in the Kleef case?", "pub-kleef-2018", "the best card is about what was asked"),
     ("what assay did Shokrzadeh et al use?", "pub-shokrzadeh-2018", "the best card is about what was asked"),
+    # the kind of molecule a drug is: its class, on the card introducing it
+    ("what type of protein is IL-7?", "what-is-il-7", "the best card is about what was asked"),
     # why a study was done: its rationale or purpose
     ("what is the reasoning behind low-dose IL-2 in SLE?", "lupus-trial-background", "the best card is about what was asked"),
     ("the point of running one trial across 11 autoimmune diseases?", "ld-il2-autoimmune-rationale",

@@ -142,7 +142,7 @@ def test_a_fact_holding_the_word_asked_for_answers_first(engine: Engine) -> None
 
 @pytest.mark.parametrize(
     ("form", "verb"),
-    [("made", "make"), ("ran", "run"), ("taken", "take"), ("found", "find"), ("held", "hold"), ("dated", "date"), ("aged", "age")],
+    [("made", "make"), ("ran", "run"), ("taken", "take"), ("found", "find"), ("held", "hold"), ("dated", "date"), ("aged", "age"), ("hoping", "hope")],
 )
 def test_irregular_verb_forms_are_read_as_the_verb(form: str, verb: str) -> None:
     """"Which cells make IL-2" finds "made by T-lymphocytes": no suffix fold reaches "made"."""
@@ -190,6 +190,8 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("did the 11-disease study show it works", ["ld-il2-11-diseases-trial"], ["results"]),
         ("how does IL-7 work", ["il-7"], ["mechanism"]),
         ("what do regulatory T cells do", ["regulatory-t-cells"], ["overview", "mechanism"]),  # do, does, did alike
+        ("Peking trial exclusions", ["lupus-il2-trial"], ["eligibility"]),  # a study named by where it runs
+        ("what does ESPRIT stand for", ["esprit"], ["overview", "identity"]),
         # a study's name with a drug's name inside it ("Rosenzwajg ld-IL2 study")
         (
             "results of the 11 autoimmune diseases low-dose IL-2 trial",

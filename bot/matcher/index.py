@@ -70,6 +70,7 @@ _IRREGULAR = {
     **dict.fromkeys(("dosed", "dosing"), "dose"),
     **dict.fromkeys(("cited", "citing"), "cite"),
     **dict.fromkeys(("based",), "base"),
+    **dict.fromkeys(("hoped", "hoping"), "hope"),
 }
 
 # British spellings folded to American ones, alike in cards and queries: tumour, randomised,

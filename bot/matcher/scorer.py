@@ -189,7 +189,7 @@ class Search:
     scores, each computed once. Made per query, never cached or shared between threads."""
 
     __slots__ = (
-        *("candidates", "fact_query", "facts", "fuzzy", "keep", "kept"),
+        *("candidates", "fact_query", "facts", "fuzzy"),
         *("partials", "perfect", "plan", "score_partial"),
     )
 
@@ -200,8 +200,6 @@ class Search:
         self.score_partial = partial_scorer(self.plan, t)
         # position -> (best fuzzy score, or -1.0 when it was below the cutoff, cutoff asked)
         self.fuzzy: dict[int, tuple[float, float]] = {}
-        self.keep: Callable[[int], bool] | None = None  # the filter `kept` remembers answers of
-        self.kept: dict[int, bool] = {}
         self.facts: dict[int, tuple[tuple[float, int], ...]] = {}  # id(entry) -> its fact scores
         self.perfect: float | None = None  # a perfect fact's score for this query
         self.fact_query: FactQuery | None = None  # what facts are scored against, once made
@@ -349,17 +347,11 @@ def rank(
         if s.candidates is None:
             s.candidates = candidates(ix, r, t)
         only = s.candidates
-    if keep is not s.keep:
-        s.keep, s.kept = keep, {}
-    kept, partials, entries, score_partial = s.kept, s.partials, ix.entries, s.score_partial
+    partials, entries, score_partial = s.partials, ix.entries, s.score_partial
     rows = []
     for i in only:
-        if keep is not None:
-            ok = kept.get(i)
-            if ok is None:
-                ok = kept[i] = keep(i)
-            if not ok:
-                continue
+        if keep is not None and not keep(i):  # (cheaper than remembering: few cards are asked twice)
+            continue
         row = partials.get(i)
         if row is None:
             row = partials[i] = score_partial(entries[i], i)

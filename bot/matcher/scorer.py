@@ -197,17 +197,18 @@ class Search:
     as related, the suggestions): its plan, candidates, and each card's partial, fuzzy and fact
     scores, each computed once. Made per query, never cached or shared between threads."""
 
-    __slots__ = ("candidates", "fact_query", "facts", "fuzzy", "keep", "kept", "partials", "perfect", "plan")
+    __slots__ = (
+        *("candidates", "fact_query", "facts", "fuzzy"),
+        *("partials", "perfect", "plan", "score_partial"),
+    )
 
     def __init__(self, ix: "Index", r: "Reading", t: Tuning = TUNING) -> None:
         self.plan = plan(ix, r, t)
         self.candidates: list[int] | None = None
-        # position -> (factor, base, subject, topic, coverage, main topic)
-        self.partials: dict[int, tuple[float, float, float, float, float, float]] = {}
+        self.partials: dict[int, Row] = {}  # position -> its row
+        self.score_partial = partial_scorer(self.plan, t)
         # position -> (best fuzzy score, or -1.0 when it was below the cutoff, cutoff asked)
         self.fuzzy: dict[int, tuple[float, float]] = {}
-        self.keep: Callable[[int], bool] | None = None  # the filter `kept` remembers answers of
-        self.kept: dict[int, bool] = {}
         self.facts: dict[int, tuple[tuple[float, int], ...]] = {}  # id(entry) -> its fact scores
         self.perfect: float | None = None  # a perfect fact's score for this query
         self.fact_query: FactQuery | None = None  # what facts are scored against, once made
@@ -244,6 +245,11 @@ def candidates(ix: "Index", r: "Reading", t: Tuning = TUNING) -> list[int]:
     return sorted(acc, key=acc.__getitem__, reverse=True)[: t.candidates]
 
 
+# A card's row: bound (its score with a perfect fuzzy match), factor, base, subject, topic,
+# coverage, main topic, position.
+Row = tuple[float, float, float, float, float, float, float, int]
+
+
 def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float, float, float, float]:
     """A card's weighted score without its fuzzy part; its subject and topic credit; its coverage.
 
@@ -251,61 +257,81 @@ def partial_score(e: "Entry", p: Plan, t: Tuning = TUNING) -> tuple[float, float
     words count fully against it; topics, being what is asked, count topic_emphasis times). A topic
     the card lists but is not about (no title, alias or fact lead says it) counts as a passing mention.
     """
-    w_subject, w_topic, w_words, _ = p.weights
-    total = subject = topic = main_topic = covered = got = 0.0
-    if p.subjects:
-        credit = 0.0
-        own, wide = e.subjects, e.wider
-        own_subject, own_single, counts = t.own_subject, t.own_subject_single, e.kind_counts
-        for s, weight, kind, wider in p.subjects:
-            if s in own:
-                credit += weight * (own_subject + own_single / counts.get(kind, 1))
-                covered += weight
-            elif s in wide:
-                credit += weight * t.wider_subject
-                covered += weight
-            elif not wider.isdisjoint(own):
-                credit += weight * t.sibling_subject
-        subject = credit / p.subject_total
-        total += w_subject * subject
-    if p.topics:
-        listed = main = 0.0
-        main_topics, topics = e.main_topics, e.topics
-        for x, weight in p.topics:
-            if x in main_topics:
-                got += weight
-                main += weight
-                listed += weight
-            elif x in topics:
-                got += weight * t.passing_topic
-                listed += weight
-        covered += t.topic_emphasis * listed
-        topic, main_topic = listed / p.topic_total, main / p.topic_total
-        got /= p.topic_total
-    if p.focused:
-        total += w_topic * got * e.topic_focus
-    else:
-        total += w_topic * (t.unfocused_hub_share * e.hub + (1 - t.unfocused_hub_share) * got)
-    words = p.words
-    if words:
-        have = 0.0
-        strong, weak, quoted = e.strong, e.weak, e.quoted
-        gives_kind = not p.kinds.isdisjoint(e.fact_kinds)
-        for x, weight in words:
-            if x in strong:
-                have += weight
-                covered += weight
-            elif x in weak:
-                have += weight * t.weak_word
-                covered += weight
-            elif x in quoted:
-                have += weight * t.quote_word
-                covered += weight
-            elif gives_kind and x in p.asking:  # "company" asked, "Organization: Clinigen" given
-                have += weight * t.kind_word
-                covered += weight * t.kind_word
-        total += w_words * have / p.word_total
-    return total, subject, topic, covered / p.asked, main_topic
+    return partial_scorer(p, t)(e, -1)[2:7]
+
+
+def partial_scorer(p: Plan, t: Tuning = TUNING) -> Callable[["Entry", int], Row]:
+    """partial_score for one plan, as the card's Row (its factor: its prior, the plan's scale and its
+    coverage; its bound): every weight is read once per query, not once per card."""
+    w_subject, w_topic, w_words, w_fuzzy = p.weights
+    subjects, subject_total = p.subjects, p.subject_total
+    topics, topic_total, focused = p.topics, p.topic_total, p.focused
+    words, word_total, kinds, asking, asked = p.words, p.word_total, p.kinds, p.asking, p.asked
+    own_subject, own_single = t.own_subject, t.own_subject_single
+    wider_subject, sibling_subject = t.wider_subject, t.sibling_subject
+    passing_topic, topic_emphasis = t.passing_topic, t.topic_emphasis
+    hub_share, got_share = t.unfocused_hub_share, 1 - t.unfocused_hub_share
+    weak_word, quote_word, kind_word = t.weak_word, t.quote_word, t.kind_word
+    scale, coverage_share, uncovered = p.scale, t.coverage_share, 1.0 - t.coverage_share
+
+    def score(e: "Entry", position: int) -> Row:
+        total = subject = topic = main_topic = covered = got = 0.0
+        if subjects:
+            credit = 0.0
+            own, wide, counts = e.subjects, e.wider, e.kind_counts
+            for s, weight, kind, wider in subjects:
+                if s in own:
+                    credit += weight * (own_subject + own_single / counts.get(kind, 1))
+                    covered += weight
+                elif s in wide:
+                    credit += weight * wider_subject
+                    covered += weight
+                elif not wider.isdisjoint(own):
+                    credit += weight * sibling_subject
+            subject = credit / subject_total
+            total += w_subject * subject
+        if topics:
+            listed = main = 0.0
+            main_topics, card_topics = e.main_topics, e.topics
+            for x, weight in topics:
+                if x in main_topics:
+                    got += weight
+                    main += weight
+                    listed += weight
+                elif x in card_topics:
+                    got += weight * passing_topic
+                    listed += weight
+            covered += topic_emphasis * listed
+            topic, main_topic = listed / topic_total, main / topic_total
+            got /= topic_total
+        if focused:
+            total += w_topic * got * e.topic_focus
+        else:
+            total += w_topic * (hub_share * e.hub + got_share * got)
+        if words:
+            have = 0.0
+            strong, weak, quoted = e.strong, e.weak, e.quoted
+            gives_kind = not kinds.isdisjoint(e.fact_kinds)
+            for x, weight in words:
+                if x in strong:
+                    have += weight
+                    covered += weight
+                elif x in weak:
+                    have += weight * weak_word
+                    covered += weight
+                elif x in quoted:
+                    have += weight * quote_word
+                    covered += weight
+                elif gives_kind and x in asking:  # "company" asked, "Organization: Clinigen" given
+                    have += weight * kind_word
+                    covered += weight * kind_word
+            total += w_words * have / word_total
+        coverage = covered / asked
+        # Of two close cards, the one that covers more of what was asked answers it.
+        factor = e.prior * scale * (uncovered + coverage_share * coverage)
+        return factor * (total + w_fuzzy), factor, total, subject, topic, coverage, main_topic, position
+
+    return score
 
 
 def rank(
@@ -325,35 +351,22 @@ def rank(
     if s is None:
         s = Search(ix, r, t)
     p = s.plan
-    w_fuzzy, scale = p.weights[3], p.scale
+    w_fuzzy = p.weights[3]
     if only is None:
         if s.candidates is None:
             s.candidates = candidates(ix, r, t)
         only = s.candidates
-    if keep is not s.keep:
-        s.keep, s.kept = keep, {}
-    kept, partials, entries = s.kept, s.partials, ix.entries
-    uncovered = 1.0 - t.coverage_share
+    partials, entries, score_partial = s.partials, ix.entries, s.score_partial
     rows = []
     for i in only:
-        if keep is not None:
-            ok = kept.get(i)
-            if ok is None:
-                ok = kept[i] = keep(i)
-            if not ok:
-                continue
-        part = partials.get(i)
-        if part is None:
-            e = entries[i]
-            base, subject, topic, coverage, main = partial_score(e, p, t)
-            # Of two close cards, the one that covers more of what was asked answers it.
-            factor = e.prior * scale * (uncovered + t.coverage_share * coverage)
-            part = partials[i] = (factor, base, subject, topic, coverage, main)
-        factor, base, subject, topic, coverage, main = part
-        bound = factor * (base + w_fuzzy)
-        if bound * BOUND_SLACK < at_least:
+        if keep is not None and not keep(i):  # (cheaper than remembering: few cards are asked twice)
             continue
-        rows.append((bound, factor, base, subject, topic, coverage, main, i))
+        row = partials.get(i)
+        if row is None:
+            row = partials[i] = score_partial(entries[i], i)
+        if row[0] * BOUND_SLACK < at_least:
+            continue
+        rows.append(row)
     rows.sort(key=itemgetter(0), reverse=True)  # stable: equal bounds keep their order
     hits: list[Hit] = []
     floor = -1.0

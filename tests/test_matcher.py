@@ -513,6 +513,8 @@ ANSWERABILITY = [
     ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),
+    # where results were presented asks a venue, not the results
+    ("where were the NCT01013415 results presented", "trial-nct01013415", None, None),
     # "what did X find" asks X's results, its name read as "it"
     ("what did COSMIC find?", None, "trial-cosmic", "results"),
     ("did STALWART show anything?", None, "trial-stalwart", "results"),
@@ -583,7 +585,7 @@ ANSWERABILITY = [
     ("email for the ESPRIT investigators", None, "trial-esprit", "contact details"),
     # a trial's primary outcome is the measure it set, not a result it found
     ("primary outcome of the lupus IL-2 trial and when is it measured", "lupus-trial-primary-outcome", None, None),
-    ("secondary outcome measures of the lupus IL-2 trial", None, "trial-nct04077684", "results"),
+    ("secondary outcome measures of the lupus IL-2 trial", None, "trial-nct04077684", "secondary outcomes"),
     ("odds ratio for the AC genotype in oral cancer", "pub-singh-2017", None, None),  # no allocation
     # the paper's card lacks the identifier; its related registry card gives it (a trial field), and
     # a closer card's stronger facts of other kinds do not take the answer back

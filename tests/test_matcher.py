@@ -658,6 +658,7 @@ FACT_KINDS = [
     ("Competing interests: MR and DK are employees of ILTOO Pharma.", ["sponsor"]),
     ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
+    ("Berberine induced cell cycle arrest at G1 phase.", ["phase"]),  # a cell-cycle phase is a phase asked
     ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
     ("Registered on May 13, 2005.", ["count", "date"]),
     # the owner of a registry record, its title between, is the study's sponsor

@@ -659,6 +659,9 @@ FACT_KINDS = [
     ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
     ("Berberine induced cell cycle arrest at G1 phase.", ["phase"]),  # a cell-cycle phase is a phase asked
+    # a number of people written in words, hyphenated or in brackets, is an enrollment
+    ("Twenty-eight patients were randomized.", ["count", "enrollment"]),
+    ("A single-institution experience of 21 (twenty one) patients.", ["count", "enrollment"]),
     ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
     ("Registered on May 13, 2005.", ["count", "date"]),
     # the owner of a registry record, its title between, is the study's sponsor

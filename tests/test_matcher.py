@@ -513,6 +513,10 @@ ANSWERABILITY = [
     ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),
+    # "how long" asks a duration, unless it asks something else ("how long is it stable": storage)
+    ("what was the ESPRIT follow-up duration?", None, "trial-esprit", "duration"),
+    ("for how long must lupus treatment have failed before joining the trial?", "lupus-trial-eligibility", None, None),
+    ("how long is reconstituted proleukin stable", None, "il-2-vs-il-7", "storage and preparation"),
     # where results were presented asks a venue, not the results
     ("where were the NCT01013415 results presented", "trial-nct01013415", None, None),
     # "what did X find" asks X's results, its name read as "it"
@@ -653,12 +657,13 @@ FACT_KINDS = [
     # those who stopped are some of the participants, not the enrollment
     ("Eleven participants receiving aldesleukin stopped the study early.", ["count"]),
     ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "route"]),
-    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose"]),
+    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose", "duration"]),
     ("Organization: Clinigen Group PLC.", ["sponsor"]),
     ("Competing interests: MR and DK are employees of ILTOO Pharma.", ["sponsor"]),
     ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
     ("Berberine induced cell cycle arrest at G1 phase.", ["phase"]),  # a cell-cycle phase is a phase asked
+    ("Infusions ran over 8 hours on 5 consecutive days.", ["count", "duration", "route"]),
     # a number of people written in words, hyphenated or in brackets, is an enrollment
     ("Twenty-eight patients were randomized.", ["count", "enrollment"]),
     ("A single-institution experience of 21 (twenty one) patients.", ["count", "enrollment"]),
@@ -666,7 +671,7 @@ FACT_KINDS = [
     ("Registered on May 13, 2005.", ["count", "date"]),
     # the owner of a registry record, its title between, is the study's sponsor
     ("Registration: ClinicalTrials.gov record 'IL-2 for X' of Case Western Reserve University.", ["place", "sponsor"]),
-    ("Most side effects occurred in the first 24 weeks.", ["count", "date"]),  # a time answers "when"
+    ("Most side effects occurred in the first 24 weeks.", ["count", "date", "duration"]),  # a time answers "when"
     ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["count", "date", "reference"]),
     ("It has a short in vivo half-life.", ["half-life"]),

@@ -484,6 +484,7 @@ PERSONAL_ADVICE = [
     ("I have lupus and still flare on steroids - should I take low-dose IL-2?", None),
     ("should I switch from my HIV pills to aldesleukin?", None),
     ("is it safe for me to get IL-7 while breastfeeding?", None),
+    ("my mum has lupus - is low-dose IL-2 suitable for her?", None),
     # advice for someone else is advice too
     ("should my husband ask about aldesleukin for his melanoma?", None),
     ("my aunt has lupus, would low-dose IL-2 be good for her?", None),

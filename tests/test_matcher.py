@@ -14,19 +14,26 @@ from bot.matcher.index import labelled_numbers, stem
 from bot.matcher.scorer import Tuning
 from bot.text import normalize
 
-# Gates two points under the figures measured after issue 9's fourth pass (README lists each pass).
-DEV3_TOP1 = 0.820  # questions3: 84.0% and 94.4% (76.3% and 90.7% before the fourth pass)
-DEV3_ABSTENTION = 0.924
-DEV4_TOP1 = 0.825  # questions4: 84.5% and 83.6% (76.7% and 81.8% before it)
-DEV4_ABSTENTION = 0.816
-DEV5_TOP1 = 0.819  # questions5: 83.9% and 86.5% (75.4% and 82.7% before it)
-DEV5_ABSTENTION = 0.845
-DEV6_TOP1 = 0.820  # questions6: 84.0% and 83.0% (77.0% and 77.4% before it)
-DEV6_ABSTENTION = 0.810
-DEV7_TOP1 = 0.838  # questions7, written for the fourth pass: 85.8% and 86.2% (76.7% and 79.3% on arrival)
-DEV7_ABSTENTION = 0.842
-DEV8_TOP1 = 0.863  # questions8, written during it: 88.3% and 86.5% (82.9% and 78.8% on arrival, before
-DEV8_ABSTENTION = 0.845  # anything was tuned on it; 77.9% and 76.9% with the code before the pass)
+# Gates two points under the figures measured after issue 9's fifth pass (README lists each pass).
+DEV3_TOP1 = 0.880  # questions3: 90.0% and 94.4% (84.0% and 94.4% before the fifth pass)
+DEV3_ABSTENTION = 0.925
+DEV4_TOP1 = 0.871  # questions4: 89.0% and 83.6% (84.5% and 83.6% before it)
+DEV4_ABSTENTION = 0.817
+DEV5_TOP1 = 0.870  # questions5: 88.9% and 86.5% (83.9% and 86.5% before it)
+DEV5_ABSTENTION = 0.846
+DEV6_TOP1 = 0.887  # questions6: 90.6% and 88.7% (84.0% and 83.0% before it)
+DEV6_ABSTENTION = 0.867
+DEV7_TOP1 = 0.904  # questions7: 92.4% and 89.7% (85.8% and 86.2% before it)
+DEV7_ABSTENTION = 0.877
+DEV8_TOP1 = 0.930  # questions8: 95.0% and 88.5% (88.3% and 86.5% before it)
+DEV8_ABSTENTION = 0.865
+# Written for the fifth pass from the seeds alone; "on arrival" is before anything was tuned on them.
+DEV9_TOP1 = 0.875  # questions9: 89.5% and 83.3% (83.3% and 77.8% on arrival)
+DEV9_ABSTENTION = 0.814
+DEV10_TOP1 = 0.811  # questions10, paraphrased hard: 83.0% and 83.9% (70.6% and 80.4% on arrival)
+DEV10_ABSTENTION = 0.820
+DEV11_TOP1 = 0.866  # questions11, arrived last: 88.5% and 85.5% (84.3% and 83.6% on arrival, against
+DEV11_ABSTENTION = 0.835  # 80.5% and 80.0% with the code at the start of the pass)
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -59,7 +66,7 @@ def test_golden_top1_accuracy(engine: Engine) -> None:
     accuracy = 1 - len(misses) / len(ANSWERS)
     print(f"\ngolden top-1: {accuracy:.1%} of {len(ANSWERS)} queries")
     print("\n".join(misses))
-    assert accuracy >= 0.970, "\n".join(misses)
+    assert accuracy >= 0.975, "\n".join(misses)
 
 
 def test_golden_abstention(engine: Engine) -> None:
@@ -262,7 +269,7 @@ def test_every_help_example_is_answered(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("name", "min_top1", "min_abstention"),
-    [("holdout1.yaml", 0.946, 0.94), ("holdout2.yaml", 0.896, 0.96)],
+    [("holdout1.yaml", 0.956, 0.94), ("holdout2.yaml", 0.896, 0.96)],
 )
 def test_holdout_questions_written_independently(
     engine: Engine, name: str, min_top1: float, min_abstention: float
@@ -291,6 +298,9 @@ def test_holdout_questions_written_independently(
         ("questions6", DEV6_TOP1, DEV6_ABSTENTION),
         ("questions7", DEV7_TOP1, DEV7_ABSTENTION),
         ("questions8", DEV8_TOP1, DEV8_ABSTENTION),
+        ("questions9", DEV9_TOP1, DEV9_ABSTENTION),
+        ("questions10", DEV10_TOP1, DEV10_ABSTENTION),
+        ("questions11", DEV11_TOP1, DEV11_ABSTENTION),
     ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(

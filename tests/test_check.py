@@ -550,15 +550,20 @@ def test_a_topic_the_matcher_relies_on_must_exist(mini_root: Path) -> None:
     ]
 
 
+def _write_fact_kind(mini_root: Path, kind: str, *lines: str) -> None:
+    """The mini content's fact kinds: one kind, with these lines below its id."""
+    answers = mini_root / "facts" / "vocabulary" / "answers.yaml"
+    answers.write_text("fact_kinds:\n" + f"  {kind}:\n" + "".join(f"    {line}\n" for line in lines))
+
+
 def test_a_fact_kind_may_require_only_known_evidence_types(mini_root: Path) -> None:
-    kinds = mini_root / "facts" / "vocabulary" / "answers.yaml"
-    kinds.write_text(
-        "fact_kinds:\n"
-        "  result:\n"
-        "    label: results\n"
-        "    asks: [result]\n"
-        "    patterns: ['\\bresult']\n"
-        "    evidence: [trial-result, animal-study]\n"
+    _write_fact_kind(
+        mini_root,
+        "result",
+        "label: results",
+        "asks: [result]",
+        "patterns: ['\\bresult']",
+        "evidence: [trial-result, animal-study]",
     )
     assert errors_for(mini_root) == [
         "facts/vocabulary/answers.yaml:6: fact kind 'result': unknown evidence type 'animal-study' "
@@ -567,15 +572,14 @@ def test_a_fact_kind_may_require_only_known_evidence_types(mini_root: Path) -> N
 
 
 def test_a_fact_kind_may_be_narrowed_only_to_a_known_kind(mini_root: Path) -> None:
-    kinds = mini_root / "facts" / "vocabulary" / "answers.yaml"
-    kinds.write_text(
-        "fact_kinds:\n"
-        "  enrollment:\n"
-        "    label: enrollment\n"
-        "    asks: [how many people]\n"
-        "    patterns: ['\\benrol']\n"
-        "    narrowed_to: tally\n"
-        "    narrowing: [quit]\n"
+    _write_fact_kind(
+        mini_root,
+        "enrollment",
+        "label: enrollment",
+        "asks: [how many people]",
+        "patterns: ['\\benrol']",
+        "narrowed_to: tally",
+        "narrowing: [quit]",
     )
     assert errors_for(mini_root) == [
         "facts/vocabulary/answers.yaml:6: fact kind 'enrollment': narrowed to 'tally', which is no fact kind",

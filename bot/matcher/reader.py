@@ -174,8 +174,8 @@ class Reader:
         for k in lexicon.kinds:
             for toks in k.asks:
                 if SLOT in toks:
-                    topic, _ = self.slot_phrases.get(tuple(AUXILIARY.get(w, w) for w in toks), ("", ""))
-                    self.slot_phrases[tuple(AUXILIARY.get(w, w) for w in toks)] = (topic, k.id)
+                    phrase = tuple(AUXILIARY.get(w, w) for w in toks)
+                    self.slot_phrases[phrase] = (self.slot_phrases.get(phrase, ("", ""))[0], k.id)
         self.slot_starts = frozenset(toks[0] for toks in self.slot_phrases)
         self.slot_words = frozenset(w for toks in self.slot_phrases for w in toks)
         # Topics that only colour a question ("trials"): their words after a name are part of it

@@ -536,6 +536,7 @@ ANSWERABILITY = [
     # "what did X find" asks X's results, its name read as "it"
     ("what did COSMIC find?", None, "trial-cosmic", "results"),
     ("did STALWART show anything?", None, "trial-stalwart", "results"),
+    ("did the COSMIC trial shrink the reservoir?", None, "trial-cosmic", "results"),
     # those who stopped ILIADE early are not its enrollment
     ("what was the total enrollment of ILIADE", None, "trial-iliade", "enrollment"),
     ("how many people quit the ILIADE study early", "trial-iliade", None, None),

@@ -537,6 +537,9 @@ ANSWERABILITY = [
     ("what did COSMIC find?", None, "trial-cosmic", "results"),
     ("did STALWART show anything?", None, "trial-stalwart", "results"),
     ("did the COSMIC trial shrink the reservoir?", None, "trial-cosmic", "results"),
+    # who manufactures a drug is not who sponsors a trial of it
+    ("who manufactures the IL-2 used in the lupus trial?", None, "trial-nct04077684", "manufacturer"),
+    ("who manufactures aldesleukin", "aldesleukin", None, None),
     # those who stopped ILIADE early are not its enrollment
     ("what was the total enrollment of ILIADE", None, "trial-iliade", "enrollment"),
     ("how many people quit the ILIADE study early", "trial-iliade", None, None),
@@ -673,7 +676,7 @@ FACT_KINDS = [
     ("Eleven participants receiving aldesleukin stopped the study early.", ["count"]),
     ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "route"]),
     ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose", "duration"]),
-    ("Organization: Clinigen Group PLC.", ["sponsor"]),
+    ("Organization: Clinigen Group PLC.", ["manufacturer", "sponsor"]),  # a drug summary's organization makes it
     ("Competing interests: MR and DK are employees of ILTOO Pharma.", ["sponsor"]),
     ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),

@@ -255,13 +255,16 @@ class Index:
         self.common = english - self.word_set
         # A word only one card holds, capitalised in its title, aliases or keywords, and no ordinary
         # English word, names that card ("Kleef", "Shokrzadeh"): it counts as one of its subjects.
-        self.names = {
-            w: i
-            for k, posting in self.postings.items()
-            if k.startswith("w:") and len(posting) == 1
-            for w, i in ((sys.intern(k[2:]), posting[0]),)
-            if w in self._capitalised(self.cards[i]) and w not in english
-        }
+        self.names: dict[str, int] = {}
+        capitalised: dict[int, frozenset[str]] = {}  # each card's, computed once
+        for key, posting in self.postings.items():
+            if len(posting) != 1 or not key.startswith("w:") or key[2:] in english:
+                continue
+            i = posting[0]
+            if i not in capitalised:
+                capitalised[i] = self._capitalised(self.cards[i])
+            if key[2:] in capitalised[i]:
+                self.names[sys.intern(key[2:])] = i
         for w, i in self.names.items():
             e = self.entries[i]
             self.entries[i] = e._replace(subjects=e.subjects | {NAME_PREFIX + w})

@@ -36,6 +36,11 @@ DEV11_TOP1 = 0.877  # questions11: 89.7% and 87.3% (84.3% and 83.6% on arrival, 
 DEV11_ABSTENTION = 0.853  # 80.0% with the code at the start of the pass)
 DEV12_TOP1 = 0.868  # questions12, arrived last: 88.7% and 92.9% (88.3% and 91.1% on arrival, against
 DEV12_ABSTENTION = 0.909  # 79.8% and 85.7% with the code at the start of the pass)
+# The sixth pass's sets, each measured on arrival with the code at the pass's start.
+DEV13_TOP1 = 0.843  # questions13, every style and deep detail: 86.3% and 79.2% (86.3% and 77.9% on arrival)
+DEV13_ABSTENTION = 0.772
+DEV14_TOP1 = 0.814  # questions14, hurried and indirect: 83.5% and 87.0% (83.5% and 80.5% on arrival)
+DEV14_ABSTENTION = 0.850
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -304,6 +309,8 @@ def test_holdout_questions_written_independently(
         ("questions10", DEV10_TOP1, DEV10_ABSTENTION),
         ("questions11", DEV11_TOP1, DEV11_ABSTENTION),
         ("questions12", DEV12_TOP1, DEV12_ABSTENTION),
+        ("questions13", DEV13_TOP1, DEV13_ABSTENTION),
+        ("questions14", DEV14_TOP1, DEV14_ABSTENTION),
     ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(
@@ -501,6 +508,11 @@ PERSONAL_ADVICE = [
     # advice for someone else is advice too
     ("should my husband ask about aldesleukin for his melanoma?", None),
     ("my aunt has lupus, would low-dose IL-2 be good for her?", None),
+    ("my mum has Crohn's - should she sign up for a low-dose IL-2 trial?", None),
+    ("is it ok for me to start low dose IL-2 alongside my methotrexate?", None),
+    ("can you enrol me in the Beijing lupus IL-2 study?", None),
+    # right after which/what/who it asks where to find something, not what to do
+    ("where should i look for IL-7 trials", "il-7-clinical-trials"),
     ("what doses are compared in the lupus trial of low-dose IL-2?", "lupus-trial-arms-dosing"),
 ]
 
@@ -618,6 +630,10 @@ ANSWERABILITY = [
     # a source page's own dates are on its page card
     ("when was the HIVinfo aldesleukin page last reviewed", "hivinfo-page", None, None),
     ("when was the IL-7 page last revised?", "what-is-il-7", None, None),
+    # who makes the drug a trial uses is its manufacturer, not the trial's sponsor
+    ("who makes the recombinant IL-2 used in the Beijing lupus trial?", None, "trial-nct04077684", "manufacturer"),
+    ("who makes Proleukin", "aldesleukin", None, None),
+    ("where in India was the IL-2 -330 oral cancer study done?", None, "pub-singh-2017", "location"),
 ]
 
 
@@ -701,6 +717,8 @@ FACT_KINDS = [
     ("Ann Rheum Dis. 2019;78(2):209-217.", ["count", "date", "reference"]),  # a volume's pages: no ratio
     ("A Phase I/II study of IL-7.", ["phase"]),
     ("Patients received an average of 6.8 doses of IL-2.", ["count", "dose"]),
+    # a source named with its date in passing gives no date
+    ("IL-7 was being studied for HIV (AIDSmeds, last revised 2011).", []),
 ]
 
 FACT_KINDS_BY_EVIDENCE = [

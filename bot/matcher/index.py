@@ -33,6 +33,13 @@ _JOIN = r"\s*(?:/|-|\u2013|,|or|and|to)\s*"
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
+# A source named with its date in passing ("(HIVinfo, 2023)", "(AIDSmeds, last revised 2011)"): when
+# the source was written, not a date the fact gives.
+ATTRIBUTION = re.compile(
+    r"\((?:[a-z][\w.-]*)(?: [\w.-]+){0,3}, (?:last (?:revised|reviewed|updated) )?(?:19|20)\d\d\)"
+)
+
+
 @lru_cache(maxsize=1)
 def _number_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """The labelled-number, number-joining and span-of-years patterns."""
@@ -311,7 +318,7 @@ class Index:
     def kinds_of(self, text: str, evidence: str = "") -> tuple[str, ...]:
         """The fact kinds a fact's text gives, recognised by the vocabulary's patterns (a registry's
         purpose "to see whether it could decrease ..." is not a result: a kind may require evidence)."""
-        folded = fold(text)
+        folded = ATTRIBUTION.sub("", fold(text))
         return tuple(
             kid
             for kid, patterns in self.kind_patterns

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from bot.matcher.index import Index, labelled_numbers, numbers_in, stem
+from bot.matcher.index import FactEntry, Index, labelled_numbers, numbers_in, stem
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
 from bot.text import normalize
@@ -294,10 +294,29 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return any(not names.isdisjoint(f.words.split()) for f in facts)
     studies = [s for s in r.subjects if ix.kinds.get(s, "study") == "study"]
     own = [s for s in e.subjects if ix.kinds.get(s, "study") == "study"]
-    if not studies or len(own) <= 1 or ix.cards[position].kind in ONE_STUDY_KINDS:
+    if ix.cards[position].kind in ONE_STUDY_KINDS:
+        return True  # a study's facts are about that study, whichever of its drugs they name
+    if not studies:
+        return _names_drug_asked(ix, reader, r, position, facts)
+    if len(own) <= 1:
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def _names_drug_asked(ix: Index, reader: Reader, r: Reading, position: int, facts: list[FactEntry]) -> bool:
+    """Whether, on a card (not a study's) naming several drugs, a fact of the kind asked is about the
+    drug asked: one naming another of the card's drugs, and not the one asked, is not (IL-2's
+    approval date on the IL-2 vs IL-7 card is not IL-7's)."""
+    kinds = ix.kinds
+    asked = {s for s in r.subjects if kinds.get(s) == "drug"}
+    others = [s for s in ix.entries[position].subjects if kinds.get(s) == "drug" and s not in asked]
+    if not asked or not others:
+        return True
+    words = reader.subject_words
+    names = {w for s in asked for w in words.get(s, ()) if not w.isdigit()}
+    other_names = {w for s in others for w in words.get(s, ()) if not w.isdigit()} - names
+    return any(not names.isdisjoint(said := f.words.split()) or other_names.isdisjoint(said) for f in facts)
 
 
 def counts(text: str, counted: set[str], asked: frozenset[str]) -> bool:
@@ -339,8 +358,15 @@ def missing_kind(c: Case) -> str:
     """The question asks for a kind of fact (enrollment, a dose) that the best card does not give:
     every kind asked, or the one its which/what names ("what dose ... did they inject")."""
     missing = [k for k in c.r.kinds if not gives_kind(c.ix, c.reader, c.r, c.hits[0].position, k)]
-    named = c.reader.ask_words.get(c.r.focus)
-    if missing and named in missing and len(c.r.kinds) > 1 and JOINING not in c.r.norm.split():
+    # the head of what a which/what asks for: "what subcutaneous dose" asks a dose, not a route
+    asks = c.reader.ask_words
+    span = c.r.focus_span
+    named = next((asks[w] for w in reversed(span) if w in asks), asks.get(c.r.focus))
+    # ... and the kinds its other words ask are only said of it ("subcutaneous" of the dose)
+    said = {asks[w] for w in span if w in asks} - {named}
+    if missing and named in missing and (
+        (len(c.r.kinds) > 1 and JOINING not in c.r.norm.split()) or said.issuperset(set(c.r.kinds) - {named})
+    ):
         missing = [named]  # one question, not two joined ("what phase ... and where published")
     elif len(missing) < len(c.r.kinds) or not c.r.kinds:
         return ""

@@ -387,14 +387,15 @@ class Reader:
         return found
 
     def _asks_advice(self, toks: list[str]) -> bool:
-        """Whether an advice phrase ("should i take") occurs in the question."""
+        """Whether an advice phrase ("should i take") occurs in the question, not right after a
+        which/what word ("who should i talk to" asks for a contact)."""
         n, starts = self.max_advice, self.advice_starts
         if starts.isdisjoint(toks):
             return False
         return any(
             tuple(toks[i : i + k]) in self.advice
             for i, t in enumerate(toks)
-            if t in starts
+            if t in starts and not (i and toks[i - 1] in WH_WORDS)
             for k in range(1, n + 1)
         )
 

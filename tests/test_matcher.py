@@ -565,7 +565,20 @@ ANSWERABILITY = [
     # a registry's aim ("to see whether aldesleukin could decrease ...") is not a result
     ("results of the COSMIC study", None, "trial-cosmic", "results"),
     # survival is a result of its own: a card reporting responses does not give it
-    ("median overall survival in the MAGE-A3 + HDIL-2 melanoma trial", None, "pub-mcquade-2018", "survival figures"),
+    ("median overall survival in the MAGE-A3 + HDIL-2 melanoma trial", None, "pub-mcquade-2018", "overall survival figures"),
+    # overall survival is asked in figures: event-free survival, or "better overall survival", is not it
+    ("overall survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial?", None, "pub-ladenstein-2018", "overall survival figures"),
+    ("PROCLAIM: what was median OS in melanoma pts who developed irAEs?", None, "pub-curti-2017", "overall survival figures"),
+    ("event-free survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial", "pub-ladenstein-2018", None, None),
+    # how many of one disease, in a study of several: a count naming it, not the whole study's
+    ("how many SLE patients were in the Rosenzwajg ld-IL2 trial?", None, "pub-rosenzwajg-2019", "enrollment"),
+    ("how many melanoma patients got TIL with low dose IL-2", "pub-nguyen-2019", None, None),
+    # whether a drug has been tried in people asks how far it has got
+    ("has the NARA1 antibody been tested in people yet?", None, "pub-boyman-2019", "phase"),
+    ("has IL-7 been tested in humans?", "il-7-trial-results", None, None),
+    ("what were the follow-up lengths in ESPRIT and SILCAAT?", None, "trial-esprit", "duration"),
+    ("Who was the principal investigator of the Case Western IL-2 reservoir study?", None, "trial-nct03308786", "investigator"),
+    ("principal investigator of the Beijing lupus IL-2 trial", "lupus-trial-contacts", None, None),
     ("did IL-2 improve survival in ESPRIT?", "trial-esprit", None, None),
     ("3-year event-free survival in HR-NBL1", "pub-ladenstein-2018", None, None),
     # a dose of another drug is given only by a fact naming that drug (not the corticosteroid limit)
@@ -783,6 +796,8 @@ PASSING_MENTIONS = [
     # unless a study is named: then it is the patient's
     ("is IL-2 any good for tuberculosis", None, "not a disease the cards cover: tuberculosis"),
     ("tuberculosis and the lupus IL-2 trial", "lupus-trial-exclusion-criteria", "the best card is about what was asked"),
+    # a form of a disease of ours that no card knows is not the disease the cards cover
+    ("Are patients with lupus nephritis allowed in the ld-IL2 SLE trial?", None, "not a disease the cards cover: lupus nephritis"),
     # another drug only the exclusion criteria name (in an alias) is not their topic
     ("how does rituximab work in lupus", None, "no card on that subject covers that topic"),
     # named with the trial, the same criterion answers; the card that covers the question goes first

@@ -76,10 +76,16 @@ def other_disease(c: Case) -> str:
     named = {c.ix.kinds.get(s, "study") for s in c.r.subjects}
     if foreign and not named & {"disease", "study"}:
         return f"not a disease the cards cover: {', '.join(foreign[:3])}"
+    # a form of a disease of ours that no card knows ("lupus nephritis")
+    toks = c.r.norm.split()
+    ours = [s for s in c.r.subjects if c.ix.kinds.get(s) == "disease"]
+    names = {w for s in ours for w in c.reader.subject_words.get(s, ())}
+    forms = [f"{a} {b}" for a, b in pairwise(toks) if a in names and b in c.r.unknown and b.endswith(ends)]
+    if forms:
+        return f"not a disease the cards cover: {', '.join(forms[:3])}"
     # a word no card knows before "cancer" or "disease" names another one ("pancreatic cancer")
     if not c.r.unknown or "study" in named:
         return ""
-    toks = c.r.norm.split()
     named_other = [
         f"{a} {b}" for a, b in pairwise(toks) if b in c.reader.disease_heads and a in c.r.unknown
     ]
@@ -286,6 +292,7 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
                 counted |= ix.counted[kind]
             texts = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
             facts = [f for f in facts if counts(texts[id(f)], counted, asked)]
+        facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False
     others = other_drugs(ix, r) if kind in ix.per_drug else []
@@ -302,6 +309,23 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def _of_the_group_asked(
+    ix: Index, reader: Reader, r: Reading, position: int, facts: list[FactEntry]
+) -> list[FactEntry]:
+    """The figures that count the group asked: "how many SLE patients" in a study of several
+    diseases is answered by a fact naming lupus, not by the whole study's "46 patients"."""
+    words = reader.subject_words
+    span = set(r.focus_span)
+    asked = [s for s in r.subjects if ix.kinds.get(s) == "disease" and not span.isdisjoint(words.get(s, ()))]
+    if not asked:
+        return facts
+    diseases = [s for s in ix.entries[position].subjects if ix.kinds.get(s) == "disease"]
+    if all(s in asked for s in diseases):
+        return facts  # a study of that one disease: all its patients have it
+    names = {w for s in asked for w in words.get(s, ())}
+    return [f for f in facts if not names.isdisjoint(f.words.split())]
 
 
 def _names_drug_asked(ix: Index, reader: Reader, r: Reading, position: int, facts: list[FactEntry]) -> bool:

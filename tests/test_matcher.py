@@ -392,6 +392,11 @@ def test_words_spelt_right_are_never_fuzzed_into_a_phrase(engine: Engine) -> Non
 
 
 GENERAL_ANSWERS = [
+    # who is asking, and the chat around a question, are not what it asks
+    ("hiya, NCT00120185 - what was that one?", "trial-anrs-119", "the best card is about what was asked"),
+    ("bit of a niche one: min SLEDAI for entry", "lupus-trial-eligibility", "the best card is about what was asked"),
+    ("my aunt is 78 with lupus - too old for the IL-2 lupus trial? what ages?", "lupus-trial-eligibility",
+     "the best card is about what was asked"),
     # (query, answered card or None, reason)
     ("who was behind the ANRS 119 trial", "trial-anrs-119", "the best card is about what was asked"),
     ("who sponserd SILCAAT", "trial-silcaat", "the best card is about what was asked"),
@@ -511,6 +516,8 @@ PERSONAL_ADVICE = [
     ("my mum has Crohn's - should she sign up for a low-dose IL-2 trial?", None),
     ("is it ok for me to start low dose IL-2 alongside my methotrexate?", None),
     ("can you enrol me in the Beijing lupus IL-2 study?", None),
+    ("my dad is 78, can he still get high-dose IL-2 for his kidney cancer?", None),
+    ("how long has my husband got with spread kidney cancer?", None),
     # right after which/what/who it asks where to find something, not what to do
     ("where should i look for IL-7 trials", "il-7-clinical-trials"),
     ("what doses are compared in the lupus trial of low-dose IL-2?", "lupus-trial-arms-dosing"),

@@ -392,6 +392,10 @@ def test_words_spelt_right_are_never_fuzzed_into_a_phrase(engine: Engine) -> Non
 
 
 GENERAL_ANSWERS = [
+    # a study named by its size is the one whose cards state it, not another on the same subject
+    ("What were the adverse event rates (injection site reactions etc.) in the 46-patient ld-IL2 study?", None,
+     "the best card does not state the size of the study asked (46)"),
+    ("what dose in the 46 patient autoimmune study", "ld-il2-autoimmune-dose", "the best card is about what was asked"),
     # who is asking, and the chat around a question, are not what it asks
     ("hiya, NCT00120185 - what was that one?", "trial-anrs-119", "the best card is about what was asked"),
     ("bit of a niche one: min SLEDAI for entry", "lupus-trial-eligibility", "the best card is about what was asked"),

@@ -84,7 +84,7 @@ class Matcher:
         self.index = Index(deck, lexicon, tuning)
         self.reader = Reader(deck, self.index, lexicon)
         self.cards = self.index.cards
-        self.positions = {card.id: i for i, card in enumerate(self.cards)}
+        self.positions = self.index.positions
         self.exact: dict[str, int] = {}
         for i, card in enumerate(self.cards):
             for text in (card.id, card.title):

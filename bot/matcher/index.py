@@ -197,6 +197,7 @@ class Index:
 
     def __init__(self, deck: Deck, lexicon: "Lexicon", tuning: Tuning = TUNING) -> None:
         self.cards = list(deck.cards)
+        self.positions = {card.id: i for i, card in enumerate(self.cards)}  # where each card is
         self.stopwords = frozenset(normalize(w) for w in deck.stopwords)
         self.signs = dict(lexicon.signs)  # read as words in cards and questions alike
         self.broader: dict[str, tuple[str, ...]] = {t.id: t.broader for t in deck.terms.values()}

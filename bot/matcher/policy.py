@@ -404,6 +404,25 @@ def unstated_label(c: Case) -> str:
     return f"the best card does not mention {min(asked)}" if asked else ""
 
 
+def other_study_size(c: Case) -> str:
+    """The question names a study by its size ("the 46-patient study") that neither the best card
+    nor the cards it names as related state, and a close card does: it is about another study."""
+    people = {w for alike in c.ix.counted.values() for w in alike}
+    sizes = {a for a, b in pairwise(c.r.norm.split()) if a.isdigit() and stem(b) in people}
+    if not sizes:
+        return ""
+    entries = c.ix.entries
+
+    def stated(position: int) -> set[str]:
+        return {n for f in entries[position].facts for n in f.numbers}
+
+    best = c.hits[0]
+    related = [i for cid in best.card.related if (i := c.ix.positions.get(cid)) is not None]
+    said = stated(best.position).union(*(stated(i) for i in related))
+    other = [n for n in sorted(sizes - said) if any(n in stated(h.position) for h in c.hits[1:])]
+    return f"the best card does not state the size of the study asked ({other[0]})" if other else ""
+
+
 def kind_label(ix: Index, kind: str) -> str:
     """The label of a fact kind ("enrollment")."""
     return ix.kind_labels.get(kind, kind)
@@ -438,6 +457,7 @@ RULES: tuple[Rule, ...] = (
     foreign_numbered,
     missing_kind,
     unstated_label,
+    other_study_size,
     passing_word,
     passing_mention,
     off_topic,

@@ -392,6 +392,9 @@ def test_words_spelt_right_are_never_fuzzed_into_a_phrase(engine: Engine) -> Non
 
 
 GENERAL_ANSWERS = [
+    # a place in a study's name is the study's, not a subject asked of its own (the hospital)
+    ("Which active infections exlude pts from the Peking SLE trial?", "lupus-trial-exclusion-criteria",
+     "the best card is about what was asked"),
     # a study named by its size is the one whose cards state it, not another on the same subject
     ("What were the adverse event rates (injection site reactions etc.) in the 46-patient ld-IL2 study?", None,
      "the best card does not state the size of the study asked (46)"),
@@ -644,6 +647,7 @@ ANSWERABILITY = [
     # a trial's primary outcome is the measure it set, not a result it found
     ("primary outcome of the lupus IL-2 trial and when is it measured", "lupus-trial-primary-outcome", None, None),
     ("secondary outcome measures of the lupus IL-2 trial", None, "trial-nct04077684", "secondary outcomes"),
+    ("secondary outcomes of the Peking lupus IL-2 trial?", None, "trial-nct04077684", "secondary outcomes"),
     ("odds ratio for the AC genotype in oral cancer", "pub-singh-2017", None, None),  # no allocation
     # the paper's card lacks the identifier; its related registry card gives it (a trial field), and
     # a closer card's stronger facts of other kinds do not take the answer back

@@ -126,6 +126,8 @@ class Reader:
                 )
         # Every word of every subject's names ("il2", "cd4"): a numbered name outside them is foreign.
         self.subject_names = frozenset(w for words in self.subject_words.values() for w in words)
+        self.organizations = frozenset(t.id for t in deck.terms.values() if t.kind == "organization")
+        self.studies = frozenset(t.id for t in deck.terms.values() if t.kind == "study")
         # The names our drugs are numbered under ("il", "interleukin"): il15 is a sibling, not ours.
         self.drug_prefixes = frozenset(
             m.group(1)
@@ -315,6 +317,7 @@ class Reader:
                 slotted.append(toks[i])
                 i += 1
         self._read_gapped_studies(reading, toks)
+        self._drop_study_places(reading)
         # A topic or kind asked around a subject's name: "what does IL-7 do" is "what does it do".
         slot_asked: set[str] = set()
         for topic, kind, phrase in self._slot_phrases(slotted):
@@ -348,6 +351,20 @@ class Reader:
                 else:
                     reading.kinds[n] = narrowed[0]
                 return
+
+    def _drop_study_places(self, reading: Reading) -> None:
+        """An organisation read only from words of a study's name asked ("the Peking SLE trial") is
+        that study's place, not asked about of its own."""
+        studies = [s for s in reading.subjects if s in self.studies]
+        if not studies or self.organizations.isdisjoint(reading.subjects):
+            return
+        named = {w for s in studies for w in self.subject_words.get(s, ())}
+        said = set(reading.words)
+        reading.subjects[:] = [
+            s
+            for s in reading.subjects
+            if s not in self.organizations or not said & self.subject_words.get(s, frozenset()) <= named
+        ]
 
     def _read_gapped_studies(self, reading: Reading, toks: list[str]) -> None:
         """Add a study named with a drug's name inside its own ("Rosenzwajg ld-IL2 study")."""

@@ -584,6 +584,8 @@ ANSWERABILITY = [
     ("overall survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial?", None, "pub-ladenstein-2018", "overall survival figures"),
     ("PROCLAIM: what was median OS in melanoma pts who developed irAEs?", None, "pub-curti-2017", "overall survival figures"),
     ("event-free survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial", "pub-ladenstein-2018", None, None),
+    # an abbreviation in a fact counts what it stands for ("152 irAEs" counts adverse events)
+    ("how many immune-related adverse events were logged in PROCLAIM?", "pub-curti-2017", None, None),
     # how many of one disease, in a study of several: a count naming it, not the whole study's
     ("how many SLE patients were in the Rosenzwajg ld-IL2 trial?", None, "pub-rosenzwajg-2019", "enrollment"),
     ("how many melanoma patients got TIL with low dose IL-2", "pub-nguyen-2019", None, None),

@@ -291,7 +291,7 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike
                 counted |= ix.counted[kind]
             texts = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
-            facts = [f for f in facts if counts(texts[id(f)], counted, asked)]
+            facts = [f for f in facts if counts(reader.spelled_out(normalize(texts[id(f)]).split()), counted, asked)]
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False
@@ -343,11 +343,10 @@ def _names_drug_asked(ix: Index, reader: Reader, r: Reading, position: int, fact
     return any(not names.isdisjoint(said := f.words.split()) or other_names.isdisjoint(said) for f in facts)
 
 
-def counts(text: str, counted: set[str], asked: frozenset[str]) -> bool:
-    """Whether a text states a number the question does not, counting the word asked ("3 cycles",
-    "eleven participants" for "how many cycles", "how many participants"), or a part of the whole
-    asked ("5 of the 46" for "how many of the 46")."""
-    toks = normalize(text).split()
+def counts(toks: list[str], counted: set[str], asked: frozenset[str]) -> bool:
+    """Whether a text's tokens state a number the question does not, counting the word asked ("3
+    cycles", "eleven participants" for "how many cycles", "how many participants"), or a part of the
+    whole asked ("5 of the 46" for "how many of the 46")."""
     for i, tok in enumerate(toks):
         said = numbers_in(tok)
         after = toks[i + 1 : i + 1 + COUNTED_WITHIN]

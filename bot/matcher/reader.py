@@ -251,7 +251,10 @@ class Reader:
             and any(w in text for w in self.cased_words)  # what every match holds
         ):
             text = self.cased_pattern.sub(self._spell_cased, text)
-        toks = self.join_numbered(normalize(text).split()[:MAX_TOKENS])
+        return self.spelled_out(self.join_numbered(normalize(text).split()[:MAX_TOKENS]))
+
+    def spelled_out(self, toks: list[str]) -> list[str]:
+        """Normalised tokens with their abbreviations spelled out ("irAEs": immune related adverse events)."""
         longest = self.abbreviation_longest
         if longest.keys().isdisjoint(toks):  # no abbreviation starts at any token
             return toks

@@ -291,7 +291,8 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike
                 counted |= ix.counted[kind]
             texts = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
-            facts = [f for f in facts if counts(reader.spelled_out(normalize(texts[id(f)]).split()), counted, asked)]
+            spelled = {i: reader.spelled_out(normalize(text).split()) for i, text in texts.items()}
+            facts = [f for f in facts if counts(spelled[id(f)], counted, asked)]
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False

@@ -586,6 +586,20 @@ def test_a_fact_kind_may_be_narrowed_only_to_a_known_kind(mini_root: Path) -> No
     ]
 
 
+def test_a_fact_kind_may_replace_only_known_kinds(mini_root: Path) -> None:
+    _write_fact_kind(
+        mini_root,
+        "actual-enrollment",
+        "label: actual enrollment",
+        "asks: [enrolled so far]",
+        "patterns: ['\\benrolled\\b']",
+        "replaces: [enrolment]",
+    )
+    assert errors_for(mini_root) == [
+        "facts/vocabulary/answers.yaml:6: fact kind 'actual-enrollment': replaces 'enrolment', which is no fact kind",
+    ]
+
+
 # --- Summaries keep their facts' qualifiers ("in mice", "proposed") ------------------------------
 MICE_SUMMARY = (
     "In mice, minileukin shrank melanoma tumours and doubled survival; "

@@ -584,6 +584,14 @@ ANSWERABILITY = [
     ("overall survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial?", None, "pub-ladenstein-2018", "overall survival figures"),
     ("PROCLAIM: what was median OS in melanoma pts who developed irAEs?", None, "pub-curti-2017", "overall survival figures"),
     ("event-free survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial", "pub-ladenstein-2018", None, None),
+    # how many have enrolled so far asks the actual enrollment, not the planned (estimated) one
+    ("how many patients have actually been enrolled so far in NCT04077684?", None, "trial-nct04077684",
+     "actual enrollment"),
+    ("how many patients is NCT04077684 planning to enrol", "trial-nct04077684", None, None),
+    # which group did best asks a comparison between the groups, not any result
+    ("which of the 11 autoimmune diseases responded best to low-dose IL-2?", None, "pub-rosenzwajg-2019",
+     "comparison between its groups"),
+    ("which worked best for rigors on IL-2, meperidine or tramadol?", "pub-khong-2018", None, None),
     # an abbreviation in a fact counts what it stands for ("152 irAEs" counts adverse events)
     ("how many immune-related adverse events were logged in PROCLAIM?", "pub-curti-2017", None, None),
     # how many of one disease, in a study of several: a count naming it, not the whole study's
@@ -730,7 +738,7 @@ FACT_KINDS = [
     ("Infusions ran over 8 hours on 5 consecutive days.", ["count", "duration", "route"]),
     # a number of people written in words, hyphenated or in brackets, is an enrollment
     ("Twenty-eight patients were randomized.", ["count", "enrollment"]),
-    ("A single-institution experience of 21 (twenty one) patients.", ["count", "enrollment"]),
+    ("A single-institution experience of 21 (twenty one) patients.", ["actual-enrollment", "count", "enrollment"]),
     ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
     ("Registered on May 13, 2005.", ["count", "date"]),
     # the owner of a registry record, its title between, is the study's sponsor
@@ -747,6 +755,10 @@ FACT_KINDS = [
     ("Ann Rheum Dis. 2019;78(2):209-217.", ["count", "date", "reference"]),  # a volume's pages: no ratio
     ("A Phase I/II study of IL-7.", ["phase"]),
     ("Patients received an average of 6.8 doses of IL-2.", ["count", "dose"]),
+    # an estimated enrollment is planned, not actual; a comparison between groups is recognised
+    ("Estimated enrollment: 500 participants.", ["count", "enrollment"]),
+    ("152 irAEs were reported in 130 patients.", ["actual-enrollment", "count", "enrollment"]),
+    ("Meperidine was associated with significantly lower rates of fever.", ["comparison", "result"]),
     # a source named with its date in passing gives no date
     ("IL-7 was being studied for HIV (AIDSmeds, last revised 2011).", []),
 ]

@@ -326,7 +326,7 @@ def check_fact_kind_evidence(loaded: Loaded) -> Iterator[CardError]:
 
 
 def check_fact_kind_narrowing(loaded: Loaded) -> Iterator[CardError]:
-    """Every kind a fact kind is narrowed to (`narrowed_to`) is a fact kind of the vocabulary."""
+    """Every kind a fact kind is narrowed to (`narrowed_to`) or replaces is a fact kind of the vocabulary."""
     if "vocabulary" in loaded.broken:
         return
     docs = [d for d in loaded.vocabulary_docs.values() if isinstance(d.data, dict)]
@@ -337,6 +337,10 @@ def check_fact_kind_narrowing(loaded: Loaded) -> Iterator[CardError]:
             if target is not None and target not in known:
                 message = f"fact kind '{kid}': narrowed to '{target}', which is no fact kind"
                 yield doc.error(message, "fact_kinds", kid, "narrowed_to")
+            for n, other in enumerate(kind.get("replaces") or () if isinstance(kind, dict) else ()):
+                if other not in known:
+                    message = f"fact kind '{kid}': replaces '{other}', which is no fact kind"
+                    yield doc.error(message, "fact_kinds", kid, "replaces", n)
 
 
 Check = Callable[[Loaded], Iterator[CardError]]

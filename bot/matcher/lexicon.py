@@ -32,6 +32,7 @@ class FactKind(NamedTuple):
     counted_alike: tuple[str, ...] = ()  # words counting the same things ("patients", "participants")
     narrowed_to: str = ""  # the kind asked instead when a narrowing word is in the question ...
     narrowing: tuple[str, ...] = ()  # ... ("how many people quit": a count of some, not the enrollment)
+    replaces: tuple[str, ...] = ()  # kinds it is asked instead of, when both are asked
 
 
 class Lexicon(NamedTuple):
@@ -101,6 +102,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     counted_alike=tuple(normalize(str(x)) for x in k.get("counted_alike") or ()),
                     narrowed_to=str(k.get("narrowed_to", "")),
                     narrowing=tuple(normalize(str(x)) for x in k.get("narrowing") or ()),
+                    replaces=tuple(str(x) for x in k.get("replaces") or ()),
                     not_asks=tuple(
                         t for a in k.get("not_asks") or () if (t := tuple(normalize(str(a)).split()))
                     ),

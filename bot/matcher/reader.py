@@ -92,6 +92,8 @@ class Reader:
         self.narrowing = {
             k.id: (k.narrowed_to, frozenset(map(stem, k.narrowing))) for k in lexicon.kinds if k.narrowed_to
         }
+        # Kinds asked instead of others ("how many enrolled so far": the actual enrollment).
+        self.replaces = {k.id: frozenset(k.replaces) for k in lexicon.kinds if k.replaces}
         # Phrases that hold an ask's words but ask for something else ("primary outcome").
         self.not_asks = frozenset(tuple(stem(w) for w in toks) for k in lexicon.kinds for toks in k.not_asks)
         self.max_ask = max((len(x) for x in (*self.kind_asks, *self.not_asks)), default=0)
@@ -345,7 +347,12 @@ class Reader:
         )
 
     def _narrow_kinds(self, reading: Reading, stems: list[str]) -> None:
-        """Read a kind asked as the kind a narrowing word makes it ("how many people quit")."""
+        """Read a kind asked as the kind a narrowing word makes it ("how many people quit"), and drop
+        the kinds another kind asked is asked instead of."""
+        if self.replaces:
+            replaced = {x for k in reading.kinds for x in self.replaces.get(k, ())}
+            if replaced:
+                reading.kinds[:] = [k for k in reading.kinds if k not in replaced]
         for n, kind in enumerate(reading.kinds):
             narrowed = self.narrowing.get(kind)
             if narrowed is not None and not narrowed[1].isdisjoint(stems):

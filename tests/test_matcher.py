@@ -584,6 +584,9 @@ ANSWERABILITY = [
     ("overall survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial?", None, "pub-ladenstein-2018", "overall survival figures"),
     ("PROCLAIM: what was median OS in melanoma pts who developed irAEs?", None, "pub-curti-2017", "overall survival figures"),
     ("event-free survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial", "pub-ladenstein-2018", None, None),
+    # a paper's date is not the date of an approval it mentions
+    ("in what year was denileukin diftitox (Ontak) approved?", None, "pub-cheung-2019", "date"),
+    ("when was the Cheung denileukin paper published", "pub-cheung-2019", None, None),
     # how many have enrolled so far asks the actual enrollment, not the planned (estimated) one
     ("how many patients have actually been enrolled so far in NCT04077684?", None, "trial-nct04077684",
      "actual enrollment"),

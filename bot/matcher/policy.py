@@ -10,6 +10,8 @@ from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
 from bot.text import normalize
 
+DATE_KIND = "date"  # facts/vocabulary/answers.yaml
+APPROVAL_TOPIC = "approval"  # facts/vocabulary/core.yaml
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
 
@@ -283,6 +285,10 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     if given_by_trial_field(ix, position, kind):
         return True
     facts = [f for f in e.facts if kind in f.kinds]
+    if kind == DATE_KIND and APPROVAL_TOPIC in r.topics:  # a paper's date is no approval's
+        facts = [f for f in facts if REFERENCE_KIND not in f.kinds]
+        if not facts:
+            return False
     if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)
         facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]

@@ -584,6 +584,11 @@ ANSWERABILITY = [
     ("overall survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial?", None, "pub-ladenstein-2018", "overall survival figures"),
     ("PROCLAIM: what was median OS in melanoma pts who developed irAEs?", None, "pub-curti-2017", "overall survival figures"),
     ("event-free survival in the HR-NBL1 dinutuximab beta +/- IL-2 trial", "pub-ladenstein-2018", None, None),
+    # what a study found, asked of "they" or as its findings; a registry record gives none
+    ("what were the CROI 2022 findings from the CD4-ZETA + IL-2 study?", None, "trial-nct01013415", "results"),
+    ("did the Case Western IL-2 reservoir study actually shrink the reservoir?", None, "trial-nct03308786",
+     "results"),
+    ("who ran the Case Western IL-2 reservoir study", "trial-nct03308786", None, None),
     # a paper's date is not the date of an approval it mentions
     ("in what year was denileukin diftitox (Ontak) approved?", None, "pub-cheung-2019", "date"),
     ("when was the Cheung denileukin paper published", "pub-cheung-2019", None, None),

@@ -401,6 +401,8 @@ GENERAL_ANSWERS = [
     ("what dose in the 46 patient autoimmune study", "ld-il2-autoimmune-dose", "the best card is about what was asked"),
     # who is asking, and the chat around a question, are not what it asks
     ("hiya, NCT00120185 - what was that one?", "trial-anrs-119", "the best card is about what was asked"),
+    # what a question is for, said at its end, is not what it asks
+    ("sponsor of NCT03346499 for our site log?", "trial-nct03346499", "the best card is about what was asked"),
     ("bit of a niche one: min SLEDAI for entry", "lupus-trial-eligibility", "the best card is about what was asked"),
     ("my aunt is 78 with lupus - too old for the IL-2 lupus trial? what ages?", "lupus-trial-eligibility",
      "the best card is about what was asked"),

@@ -32,6 +32,11 @@ LONG_ASK = 8  # a word this long may be a one-word ask ("sponsored") with ASK_TY
 ASK_TYPOS = 2
 
 
+# What a question is for, said in passing ("... for our site log?", "... for my newsletter"): not
+# what it asks.
+PURPOSE = re.compile(r"\bfor (?:our|my) [^.,;:?!()\u2013\u2014-]*(?=[?.!]*\s*$)", re.I)
+
+
 class Reading(NamedTuple):
     """A query as the matcher reads it."""
 
@@ -244,7 +249,7 @@ class Reader:
 
     def tokens(self, query: str) -> list[str]:
         """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
-        text = query[:MAX_CHARS]
+        text = PURPOSE.sub(" ", query[:MAX_CHARS])
         if not text.isascii() or self.ascii_signs:
             text = spell_signs(text, self.signs)
         if (

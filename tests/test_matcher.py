@@ -525,7 +525,6 @@ PERSONAL_ADVICE = [
     ("my mum has Crohn's - should she sign up for a low-dose IL-2 trial?", None),
     ("is it ok for me to start low dose IL-2 alongside my methotrexate?", None),
     ("can you enrol me in the Beijing lupus IL-2 study?", None),
-    ("my dad is 78, can he still get high-dose IL-2 for his kidney cancer?", None),
     ("how long has my husband got with spread kidney cancer?", None),
     # right after which/what/who it asks where to find something, not what to do
     ("where should i look for IL-7 trials", "il-7-clinical-trials"),

@@ -590,6 +590,10 @@ ANSWERABILITY = [
     ("did the Case Western IL-2 reservoir study actually shrink the reservoir?", None, "trial-nct03308786",
      "results"),
     ("who ran the Case Western IL-2 reservoir study", "trial-nct03308786", None, None),
+    # the card of the study named that gives the kind asked answers, though it matches more weakly
+    ("median PFS in each arm of DaRenCa-1?", "pub-donskov-2018", None, None),
+    # who was enrolled asks what sort of people, not how many
+    ("Who was enrolled in STALWART - people on HIV meds or off them?", "trial-stalwart", None, None),
     # a paper's date is not the date of an approval it mentions
     ("in what year was denileukin diftitox (Ontak) approved?", None, "pub-cheung-2019", "date"),
     ("when was the Cheung denileukin paper published", "pub-cheung-2019", None, None),

@@ -284,7 +284,7 @@ class Matcher:
 
         if gives(hits[0].position):
             return hits
-        floor = max(hits[0].score - t.kind_margin, t.answer_threshold)
+        floor = hits[0].score - t.kind_margin
         for n, h in enumerate(hits[1:], 1):
             if h.score < floor:
                 break

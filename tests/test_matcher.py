@@ -612,6 +612,12 @@ ANSWERABILITY = [
     ("which of the 11 autoimmune diseases responded best to low-dose IL-2?", None, "pub-rosenzwajg-2019",
      "comparison between its groups"),
     ("which worked best for rigors on IL-2, meperidine or tramadol?", "pub-khong-2018", None, None),
+    ("which of the three IL-2 doses worked best in NCT04077684?", None, "trial-nct04077684",
+     "comparison between its groups"),
+    # by what fold asks a figure, not any result
+    ("by what fold did Tregs increase in the 11 autoimmune diseases trial?", None, "pub-rosenzwajg-2019",
+     "fold change"),
+    ("how many fold less lethal to mice was the V6A toxin", "pub-cheung-2019", None, None),
     # an abbreviation in a fact counts what it stands for ("152 irAEs" counts adverse events)
     ("how many immune-related adverse events were logged in PROCLAIM?", "pub-curti-2017", None, None),
     # how many of one disease, in a study of several: a count naming it, not the whole study's

@@ -408,6 +408,9 @@ GENERAL_ANSWERS = [
     ("what dose in the 46 patient autoimmune study", "ld-il2-autoimmune-dose", "the best card is about what was asked"),
     # who is asking, and the chat around a question, are not what it asks
     ("hiya, NCT00120185 - what was that one?", "trial-anrs-119", "the best card is about what was asked"),
+    # the words of a topic's idiom ("in the first place") say the topic, and are covered with it
+    ("why do they think IL-2 matters in SLE in the first place?", "lupus-trial-background",
+     "the best card is about what was asked"),
     # what a question is for, said at its end, is not what it asks
     ("sponsor of NCT03346499 for our site log?", "trial-nct03346499", "the best card is about what was asked"),
     ("bit of a niche one: min SLEDAI for entry", "lupus-trial-eligibility", "the best card is about what was asked"),

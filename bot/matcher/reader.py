@@ -17,6 +17,7 @@ NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
 SLOT = "it"  # the word a topic phrase uses for its subject ("how does it work")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
+IDIOM = 4  # a topic's phrase this long is an idiom: its words say the topic, not content of their own
 MAX_TOKENS = 60  # tokens of a query that are read; the rest cannot change the answer
 MAX_CHARS = 500  # characters of a query that are read (bounds the work on pasted walls of text)
 MAX_ABBREVIATION = 3  # longest abbreviation, in tokens
@@ -53,6 +54,7 @@ class Reading(NamedTuple):
     advice: bool = False  # asks for personal medical advice ("should I take it?")
     focus: str = ""  # the word a which/what question asks for ("which cells make IL-2": cell), stemmed
     focus_span: tuple[str, ...] = ()  # the known words there ("how many toxic deaths": toxic, death)
+    idioms: tuple[tuple[str, str], ...] = ()  # (word, topic): words of a topic's idiom ("in the first place")
 
 
 class Reader:
@@ -289,6 +291,7 @@ class Reader:
         advice = self._asks_advice(toks)
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
+        idioms: list[tuple[str, str]] = []
         free: list[list[str]] = [[]]  # stemmed runs outside subject names, where fact kinds are asked
         slotted: list[str] = []  # the question with each subject's name read as "it"
         i = 0
@@ -311,11 +314,12 @@ class Reader:
                         slotted += toks[i : i + n]
                     self._add_concept(reading, concept)
                     # The words still tell cards apart ("exclusion" vs "inclusion" criteria).
-                    reading.words.extend(
-                        w for w in stems[i : i + n] if w in self.word_set and w not in self.stopwords
-                    )
+                    said = [w for w in stems[i : i + n] if w in self.word_set and w not in self.stopwords]
+                    reading.words.extend(said)
                     if concept in self.topic_ids:
                         free[-1].extend(stems[i : i + n])
+                        if n >= IDIOM:
+                            idioms.extend((w, concept) for w in said)
                     else:
                         free.append([])
                     leftovers.append([])
@@ -348,7 +352,14 @@ class Reader:
         span = self._focus_span(toks, reading.words)
         # norm, subjects, topics, words, unknown, kinds, followup, loose, common, asking, advice, focus, span
         return Reading(
-            *reading[:7], loose, reading.common, frozenset(asked), advice, span[0] if span else "", span
+            *reading[:7],
+            loose,
+            reading.common,
+            frozenset(asked),
+            advice,
+            span[0] if span else "",
+            span,
+            tuple(idioms),
         )
 
     def _narrow_kinds(self, reading: Reading, stems: list[str]) -> None:

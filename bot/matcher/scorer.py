@@ -122,6 +122,7 @@ class Plan(NamedTuple):
     focused: bool  # a strong topic is asked (else the introductory card is preferred)
     kinds: frozenset[str] = frozenset()  # fact kinds asked
     asking: frozenset[str] = frozenset()  # the words that asked for them
+    idioms: dict[str, frozenset[str]] = {}  # noqa: RUF012 - word -> the topics whose idiom said it
 
 
 def is_focused(ix: "Index", topics: list[str], t: Tuning = TUNING) -> bool:
@@ -186,7 +187,16 @@ def plan(ix: "Index", r: "Reading", t: Tuning = TUNING) -> Plan:
         focused=focused,
         kinds=frozenset(r.kinds),
         asking=r.asking,
+        idioms=_idioms(r),
     )
+
+
+def _idioms(r: "Reading") -> dict[str, frozenset[str]]:
+    """Each word said in a topic's idiom, with the topics it said."""
+    topics: dict[str, set[str]] = {}
+    for w, x in r.idioms:
+        topics.setdefault(w, set()).add(x)
+    return {w: frozenset(xs) for w, xs in topics.items()}
 
 
 BOUND_SLACK = 1.0 + 1e-9  # an upper bound is stretched by this before cards are left out on it
@@ -267,6 +277,7 @@ def partial_scorer(p: Plan, t: Tuning = TUNING) -> Callable[["Entry", int], Row]
     subjects, subject_total = p.subjects, p.subject_total
     topics, topic_total, focused = p.topics, p.topic_total, p.focused
     words, word_total, kinds, asking, asked = p.words, p.word_total, p.kinds, p.asking, p.asked
+    idioms = p.idioms
     own_subject, own_single = t.own_subject, t.own_subject_single
     wider_subject, sibling_subject = t.wider_subject, t.sibling_subject
     passing_topic, topic_emphasis = t.passing_topic, t.topic_emphasis
@@ -325,6 +336,8 @@ def partial_scorer(p: Plan, t: Tuning = TUNING) -> Callable[["Entry", int], Row]
                 elif gives_kind and x in asking:  # "company" asked, "Organization: Clinigen" given
                     have += weight * kind_word
                     covered += weight * kind_word
+                elif x in idioms and not idioms[x].isdisjoint(e.topics):
+                    covered += weight  # "first" in "in the first place": the rationale the card gives
             total += w_words * have / word_total
         coverage = covered / asked
         # Of two close cards, the one that covers more of what was asked answers it.

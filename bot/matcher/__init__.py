@@ -428,8 +428,14 @@ class Matcher:
             named["disease"] = []
         # A card is on one of a group's subjects when its subjects hold one (a disease not only in
         # passing), its wider subjects hold one, or its subjects hold one's broader term.
+        # (For a drug or study, "its subjects hold a name or a broader term" is one set operation.)
         groups = [
-            (kind == "disease", frozenset(group), frozenset(b for s in group for b in broader.get(s, ())))
+            (
+                kind == "disease",
+                names := frozenset(group),
+                siblings := frozenset(b for s in group for b in broader.get(s, ())),
+                names | siblings,
+            )
             for kind, group in named.items()
             if group
         ]
@@ -439,14 +445,14 @@ class Matcher:
         def keep(position: int) -> bool:
             e = entries[position]
             subjects, wider = e.subjects, e.wider
-            for disease, names, siblings in groups:
+            for disease, names, siblings, either in groups:
                 if disease:
                     if not e.kind_counts.get("disease"):
                         continue
                     own = subjects - e.passing if e.passing else subjects  # not a disease only mentioned
-                else:
-                    own = subjects
-                if own.isdisjoint(names) and wider.isdisjoint(names) and subjects.isdisjoint(siblings):
+                    if own.isdisjoint(names) and wider.isdisjoint(names) and subjects.isdisjoint(siblings):
+                        return False
+                elif subjects.isdisjoint(either) and wider.isdisjoint(names):
                     return False
             return True
 

@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations` here: typing.NamedTuple compiles every string annotation
 # at import, which costs `il2bot ask` about 0.1 ms a field (tests/test_startup.py checks).
-from bisect import insort
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
@@ -382,6 +382,9 @@ def rank(
         rows.append(row)
     rows.sort(key=itemgetter(0), reverse=True)  # stable: equal bounds keep their order
     hits: list[Hit] = []
+    # Each hit's place in the order (best score first; of equal scores, the card id first in
+    # alphabetical order), kept beside it: bisect compares these without calling a key function.
+    order: list[tuple[float, str]] = []
     floor = -1.0
     fuzzy_scores, cards, new_tuple = s.fuzzy, ix.cards, tuple.__new__
     extract_one, token_ratio = fuzzy.scorers()  # rapidfuzz's, or their pure-Python twins
@@ -403,17 +406,16 @@ def rank(
         if similarity is None:
             continue
         score = factor * (base + w_fuzzy * similarity / 100.0)
-        # Hit(card, score, subject, topic, coverage, position, main_topic), kept in order
-        insort(hits, new_tuple(Hit, (cards[i], score, subject, topic, coverage, i, main)), key=_hit_order)
+        card = cards[i]
+        key = (-score, card.id)
+        n = bisect_right(order, key)  # after equal keys, as insort would place it
+        order.insert(n, key)
+        # Hit(card, score, subject, topic, coverage, position, main_topic)
+        hits.insert(n, new_tuple(Hit, (card, score, subject, topic, coverage, i, main)))
         if len(hits) >= need:
-            del hits[need:]
+            del hits[need:], order[need:]
             floor = hits[-1].score
     return hits
-
-
-def _hit_order(h: Hit) -> tuple[float, str]:
-    """Best score first; of equal scores, the card id first in alphabetical order."""
-    return -h.score, h.card.id
 
 
 def answering_facts(

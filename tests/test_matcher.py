@@ -536,6 +536,7 @@ PERSONAL_ADVICE = [
     ("is it ok for me to start low dose IL-2 alongside my methotrexate?", None),
     ("can you enrol me in the Beijing lupus IL-2 study?", None),
     ("how long has my husband got with spread kidney cancer?", None),
+    ("my son has neuroblastoma - should we ask for IL-2 with his antibody treatment?", None),
     # right after which/what/who it asks where to find something, not what to do
     ("where should i look for IL-7 trials", "il-7-clinical-trials"),
     ("what doses are compared in the lupus trial of low-dose IL-2?", "lupus-trial-arms-dosing"),

@@ -302,6 +302,8 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False
+    if kind in ix.per_drug and _on_a_sibling_drug(ix, r, position):
+        return False  # low-dose IL-2's dose is not the high-dose regimen asked
     others = other_drugs(ix, r) if kind in ix.per_drug else []
     if others:  # "rituximab dose": a fact of that kind naming rituximab, not the corticosteroid dose
         names = {w for s in others for w in reader.subject_words.get(s, ())}
@@ -316,6 +318,20 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def _on_a_sibling_drug(ix: Index, r: Reading, position: int) -> bool:
+    """Whether the card is on a sibling of the drug asked and not on that drug (low-dose IL-2 for a
+    question on high-dose IL-2), and on no study named: a dose or route it gives is the sibling's."""
+    kinds, broader = ix.kinds, ix.broader
+    if any(kinds.get(s, "study") == "study" and s in ix.entries[position].subjects for s in r.subjects):
+        return False  # the study named gives its own drug's dose, whatever else the message says
+    asked = [s for s in r.subjects if kinds.get(s) == "drug"]
+    specific = [s for s in asked if not any(s in broader.get(o, ()) for o in asked)]
+    own = [s for s in ix.entries[position].subjects if kinds.get(s) == "drug"]
+    return bool(specific) and not any(
+        s in own or s in broader.get(d, ()) or d in broader.get(s, ()) for s in specific for d in own
+    ) and any(set(broader.get(d, ())) & set(broader.get(s, ())) for s in specific for d in own)
 
 
 def _of_the_group_asked(

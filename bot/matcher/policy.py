@@ -297,8 +297,8 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike
                 counted |= ix.counted[kind]
             texts = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
-            spelled = {i: reader.spelled_out(normalize(text).split()) for i, text in texts.items()}
-            facts = [f for f in facts if counts(spelled[id(f)], counted, asked)]
+            spell = reader.spelled_out  # "152 irAEs" counts immune related adverse events
+            facts = [f for f in facts if counts(spell(normalize(texts[id(f)]).split()), counted, asked)]
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False

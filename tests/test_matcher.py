@@ -399,6 +399,7 @@ def test_words_spelt_right_are_never_fuzzed_into_a_phrase(engine: Engine) -> Non
 
 
 GENERAL_ANSWERS = [
+    # (query, answered card or None, reason)
     # a place in a study's name is the study's, not a subject asked of its own (the hospital)
     ("Which active infections exlude pts from the Peking SLE trial?", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
@@ -408,15 +409,15 @@ GENERAL_ANSWERS = [
     ("what dose in the 46 patient autoimmune study", "ld-il2-autoimmune-dose", "the best card is about what was asked"),
     # who is asking, and the chat around a question, are not what it asks
     ("hiya, NCT00120185 - what was that one?", "trial-anrs-119", "the best card is about what was asked"),
-    # the words of a topic's idiom ("in the first place") say the topic, and are covered with it
-    ("why do they think IL-2 matters in SLE in the first place?", "lupus-trial-background",
-     "the best card is about what was asked"),
-    # what a question is for, said at its end, is not what it asks
-    ("sponsor of NCT03346499 for our site log?", "trial-nct03346499", "the best card is about what was asked"),
     ("bit of a niche one: min SLEDAI for entry", "lupus-trial-eligibility", "the best card is about what was asked"),
     ("my aunt is 78 with lupus - too old for the IL-2 lupus trial? what ages?", "lupus-trial-eligibility",
      "the best card is about what was asked"),
-    # (query, answered card or None, reason)
+    # what a question is for, said at its end, is not what it asks
+    ("sponsor of NCT03346499 for our site log?", "trial-nct03346499", "the best card is about what was asked"),
+    # the words of a topic's idiom ("in the first place") say the topic, and are covered with it
+    ("why do they think IL-2 matters in SLE in the first place?", "lupus-trial-background",
+     "the best card is about what was asked"),
+    # a sponsor asked in other words, or with a slip; a topic asked about loosely
     ("who was behind the ANRS 119 trial", "trial-anrs-119", "the best card is about what was asked"),
     ("who sponserd SILCAAT", "trial-silcaat", "the best card is about what was asked"),
     ("any big problems with IL-7 side effects?", "il-7-side-effects", "the best card is about what was asked"),

@@ -135,8 +135,7 @@ class Reader:
                 )
         # Every word of every subject's names ("il2", "cd4"): a numbered name outside them is foreign.
         self.subject_names = frozenset(w for words in self.subject_words.values() for w in words)
-        self.organizations = frozenset(t.id for t in deck.terms.values() if t.kind == "organization")
-        self.studies = frozenset(t.id for t in deck.terms.values() if t.kind == "study")
+        self.kinds = index.kinds  # each subject's kind (drug, study, organization ...)
         # The names our drugs are numbered under ("il", "interleukin"): il15 is a sibling, not ours.
         self.drug_prefixes = frozenset(
             m.group(1)
@@ -383,15 +382,16 @@ class Reader:
     def _drop_study_places(self, reading: Reading) -> None:
         """An organisation read only from words of a study's name asked ("the Peking SLE trial") is
         that study's place, not asked about of its own."""
-        studies = [s for s in reading.subjects if s in self.studies]
-        if not studies or self.organizations.isdisjoint(reading.subjects):
+        kinds = self.kinds
+        studies = [s for s in reading.subjects if kinds.get(s) == "study"]
+        if not studies or all(kinds.get(s) != "organization" for s in reading.subjects):
             return
         named = {w for s in studies for w in self.subject_words.get(s, ())}
         said = set(reading.words)
         reading.subjects[:] = [
             s
             for s in reading.subjects
-            if s not in self.organizations or not said & self.subject_words.get(s, frozenset()) <= named
+            if kinds.get(s) != "organization" or not said & self.subject_words.get(s, frozenset()) <= named
         ]
 
     def _read_gapped_studies(self, reading: Reading, toks: list[str]) -> None:

@@ -45,7 +45,6 @@ MAX_TEXT = 4000  # characters of a question or a vote's comment kept
 PURGE_TIMEOUT_MS = 60_000
 CLOSE_DEADLINE_S = 5.0
 READ_PAUSE_S = 5.0  # after a failed read, this process's record answers at once for this long
-_INSERT_QUESTION = questions.insert()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +139,9 @@ class Storage:
             "score": score,
             "latency_ms": latency_ms,
             "answer_id": answer_id,
+            "write_key": uuid.uuid4().hex,  # a retry of a write that did commit adds nothing
         }
-        return self._enqueue(Row(_INSERT_QUESTION, row))
+        return self._enqueue(Row(_insert_question(self.engine.dialect.name), row))
 
     def log_reply(self, reply: Reply, *, user_id: str, kind: Kind, reason: str = "",
                   latency_ms: float | None = None, answer_id: str | None = None) -> bool:
@@ -317,8 +317,20 @@ class Storage:
 
 
 def _insert(conn: Connection, table: Any) -> Insert:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return _dialect_insert(conn.dialect.name, table)
+
+
+def _dialect_insert(dialect_name: str, table: Any) -> Insert:
+    """An INSERT of the dialect's own (PostgreSQL or SQLite), which can say what to do on a conflict."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(table)  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=2)
+def _insert_question(dialect_name: str) -> Insert:
+    """The question log's INSERT, skipping a row whose write key is already in (built once a dialect)."""
+    stmt = _dialect_insert(dialect_name, questions)
+    return stmt.on_conflict_do_nothing(index_elements=["write_key"])  # type: ignore[attr-defined,no-any-return]
 
 
 @functools.lru_cache(maxsize=16)

@@ -18,6 +18,7 @@ from sqlalchemy import (
 
 ID_CHARS = 200  # event keys, thread keys, card ids, answer ids
 HASH_CHARS = 64  # HMAC-SHA256 in hex
+WRITE_KEY_CHARS = 32  # a UUID in hex
 
 metadata = MetaData()
 
@@ -36,7 +37,11 @@ questions = Table(
     Column("score", Float, nullable=True),
     Column("latency_ms", Float, nullable=True),
     Column("answer_id", String(ID_CHARS), nullable=True),
+    # One key per question logged: a retried write whose first commit did land (the connection lost
+    # during COMMIT) is not logged twice.
+    Column("write_key", String(WRITE_KEY_CHARS), nullable=True),
     Index("ix_questions_asked_at", "asked_at"),
+    Index("ux_questions_write_key", "write_key", unique=True),
 )
 
 # One vote a person an answer: a second vote replaces the first.

@@ -16,6 +16,7 @@ from bot.storage.db import make_engine
 from bot.storage.migrate import head_revision
 from bot.storage.store import Storage
 from bot.storage.tables import feedback, handled_events, questions, thread_context
+from bot.storage.writer import Write, apply_writes
 
 WAIT = 10.0  # seconds a test waits for queued writes
 USER = "U0A1B2C3D4"
@@ -65,6 +66,22 @@ def test_question_log_keeps_text_counts_and_reasons(env: dict[str, str]) -> None
         ("dm", "IL-6 dose?", False, "the question names something the cards don't know", None, None, None),
         ("thread", "dose of IL-2 in lupus", True, None, "low-dose-il-2-lupus", 87.5, "a1"),
     ]
+
+
+def test_a_question_write_retried_after_it_committed_is_logged_once(
+        env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    storage = open_storage(env=env, start_writer=False)
+    try:
+        queued: list[Write] = []
+        monkeypatch.setattr(storage, "_enqueue", queued.append)
+        storage.log_question(user_id=USER, kind="dm", text="first", answered=True)
+        storage.log_question(user_id=USER, kind="dm", text="second", answered=True)
+        for _ in range(2):  # the batch committed, the connection was lost before the writer heard so
+            with storage.engine.begin() as conn:
+                apply_writes(conn, queued)
+        assert sorted(str(r["text"]) for r in rows(storage.engine, questions)) == ["first", "second"]
+    finally:
+        storage.close()
 
 
 def test_log_reply_takes_the_answer_from_the_engines_reply(env: dict[str, str], mini_root: Path) -> None:

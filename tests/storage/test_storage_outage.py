@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -118,7 +119,9 @@ def test_writes_given_up_after_the_retry_budget_are_counted_and_logged(
             ask(storage, i)
         assert storage.wait_idle(WAIT)
         assert (storage.stats.written, storage.stats.dropped) == (0, 10)
-        assert "dropped 10 write(s): database unavailable" in caplog.text
+        # the writer may take the first writes as a batch of their own before the rest are queued:
+        # every drop is counted, and the first is logged
+        assert re.search(r"dropped \d+ write\(s\): database unavailable", caplog.text), caplog.text
     finally:
         outage.up()
         storage.close()

@@ -211,6 +211,9 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("what do regulatory T cells do", ["regulatory-t-cells"], ["overview", "mechanism"]),  # do, does, did alike
         ("Peking trial exclusions", ["lupus-il2-trial"], ["eligibility"]),  # a study named by where it runs
         ("what does ESPRIT stand for", ["esprit"], ["overview", "identity"]),
+        # a study completed is its status; a "complete" list is not
+        ("has ESPRIT completed yet", ["esprit"], ["status"]),
+        ("is the HIV side effect info for aldesleukin complete", ["hiv", "il-2"], ["side-effects", "overview"]),
         # a study's name with a drug's name inside it ("Rosenzwajg ld-IL2 study")
         (
             "results of the 11 autoimmune diseases low-dose IL-2 trial",

@@ -208,6 +208,8 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("does IL-2 in lupus work", ["il-2", "lupus"], ["mechanism", "results"]),
         ("did the 11-disease study show it works", ["ld-il2-11-diseases-trial"], ["results"]),
         ("how does IL-7 work", ["il-7"], ["mechanism"]),
+        ("which cells does IL-7 increase", ["il-7"], ["mechanism"]),  # what it makes the body make
+        ("what does IL-7 make the immune system produce", ["il-7"], ["overview", "mechanism"]),
         ("what do regulatory T cells do", ["regulatory-t-cells"], ["overview", "mechanism"]),  # do, does, did alike
         ("Peking trial exclusions", ["lupus-il2-trial"], ["eligibility"]),  # a study named by where it runs
         ("what does ESPRIT stand for", ["esprit"], ["overview", "identity"]),

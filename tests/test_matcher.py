@@ -957,6 +957,10 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("SLEDAI ≥ 8", "sledai minimum 8"),  # a sign reads as the word a question would use
         ("what % responded", "what percent responded"),  # ... and "what %" asks for a result
         ("germs that rule you out", "infections that exclude"),
+        # clinical shorthand for what the abstracts spell out
+        ("DaRenCa-1 mOS by arm", "darenca1 median overall survival by arm"),
+        ("mPFS on 2L tx", "median progression free survival on second line treatment"),
+        ("NCT04077684 excl PUD", "nct04077684 exclusion peptic ulcer"),
     ],
 )
 def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:

@@ -213,6 +213,7 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("what do regulatory T cells do", ["regulatory-t-cells"], ["overview", "mechanism"]),  # do, does, did alike
         ("Peking trial exclusions", ["lupus-il2-trial"], ["eligibility"]),  # a study named by where it runs
         ("what does ESPRIT stand for", ["esprit"], ["overview", "identity"]),
+        ("the cells that calm the immune system down", ["regulatory-t-cells"], []),  # Tregs in lay words
         # a study completed is its status; a "complete" list is not
         ("has ESPRIT completed yet", ["esprit"], ["status"]),
         ("is the HIV side effect info for aldesleukin complete", ["hiv", "il-2"], ["side-effects", "overview"]),
@@ -961,6 +962,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("DaRenCa-1 mOS by arm", "darenca1 median overall survival by arm"),
         ("mPFS on 2L tx", "median progression free survival on second line treatment"),
         ("NCT04077684 excl PUD", "nct04077684 exclusion peptic ulcer"),
+        ("the attacking T cells", "the effector t cells"),  # lay words for a clinical idea
     ],
 )
 def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:

@@ -475,6 +475,9 @@ GENERAL_ANSWERS = [
      "the best card is about what was asked"),  # Crohn's, colitis; autoimmune hepatitis, cholangitis
     ("how many people quit ILIADE because aldesleukin made them feel unwell", "trial-iliade",
      "the best card is about what was asked"),  # feeling unwell is a side effect
+    # a study called by its country's adjective: a card saying "Iran" is found by "Iranian"
+    ("in the Iranian stomach cancer study, which cytokine was raised", "pub-shokrzadeh-2018",
+     "the best card is about what was asked"),
     # ordinary words still count when nothing else of the question is covered
     ("IL-2 for hair loss", None, "the best card does not cover enough of the question"),
     # an unknown word with a disease's ending, and no disease of ours named, is another disease

@@ -967,6 +967,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("NCT04077684 excl PUD", "nct04077684 exclusion peptic ulcer"),
         ("the attacking T cells", "the effector t cells"),  # lay words for a clinical idea
         ("tiny doses of IL-2", "low doses of il2"),
+        ("has the US regulator signed off IL-2", "has the fda approved il2"),
     ],
 )
 def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:

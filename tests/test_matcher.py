@@ -366,6 +366,7 @@ ORDINARY_WORDS = [
     ("how many people quit the ILIADE study early", ["count"], [], []),
     ("how many patients were enrolled in the lupus trial", ["enrollment"], [], []),
     ("what % of melanoma patients respond", ["result"], [], []),
+    ("how much testing has IL-7 had so far", [], [], []),  # how much of something else is no dose
 ]
 
 

@@ -476,6 +476,9 @@ GENERAL_ANSWERS = [
      "the best card is about what was asked"),  # Crohn's, colitis; autoimmune hepatitis, cholangitis
     ("how many people quit ILIADE because aldesleukin made them feel unwell", "trial-iliade",
      "the best card is about what was asked"),  # feeling unwell is a side effect
+    # a card saying "infusion" and "masking" is found by "drip" and "blinded"
+    ("a trial giving a drip of natural killer cells with aldesleukin", "trial-nct03346499",
+     "the best card is about what was asked"),
     # a study called by its country's adjective: a card saying "Iran" is found by "Iranian"
     ("in the Iranian stomach cancer study, which cytokine was raised", "pub-shokrzadeh-2018",
      "the best card is about what was asked"),
@@ -969,6 +972,8 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("the attacking T cells", "the effector t cells"),  # lay words for a clinical idea
         ("tiny doses of IL-2", "low doses of il2"),
         ("has the US regulator signed off IL-2", "has the fda approved il2"),
+        ("did they put up with it", "did they tolerate it"),
+        ("who is kept in the dark", "who is kept masked"),
     ],
 )
 def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:

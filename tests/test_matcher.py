@@ -554,6 +554,11 @@ PERSONAL_ADVICE = [
     # right after which/what/who it asks where to find something, not what to do
     ("where should i look for IL-7 trials", "il-7-clinical-trials"),
     ("what doses are compared in the lupus trial of low-dose IL-2?", "lupus-trial-arms-dosing"),
+    # who is to help decide whether it is right for her: a person to consult, the source says who
+    ("my dad wants to join an IL-2 trial, who can help him decide if it's right for him?",
+     "aldesleukin-more-information"),
+    ("my sister wants to join an aldesleukin trial - who should she talk to about whether it's right for her?",
+     "aldesleukin-more-information"),
 ]
 
 

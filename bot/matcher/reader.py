@@ -26,6 +26,10 @@ MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours
 FOCUS_SPAN = 3  # words after a which/what/how-many opening that may say what is asked for
 AUXILIARY = {"does": "do", "did": "do"}  # in a phrase about "it": "what do [Tregs] do", "did it work"
 WH_WORDS = frozenset(("what", "which", "who", "when", "where", "why", "how"))  # open a question for a fact
+# "who can help her decide whether it's right for her": the advice is the matter a person asked about
+# will help with, and the question asks who that person is.
+ASKS_A_PERSON = "who"
+EMBEDS = frozenset(("whether", "if"))
 PARTITIVE = ("of", "the", "those", "these")  # "how many of the 46 patients": what is counted follows
 LONG_SLIP = 7  # a word this long, a slip from a stopword, is that stopword before a card's word
 MEMO_SIZE = 4096  # typo'd words and phrases remembered (all forgotten when full)
@@ -433,14 +437,18 @@ class Reader:
 
     def _asks_advice(self, toks: list[str]) -> bool:
         """Whether an advice phrase ("should i take") occurs in the question, not right after a
-        which/what word ("who should i talk to" asks for a contact)."""
+        which/what word ("who should i talk to" asks for a contact), nor in what a person asked about
+        is to help decide ("who can help her decide whether it is right for her")."""
         n, starts = self.max_advice, self.advice_starts
         if starts.isdisjoint(toks):
             return False
+        who = toks.index(ASKS_A_PERSON) if ASKS_A_PERSON in toks else len(toks)
         return any(
             tuple(toks[i : i + k]) in self.advice
             for i, t in enumerate(toks)
-            if t in starts and not (i and toks[i - 1] in WH_WORDS)
+            if t in starts
+            and not (i and toks[i - 1] in WH_WORDS)
+            and not (who < i and not EMBEDS.isdisjoint(toks[who:i]))
             for k in range(1, n + 1)
         )
 

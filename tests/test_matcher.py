@@ -214,6 +214,7 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("Peking trial exclusions", ["lupus-il2-trial"], ["eligibility"]),  # a study named by where it runs
         ("what does ESPRIT stand for", ["esprit"], ["overview", "identity"]),
         ("the cells that calm the immune system down", ["regulatory-t-cells"], []),  # Tregs in lay words
+        ("which lupus drugs are allowed in the background", ["lupus"], ["eligibility"]),  # allowed: who may join
         # a study completed is its status; a "complete" list is not
         ("has ESPRIT completed yet", ["esprit"], ["status"]),
         ("is the HIV side effect info for aldesleukin complete", ["hiv", "il-2"], ["side-effects", "overview"]),
@@ -478,6 +479,9 @@ GENERAL_ANSWERS = [
      "the best card is about what was asked"),  # feeling unwell is a side effect
     # a card saying "infusion" and "masking" is found by "drip" and "blinded"
     ("a trial giving a drip of natural killer cells with aldesleukin", "trial-nct03346499",
+     "the best card is about what was asked"),
+    # why a trial is needed: the problem with today's treatments that its background states
+    ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
     # a study called by its country's adjective: a card saying "Iran" is found by "Iranian"
     ("in the Iranian stomach cancer study, which cytokine was raised", "pub-shokrzadeh-2018",
@@ -974,6 +978,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("DaRenCa-1 mOS by arm", "darenca1 median overall survival by arm"),
         ("mPFS on 2L tx", "median progression free survival on second line treatment"),
         ("NCT04077684 excl PUD", "nct04077684 exclusion peptic ulcer"),
+        ("exclusionary infections", "exclusion infections"),
         ("the attacking T cells", "the effector t cells"),  # lay words for a clinical idea
         ("tiny doses of IL-2", "low doses of il2"),
         ("has the US regulator signed off IL-2", "has the fda approved il2"),

@@ -215,6 +215,8 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("what does ESPRIT stand for", ["esprit"], ["overview", "identity"]),
         ("the cells that calm the immune system down", ["regulatory-t-cells"], []),  # Tregs in lay words
         ("which lupus drugs are allowed in the background", ["lupus"], ["eligibility"]),  # allowed: who may join
+        ("washout from other trials for the SLE study", ["lupus-il2-trial"], ["eligibility", "trials"]),  # no approval
+        ("what else is IL-7 being trialled for", ["il-7"], ["overview", "approval"]),
         # a study completed is its status; a "complete" list is not
         ("has ESPRIT completed yet", ["esprit"], ["status"]),
         ("is the HIV side effect info for aldesleukin complete", ["hiv", "il-2"], ["side-effects", "overview"]),

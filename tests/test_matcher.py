@@ -370,6 +370,7 @@ ORDINARY_WORDS = [
     ("how many patients were enrolled in the lupus trial", ["enrollment"], [], []),
     ("what % of melanoma patients respond", ["result"], [], []),
     ("how much testing has IL-7 had so far", [], [], []),  # how much of something else is no dose
+    ("how long was the dinutuximab beta infusion", ["duration", "route"], [], []),  # how long it lasted
 ]
 
 

@@ -894,6 +894,10 @@ PASSING_MENTIONS = [
         "lupus-trial-exclusion-criteria",
         "the best card is about what was asked",
     ),
+    # a card that gives the kind asked answers, though contacts are not what it is about ...
+    ("email for clinicaltrials info on the IL-7 page", "il-7-clinical-trials", "the best card is about what was asked"),
+    # ... unless the organisation asked is not the one its fact of that kind names
+    ("Cytheris phone number / contact for IL-7", None, "the best card only mentions the topic asked"),
 ]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from bot.matcher.index import FactEntry, Index, labelled_numbers, numbers_in, stem
-from bot.matcher.reader import NAME_NUMBER, Reader, Reading
+from bot.matcher.reader import NAME_NUMBER, ORGANIZATION_KIND, Reader, Reading
 from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
 from bot.text import normalize
 
@@ -137,13 +137,30 @@ def _in_subject_names(c: Case, word: str) -> bool:
 
 
 def passing_mention(c: Case) -> str:
-    """The topic asked is only mentioned by the best card (a pregnancy test among trial criteria)."""
+    """The topic asked is only mentioned by the best card (a pregnancy test among trial criteria),
+    and no fact of the kind asked is there (the email asked for, on a card about finding trials)."""
     best = c.hits[0]
     e = c.ix.entries[best.position]
     strong = [x for x in c.r.topics if c.ix.topic_weight.get(x, 1.0) >= c.t.strong_topic]
-    if strong and best.main_topic == 0.0 and any(x in e.topics for x in strong) and not _names_study(c, best):
+    if (
+        strong
+        and best.main_topic == 0.0
+        and any(x in e.topics for x in strong)
+        and not _names_study(c, best)
+        and not (c.r.kinds and _gives_a_kind_asked(c, best) and _names_each_organization(c, best))
+    ):
         return "the best card only mentions the topic asked"
     return ""
+
+
+def _names_each_organization(c: Case, hit: Hit) -> bool:
+    """Whether the card's facts of the kinds asked name every organisation asked ("Cytheris phone
+    number" is not answered by another body's helpline on a card that names Cytheris elsewhere)."""
+    e = c.ix.entries[hit.position]
+    words = c.reader.subject_words
+    orgs = [s for s in c.r.subjects if c.ix.kinds.get(s) == ORGANIZATION_KIND]
+    facts = [f.words.split() for f in e.facts if not set(c.r.kinds).isdisjoint(f.kinds)]
+    return all(any(not words.get(s, frozenset()).isdisjoint(f) for f in facts) for s in orgs)
 
 
 def passing_word(c: Case) -> str:

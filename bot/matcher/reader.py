@@ -29,6 +29,7 @@ WH_WORDS = frozenset(("what", "which", "who", "when", "where", "why", "how"))  #
 # "who can help her decide whether it's right for her": the advice is the matter a person asked about
 # will help with, and the question asks who that person is.
 ASKS_A_PERSON = "who"
+ORGANIZATION_KIND = "organization"  # the subject kind of a company, agency or university
 EMBEDS = frozenset(("whether", "if"))
 PARTITIVE = ("of", "the", "those", "these")  # "how many of the 46 patients": what is counted follows
 LONG_SLIP = 7  # a word this long, a slip from a stopword, is that stopword before a card's word
@@ -388,14 +389,14 @@ class Reader:
         that study's place, not asked about of its own."""
         kinds = self.kinds
         studies = [s for s in reading.subjects if kinds.get(s) == "study"]
-        if not studies or all(kinds.get(s) != "organization" for s in reading.subjects):
+        if not studies or all(kinds.get(s) != ORGANIZATION_KIND for s in reading.subjects):
             return
         named = {w for s in studies for w in self.subject_words.get(s, ())}
         said = set(reading.words)
         reading.subjects[:] = [
             s
             for s in reading.subjects
-            if kinds.get(s) != "organization" or not said & self.subject_words.get(s, frozenset()) <= named
+            if kinds.get(s) != ORGANIZATION_KIND or not said & self.subject_words.get(s, frozenset()) <= named
         ]
 
     def _read_gapped_studies(self, reading: Reading, toks: list[str]) -> None:

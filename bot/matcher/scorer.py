@@ -231,16 +231,23 @@ def candidates(ix: "Index", r: "Reading", t: Tuning = TUNING) -> list[int]:
     commoner keys then only count in scoring. The work per query is bounded however large the deck.
     """
     postings, idf = ix.postings, ix.idf
-    keys = [f"s:{s}" for s in r.subjects] + [f"t:{x}" for x in r.topics] + [f"w:{w}" for w in r.words]
-    keys = sorted((k for k in keys if k in postings), key=lambda k: len(postings[k]))
+    # Each key with its posting, looked up once, and sorted rarest first (of equal length, in the
+    # order asked: the running count breaks ties, as a stable sort by length would).
+    found: list[tuple[int, int, str, list[int]]] = []
+    for prefix, asked in (("s:", r.subjects), ("t:", r.topics), ("w:", r.words)):
+        for x in asked:
+            key = prefix + x
+            posting = postings.get(key)
+            if posting is not None:
+                found.append((len(posting), len(found), key, posting))
+    found.sort()
     gather, boost = t.gather, t.subject_key_boost
     acc: dict[int, float] = {}
     get = acc.get
-    for key in keys:
+    for _, _, key, posting in found:  # introductory cards first in each posting
         if len(acc) >= gather:
             break  # enough cards from the rarer keys; scoring weighs the common ones
         weight = idf[key] * (boost if key[0] == "s" else 1.0)
-        posting = postings[key]  # introductory cards first
         if len(posting) > gather:
             posting = posting[:gather]
         if not acc:  # the rarest key: every card once, in the posting's order (0.0 + weight is weight)

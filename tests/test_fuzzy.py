@@ -181,3 +181,20 @@ def test_random_typos_are_matched_as_rapidfuzz_matches_them(query: str, choices:
 def test_a_one_shot_ask_with_a_typo_does_not_import_rapidfuzz() -> None:
     """"patiens" is read as "patients" in Python too."""
     assert _one_shot_ask("how many patiens were in STALWART")[1] is False
+
+
+def test_texts_all_far_under_the_cutoff_are_settled_without_rapidfuzz(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts whose lengths alone put them under the cutoff are not scored in full, and when every
+    text is, the answer is None, not a tie handed to rapidfuzz."""
+
+    def handed_over(*args: object) -> None:
+        raise AssertionError("handed to rapidfuzz")
+
+    monkeypatch.setattr(fuzzy, "_rapidfuzz_extract_one", handed_over)
+    texts = ("anrs 119", "interstart", "nct00120185", "can il2 delay the need to start art")
+    assert fuzzy.pure_extract_one("side efects of aldesleukin", texts, score_cutoff=85.3) is None
+    assert fuzzy.pure_extract_one("side efects of aldesleukin", texts, score_cutoff=0.0) == (
+        "can il2 delay the need to start art",
+        pytest.approx(36.0655737704918),
+        3,
+    )

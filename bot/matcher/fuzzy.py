@@ -22,6 +22,7 @@ ExtractOne = Callable[..., "Found | None"]
 Scorer = Callable[..., float]
 
 NEAR = 1e-4  # rapidfuzz decides either way for a score within about 1e-5 of its cutoff (out of 100)
+BELOW = -1.0  # a score surely under the floor asked for (never the best, nor near it)
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 ")
 
 _scorers: tuple[ExtractOne, Scorer] | None = None  # what scorers() returns, once chosen
@@ -74,16 +75,19 @@ def _indel(a: str, b: str) -> int:
     return len(a) + len(b) - 2 * _lcs(a, b) if a and b else len(a) + len(b)
 
 
-def _token_ratio(q_tokens: set[str], q_sorted: str, text: str) -> float:
-    """rapidfuzz.fuzz.token_ratio(query, text): the better of token_sort_ratio and token_set_ratio."""
+def _token_ratio(q_tokens: set[str], q_sorted: str, text: str, floor: float = -1.0) -> float:
+    """rapidfuzz.fuzz.token_ratio(query, text): the better of token_sort_ratio and token_set_ratio;
+    BELOW when it is surely under `floor` (its Indel distances, the costly part, bounded by how the
+    lengths differ), so a text that cannot win is not scored in full."""
     t_split = text.split()
     t_sorted = " ".join(sorted(t_split))
     # token_sort_ratio: Indel's normalised similarity of the sorted texts, times 100.
     total = len(q_sorted) + len(t_sorted)
-    sort_score = (1.0 - _indel(q_sorted, t_sorted) / total) * 100 if total else 100.0
     t_tokens = set(t_split)
     if not q_tokens or not t_tokens:
-        return sort_score  # token_set_ratio is 0
+        if total and (1.0 - abs(len(q_sorted) - len(t_sorted)) / total) * 100 < floor:
+            return BELOW
+        return (1.0 - _indel(q_sorted, t_sorted) / total) * 100 if total else 100.0  # no token_set_ratio
     sect = q_tokens & t_tokens
     diff_ab = q_tokens - t_tokens
     diff_ba = t_tokens - q_tokens
@@ -96,13 +100,23 @@ def _token_ratio(q_tokens: set[str], q_sorted: str, text: str) -> float:
     sect_ab_len = sect_len + sep + len(ab)
     sect_ba_len = sect_len + sep + len(ba)
     lensum = sect_ab_len + sect_ba_len
-    set_score = 100 - 100 * _indel(ab, ba) / lensum if lensum else 100.0
-    if sect_len:
-        set_score = max(
-            set_score,
+    sect_score = (
+        max(
             100 - 100 * (sep + len(ab)) / (sect_len + sect_ab_len),
             100 - 100 * (sep + len(ba)) / (sect_len + sect_ba_len),
         )
+        if sect_len
+        else 0.0
+    )
+    if floor > sect_score and max(
+        (1.0 - abs(len(q_sorted) - len(t_sorted)) / total) * 100 if total else 100.0,
+        100 - 100 * abs(len(ab) - len(ba)) / lensum if lensum else 100.0,
+    ) < floor:
+        return BELOW  # an Indel distance is at least the difference of the lengths
+    sort_score = (1.0 - _indel(q_sorted, t_sorted) / total) * 100 if total else 100.0
+    set_score = 100 - 100 * _indel(ab, ba) / lensum if lensum else 100.0
+    if sect_len:
+        set_score = max(set_score, sect_score)
     return max(set_score, sort_score)
 
 
@@ -129,9 +143,19 @@ def pure_extract_one(
         return _rapidfuzz_extract_one(query, texts, score_cutoff)
     q_split = query.split()
     q_tokens, q_sorted = set(q_split), " ".join(sorted(q_split))
-    scores = [_token_ratio(q_tokens, q_sorted, t) for t in texts]
+    # A text sure to score under both the cutoff and the best so far, by more than rapidfuzz's
+    # tolerance, can be neither the best nor close to it: it is not scored in full.
+    scores = []
+    floor = score_cutoff - NEAR
+    for t in texts:
+        score = _token_ratio(q_tokens, q_sorted, t, floor)
+        scores.append(score)
+        if score - NEAR > floor:
+            floor = score - NEAR
     best = max(scores)
-    runner_up = max((x for x in scores if x != best), default=-1.0)
+    if best == BELOW:
+        return None  # every text is surely under the cutoff
+    runner_up = max((x for x in scores if x != best), default=BELOW)
     if (score_cutoff > 0 and abs(best - score_cutoff) < NEAR) or best - runner_up < NEAR:
         # rapidfuzz turns a cutoff into a whole number of edits, with a small tolerance (and raises
         # its cutoff to each best score found): a score that close to the cutoff, or to another

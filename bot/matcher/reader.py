@@ -229,6 +229,11 @@ class Reader:
             if len(word) >= MIN_TYPO_WORD:
                 self.stopword_buckets.setdefault((word[0], len(word)), []).append(word)
 
+    def forget_typos(self) -> None:
+        """Forget what typo'd words and phrases were read as (a benchmark repeating its questions
+        would otherwise time the memory, not the reading)."""
+        self._typos_memo.clear()
+
     def _near_lengths(self, size: int, length: int, typos: int) -> list[str]:
         """The fuzzy phrases of `size` tokens within `typos` letters of `length` long, in their order:
         no other phrase is within `typos` edits (remembered per size, length and typos)."""

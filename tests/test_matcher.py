@@ -486,6 +486,8 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a paper named by its study's name; "Epub" on its card says when it was published
+    ("when was the 11-disease paper epublished?", "pub-rosenzwajg-2019", "the best card is about what was asked"),
     # a study called by its country's adjective: a card saying "Iran" is found by "Iranian"
     ("in the Iranian stomach cancer study, which cytokine was raised", "pub-shokrzadeh-2018",
      "the best card is about what was asked"),

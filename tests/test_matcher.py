@@ -213,6 +213,7 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("what do regulatory T cells do", ["regulatory-t-cells"], ["overview", "mechanism"]),  # do, does, did alike
         ("Peking trial exclusions", ["lupus-il2-trial"], ["eligibility"]),  # a study named by where it runs
         ("what does ESPRIT stand for", ["esprit"], ["overview", "identity"]),
+        ("the V6A diphtheria IL-2 toxin", ["denileukin-diftitox"], []),  # IL-2 inside the drug's name
         ("the cells that calm the immune system down", ["regulatory-t-cells"], []),  # Tregs in lay words
         ("which lupus drugs are allowed in the background", ["lupus"], ["eligibility"]),  # allowed: who may join
         ("washout from other trials for the SLE study", ["lupus-il2-trial"], ["eligibility", "trials"]),  # no approval
@@ -988,6 +989,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("mPFS on 2L tx", "median progression free survival on second line treatment"),
         ("NCT04077684 excl PUD", "nct04077684 exclusion peptic ulcer"),
         ("exclusionary infections", "exclusion infections"),
+        ("the 2nd gen toxin", "the second generation toxin"),
         ("the attacking T cells", "the effector t cells"),  # lay words for a clinical idea
         ("tiny doses of IL-2", "low doses of il2"),
         ("has the US regulator signed off IL-2", "has the fda approved il2"),

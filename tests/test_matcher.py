@@ -487,6 +487,8 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a card saying "defined" and "deterioration" is found by "rule" and "worsening"
+    ("SRI response BILAG rule?", "lupus-trial-primary-outcome", "the best card is about what was asked"),
     # a paper named by its study's name; "Epub" on its card says when it was published
     ("when was the 11-disease paper epublished?", "pub-rosenzwajg-2019", "the best card is about what was asked"),
     # a study called by its country's adjective: a card saying "Iran" is found by "Iranian"
@@ -990,6 +992,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("NCT04077684 excl PUD", "nct04077684 exclusion peptic ulcer"),
         ("exclusionary infections", "exclusion infections"),
         ("the 2nd gen toxin", "the second generation toxin"),
+        ("PGA worsening", "physician global assessment worsening"),
         ("the attacking T cells", "the effector t cells"),  # lay words for a clinical idea
         ("tiny doses of IL-2", "low doses of il2"),
         ("has the US regulator signed off IL-2", "has the fda approved il2"),

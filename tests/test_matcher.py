@@ -487,6 +487,9 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # what the study drug is called is on the card that names it among the arms
+    ("what's the IL-2 product called in the lupus trial record?", "lupus-trial-arms-dosing",
+     "the best card is about what was asked"),
     # a card saying "defined" and "deterioration" is found by "rule" and "worsening"
     ("SRI response BILAG rule?", "lupus-trial-primary-outcome", "the best card is about what was asked"),
     # a paper named by its study's name; "Epub" on its card says when it was published

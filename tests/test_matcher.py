@@ -214,6 +214,8 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("Peking trial exclusions", ["lupus-il2-trial"], ["eligibility"]),  # a study named by where it runs
         ("what does ESPRIT stand for", ["esprit"], ["overview", "identity"]),
         ("the V6A diphtheria IL-2 toxin", ["denileukin-diftitox"], []),  # IL-2 inside the drug's name
+        ("what was the point of putting 11 diseases in one trial", ["ld-il2-11-diseases-trial"],
+         ["overview", "rationale", "trials"]),  # the study by its title, in short
         ("the cells that calm the immune system down", ["regulatory-t-cells"], []),  # Tregs in lay words
         ("which lupus drugs are allowed in the background", ["lupus"], ["eligibility"]),  # allowed: who may join
         ("washout from other trials for the SLE study", ["lupus-il2-trial"], ["eligibility", "trials"]),  # no approval

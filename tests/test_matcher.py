@@ -490,6 +490,8 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a card saying "secretion" and "herb" is found by "release" and "herbal"
+    ("does the herbal compound berberine affect IL-2 release", "pub-hu-2019", "the best card is about what was asked"),
     # what the study drug is called is on the card that names it among the arms
     ("what's the IL-2 product called in the lupus trial record?", "lupus-trial-arms-dosing",
      "the best card is about what was asked"),

@@ -744,6 +744,10 @@ ANSWERABILITY = [
     ("who makes the recombinant IL-2 used in the Beijing lupus trial?", None, "trial-nct04077684", "manufacturer"),
     ("who makes Proleukin", "aldesleukin", None, None),
     ("where in India was the IL-2 -330 oral cancer study done?", None, "pub-singh-2017", "location"),
+    # on a card about two diseases, the date asked of one must be a date of that one
+    ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
+    # a label cited by its date gives no date of an approval: declined, not answered with that date
+    ("when was Proleukin approved", None, None, None),
 ]
 
 

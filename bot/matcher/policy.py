@@ -12,6 +12,7 @@ from bot.text import normalize
 
 DATE_KIND = "date"  # facts/vocabulary/answers.yaml
 APPROVAL_TOPIC = "approval"  # facts/vocabulary/core.yaml
+DISEASE_KIND = "disease"  # the subject kind of a disease (facts/vocabulary/*.yaml)
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
 
@@ -80,7 +81,7 @@ def other_disease(c: Case) -> str:
         return f"not a disease the cards cover: {', '.join(foreign[:3])}"
     # a form of a disease of ours that no card knows ("lupus nephritis")
     toks = c.r.norm.split()
-    ours = [s for s in c.r.subjects if c.ix.kinds.get(s) == "disease"]
+    ours = [s for s in c.r.subjects if c.ix.kinds.get(s) == DISEASE_KIND]
     names = {w for s in ours for w in c.reader.subject_words.get(s, ())}
     forms = [f"{a} {b}" for a, b in pairwise(toks) if a in names and b in c.r.unknown and b.endswith(ends)]
     if forms:
@@ -306,6 +307,10 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         facts = [f for f in facts if REFERENCE_KIND not in f.kinds]
         if not facts:
             return False
+    if kind == DATE_KIND:  # the date of the melanoma approval, on a card about two: one naming melanoma
+        facts = _on_the_disease_asked(ix, reader, r, position, facts)
+        if not facts:
+            return False
     if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)
         facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]
@@ -358,12 +363,26 @@ def _of_the_group_asked(
     diseases is answered by a fact naming lupus, not by the whole study's "46 patients"."""
     words = reader.subject_words
     span = set(r.focus_span)
-    asked = [s for s in r.subjects if ix.kinds.get(s) == "disease" and not span.isdisjoint(words.get(s, ()))]
+    asked = [s for s in r.subjects if ix.kinds.get(s) == DISEASE_KIND and not span.isdisjoint(words.get(s, ()))]
     if not asked:
         return facts
-    diseases = [s for s in ix.entries[position].subjects if ix.kinds.get(s) == "disease"]
+    diseases = [s for s in ix.entries[position].subjects if ix.kinds.get(s) == DISEASE_KIND]
     if all(s in asked for s in diseases):
         return facts  # a study of that one disease: all its patients have it
+    names = {w for s in asked for w in words.get(s, ())}
+    return [f for f in facts if not names.isdisjoint(f.words.split())]
+
+
+def _on_the_disease_asked(
+    ix: Index, reader: Reader, r: Reading, position: int, facts: list[FactEntry]
+) -> list[FactEntry]:
+    """On a card about several diseases, the facts naming a disease asked ("when was it approved for
+    melanoma": not a date of the card's that names no disease)."""
+    kinds, words = ix.kinds, reader.subject_words
+    asked = [s for s in r.subjects if kinds.get(s) == DISEASE_KIND]
+    diseases = [s for s in ix.entries[position].subjects if kinds.get(s) == DISEASE_KIND]
+    if not asked or len(diseases) < 2 or all(s in asked for s in diseases):
+        return facts
     names = {w for s in asked for w in words.get(s, ())}
     return [f for f in facts if not names.isdisjoint(f.words.split())]
 

@@ -363,7 +363,8 @@ def _of_the_group_asked(
     diseases is answered by a fact naming lupus, not by the whole study's "46 patients"."""
     words = reader.subject_words
     span = set(r.focus_span)
-    asked = [s for s in r.subjects if ix.kinds.get(s) == DISEASE_KIND and not span.isdisjoint(words.get(s, ()))]
+    kinds = ix.kinds
+    asked = [s for s in r.subjects if kinds.get(s) == DISEASE_KIND and not span.isdisjoint(words.get(s, ()))]
     if not asked:
         return facts
     diseases = [s for s in ix.entries[position].subjects if ix.kinds.get(s) == DISEASE_KIND]

@@ -215,6 +215,9 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("what does ESPRIT stand for", ["esprit"], ["overview", "identity"]),
         ("the V6A diphtheria IL-2 toxin", ["denileukin-diftitox"], []),  # IL-2 inside the drug's name
         ("can IL-2 cure kidney cancer", ["il-2", "renal-cell-carcinoma"], []),  # a cure is not only HIV's
+        ("a nurse on the IL-2 unit asked about chills", ["il-2"], ["overview"]),  # a nurse is not nursing a baby
+        ("is IL-7 safe while nursing", ["il-7"], ["side-effects", "pregnancy"]),
+        ("commercial ties of the ld-IL2 authors", ["low-dose-il-2"], ["competing-interests", "investigators"]),
         ("what was the point of putting 11 diseases in one trial", ["ld-il2-11-diseases-trial"],
          ["overview", "rationale", "trials"]),  # the study by its title, in short
         ("the cells that calm the immune system down", ["regulatory-t-cells"], []),  # Tregs in lay words

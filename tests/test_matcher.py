@@ -493,6 +493,10 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a card saying "leukemia" and "grade" is found by "blasts" and "degree"
+    ("do CD25+ AML blasts respond to IL-2?", "pub-nakase-2018", "the best card is about what was asked"),
+    ("what degree of heart failure excludes patients", "lupus-trial-exclusion-criteria",
+     "the best card is about what was asked"),
     # a card saying "secretion" and "herb" is found by "release" and "herbal"
     ("does the herbal compound berberine affect IL-2 release", "pub-hu-2019", "the best card is about what was asked"),
     # what the study drug is called is on the card that names it among the arms

@@ -14,38 +14,41 @@ from bot.matcher.index import labelled_numbers, stem
 from bot.matcher.scorer import Tuning
 from bot.text import normalize
 
-# Gates two points under the figures measured after issue 9's sixth pass (README lists each pass;
-# in brackets, the figures at the pass's start, 7ea0456).
-DEV3_TOP1 = 0.875  # questions3: 89.5% and 94.4% (90.0% and 94.4%)
+# Gates two points under the figures measured after issue 9's seventh pass (README lists each pass;
+# in brackets, the figures with the code at the pass's start, b4a9f1e).
+DEV3_TOP1 = 0.880  # questions3: 90.0% and 94.4% (89.5% and 94.4%)
 DEV3_ABSTENTION = 0.924
-DEV4_TOP1 = 0.884  # questions4: 90.4% and 87.3% (89.5% and 83.6%)
-DEV4_ABSTENTION = 0.852
-DEV5_TOP1 = 0.884  # questions5: 90.5% and 92.3% (89.4% and 88.5%)
+DEV4_TOP1 = 0.907  # questions4: 92.7% and 87.3% (90.4% and 87.3%)
+DEV4_ABSTENTION = 0.853
+DEV5_TOP1 = 0.895  # questions5: 91.5% and 92.3% (90.5% and 92.3%)
 DEV5_ABSTENTION = 0.903
-DEV6_TOP1 = 0.895  # questions6: 91.5% and 90.6% (91.1% and 90.6%)
-DEV6_ABSTENTION = 0.885
-DEV7_TOP1 = 0.914  # questions7: 93.5% and 94.8% (93.1% and 89.7%)
+DEV6_TOP1 = 0.895  # questions6: 91.5% and 90.6% (91.5% and 90.6%)
+DEV6_ABSTENTION = 0.886
+DEV7_TOP1 = 0.925  # questions7: 94.5% and 94.8% (93.5% and 94.8%)
 DEV7_ABSTENTION = 0.928
-DEV8_TOP1 = 0.946  # questions8: 96.7% and 90.4% (95.4% and 88.5%)
-DEV8_ABSTENTION = 0.883
-DEV9_TOP1 = 0.898  # questions9: 91.8% and 87.0% (90.3% and 83.3%)
+DEV8_TOP1 = 0.959  # questions8: 97.9% and 90.4% (96.7% and 90.4%)
+DEV8_ABSTENTION = 0.884
+DEV9_TOP1 = 0.910  # questions9: 93.0% and 87.0% (91.8% and 87.0%)
 DEV9_ABSTENTION = 0.850
-DEV10_TOP1 = 0.832  # questions10, paraphrased hard: 85.3% and 89.3% (84.9% and 85.7%)
-DEV10_ABSTENTION = 0.872
-DEV11_TOP1 = 0.895  # questions11: 91.6% and 92.7% (89.7% and 87.3%)
+DEV10_TOP1 = 0.867  # questions10, paraphrased hard: 88.7% and 89.3% (85.3% and 89.3%)
+DEV10_ABSTENTION = 0.873
+DEV11_TOP1 = 0.911  # questions11: 93.1% and 92.7% (91.6% and 92.7%)
 DEV11_ABSTENTION = 0.907
-DEV12_TOP1 = 0.882  # questions12: 90.3% and 94.6% (88.7% and 92.9%)
+DEV12_TOP1 = 0.902  # questions12: 92.2% and 94.6% (90.3% and 94.6%)
 DEV12_ABSTENTION = 0.926
-# Written for the sixth pass from the seeds alone; "on arrival" is before anything was tuned on them.
-DEV13_TOP1 = 0.874  # questions13, every style and deep detail: 89.5% and 89.6% (86.3% and 77.9% on arrival)
+DEV13_TOP1 = 0.892  # questions13, every style and deep detail: 91.2% and 89.6% (89.5% and 89.6%)
 DEV13_ABSTENTION = 0.876
-DEV14_TOP1 = 0.860  # questions14, hurried and indirect: 88.1% and 92.2% (83.5% and 80.5% on arrival)
-DEV14_ABSTENTION = 0.902
-# Arrived late in the pass: on arrival at 48d9f63, and (in brackets) with the pass's starting code.
-DEV15_TOP1 = 0.835  # questions15, every paragraph in order: 85.6% and 85.5% (84.7%, 83.9%; 84.7%, 75.8%)
-DEV15_ABSTENTION = 0.834
-DEV16_TOP1 = 0.877  # questions16, four personas: 89.8% and 92.1% (88.5%, 85.7%; 86.5%, 82.5%)
-DEV16_ABSTENTION = 0.900
+DEV14_TOP1 = 0.884  # questions14, hurried and indirect: 90.4% and 93.5% (88.1% and 92.2%)
+DEV14_ABSTENTION = 0.915
+DEV15_TOP1 = 0.853  # questions15, every paragraph in order: 87.3% and 85.5% (85.6% and 85.5%)
+DEV15_ABSTENTION = 0.835
+DEV16_TOP1 = 0.890  # questions16, four personas: 91.0% and 92.1% (89.8% and 92.1%)
+DEV16_ABSTENTION = 0.901
+# Written for the seventh pass from the seeds alone; measured on arrival with the pass's starting code.
+DEV17_TOP1 = 0.916  # questions17, busy and terse, numbers: 93.6% and 90.5% (91.6% and 89.2%)
+DEV17_ABSTENTION = 0.885
+DEV18_TOP1 = 0.858  # questions18, lay words, why and how, expert shorthand: 87.8% and 89.1% (81.8% and 89.1%)
+DEV18_ABSTENTION = 0.871
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -334,6 +337,8 @@ def test_holdout_questions_written_independently(
         ("questions14", DEV14_TOP1, DEV14_ABSTENTION),
         ("questions15", DEV15_TOP1, DEV15_ABSTENTION),
         ("questions16", DEV16_TOP1, DEV16_ABSTENTION),
+        ("questions17", DEV17_TOP1, DEV17_ABSTENTION),
+        ("questions18", DEV18_TOP1, DEV18_ABSTENTION),
     ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(

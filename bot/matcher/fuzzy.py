@@ -75,7 +75,7 @@ def _indel(a: str, b: str) -> int:
     return len(a) + len(b) - 2 * _lcs(a, b) if a and b else len(a) + len(b)
 
 
-def _token_ratio(q_tokens: set[str], q_sorted: str, text: str, floor: float = -1.0) -> float:
+def _token_ratio(q_tokens: set[str], q_sorted: str, text: str, floor: float = BELOW) -> float:
     """rapidfuzz.fuzz.token_ratio(query, text): the better of token_sort_ratio and token_set_ratio;
     BELOW when it is surely under `floor` (its Indel distances, the costly part, bounded by how the
     lengths differ), so a text that cannot win is not scored in full."""

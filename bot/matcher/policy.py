@@ -367,7 +367,7 @@ def _of_the_group_asked(
     asked = [s for s in r.subjects if kinds.get(s) == DISEASE_KIND and not span.isdisjoint(words.get(s, ()))]
     if not asked:
         return facts
-    diseases = [s for s in ix.entries[position].subjects if ix.kinds.get(s) == DISEASE_KIND]
+    diseases = [s for s in ix.entries[position].subjects if kinds.get(s) == DISEASE_KIND]
     if all(s in asked for s in diseases):
         return facts  # a study of that one disease: all its patients have it
     names = {w for s in asked for w in words.get(s, ())}

@@ -29,8 +29,8 @@ WH_WORDS = frozenset(("what", "which", "who", "when", "where", "why", "how"))  #
 # "who can help her decide whether it's right for her": the advice is the matter a person asked about
 # will help with, and the question asks who that person is.
 ASKS_A_PERSON = "who"
-ORGANIZATION_KIND = "organization"  # the subject kind of a company, agency or university
 EMBEDS = frozenset(("whether", "if"))
+ORGANIZATION_KIND = "organization"  # the subject kind of a company, agency or university
 PARTITIVE = ("of", "the", "those", "these")  # "how many of the 46 patients": what is counted follows
 LONG_SLIP = 7  # a word this long, a slip from a stopword, is that stopword before a card's word
 MEMO_SIZE = 4096  # typo'd words and phrases remembered (all forgotten when full)

@@ -383,6 +383,7 @@ ORDINARY_WORDS = [
     ("what % of melanoma patients respond", ["result"], [], []),
     ("how much testing has IL-7 had so far", [], [], []),  # how much of something else is no dose
     ("how long was the dinutuximab beta infusion", ["duration", "route"], [], []),  # how long it lasted
+    ("can I use the CancerIndex site to diagnose myself", [], [], []),  # "myself" says who, like "herself"
 ]
 
 
@@ -498,6 +499,8 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a card saying "limits its use" is found by what "holds it back"
+    ("what holds back high-dose IL-2 according to Sullivan", "pub-sullivan-2019", "the best card is about what was asked"),
     # a card saying "leukemia" and "grade" is found by "blasts" and "degree"
     ("do CD25+ AML blasts respond to IL-2?", "pub-nakase-2018", "the best card is about what was asked"),
     ("what degree of heart failure excludes patients", "lupus-trial-exclusion-criteria",

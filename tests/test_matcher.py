@@ -1023,6 +1023,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("the attacking T cells", "the effector t cells"),  # lay words for a clinical idea
         ("tiny doses of IL-2", "low doses of il2"),
         ("has the US regulator signed off IL-2", "has the fda approved il2"),
+        ("alt names for aldesleukin", "other names for aldesleukin"),
         ("did they put up with it", "did they tolerate it"),
         ("who is kept in the dark", "who is kept masked"),
     ],

@@ -384,6 +384,7 @@ ORDINARY_WORDS = [
     ("how much testing has IL-7 had so far", [], [], []),  # how much of something else is no dose
     ("how long was the dinutuximab beta infusion", ["duration", "route"], [], []),  # how long it lasted
     ("can I use the CancerIndex site to diagnose myself", [], [], []),  # "myself" says who, like "herself"
+    ("in lay terms, what is IL-2", [], [], []),  # how to say it, like "in plain English"
 ]
 
 

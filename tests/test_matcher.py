@@ -500,6 +500,9 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a card naming T helper cells is found by "T cell subsets"
+    ("which T cell subsets does low dose IL-2 push up or down in lupus?", "lupus-trial-background",
+     "the best card is about what was asked"),
     # a card saying "limits its use" is found by what "holds it back"
     ("what holds back high-dose IL-2 according to Sullivan", "pub-sullivan-2019", "the best card is about what was asked"),
     # a card saying "leukemia" and "grade" is found by "blasts" and "degree"
@@ -1025,6 +1028,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("tiny doses of IL-2", "low doses of il2"),
         ("has the US regulator signed off IL-2", "has the fda approved il2"),
         ("alt names for aldesleukin", "other names for aldesleukin"),
+        ("would cataracts keep her out", "would cataracts exclude her"),
         ("did they put up with it", "did they tolerate it"),
         ("who is kept in the dark", "who is kept masked"),
     ],

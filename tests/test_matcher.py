@@ -500,6 +500,9 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a card saying "diseases" is found by "conditions"
+    ("Are people with other autoimmune conditions on top of lupus allowed in?", "lupus-trial-exclusion-criteria",
+     "the best card is about what was asked"),
     # a card naming T helper cells is found by "T cell subsets"
     ("which T cell subsets does low dose IL-2 push up or down in lupus?", "lupus-trial-background",
      "the best card is about what was asked"),

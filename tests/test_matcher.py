@@ -500,6 +500,9 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a card saying "disease activity" is found by how "active" the disease is
+    ("How active does someone's lupus need to be to qualify?", "lupus-trial-eligibility",
+     "the best card is about what was asked"),
     # a card saying "diseases" is found by "conditions"
     ("Are people with other autoimmune conditions on top of lupus allowed in?", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),

@@ -500,6 +500,9 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a card saying "without ART" is found by "IL-2 alone"
+    ("ANRS 119 - was the idea to hold off starting HIV meds using IL-2 alone?", "trial-anrs-119",
+     "the best card is about what was asked"),
     # a card saying "disease activity" is found by how "active" the disease is
     ("How active does someone's lupus need to be to qualify?", "lupus-trial-eligibility",
      "the best card is about what was asked"),
@@ -1035,6 +1038,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("has the US regulator signed off IL-2", "has the fda approved il2"),
         ("alt names for aldesleukin", "other names for aldesleukin"),
         ("would cataracts keep her out", "would cataracts exclude her"),
+        ("to hold off starting ART", "to delay starting art"),
         ("did they put up with it", "did they tolerate it"),
         ("who is kept in the dark", "who is kept masked"),
     ],

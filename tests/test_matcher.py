@@ -500,6 +500,9 @@ GENERAL_ANSWERS = [
     # why a trial is needed: the problem with today's treatments that its background states
     ("what's wrong with current lupus treatments", "lupus-trial-background",
      "the best card is about what was asked"),
+    # a card saying "death worldwide" is found by how "deadly" a cancer is "globally"
+    ("how deadly is gastric adenocarcinoma globally per that abstract?", "pub-shokrzadeh-2018",
+     "the best card is about what was asked"),
     # a card saying "without ART" is found by "IL-2 alone"
     ("ANRS 119 - was the idea to hold off starting HIV meds using IL-2 alone?", "trial-anrs-119",
      "the best card is about what was asked"),

@@ -538,6 +538,7 @@ GENERAL_ANSWERS = [
     # an unknown word with a disease's ending, and no disease of ours named, is another disease
     ("IL-2 trial results in multiple sclerosis", None, "not a disease the cards cover: sclerosis"),
     ("IL-2 in myelofibrosis", None, "not a disease the cards cover: myelofibrosis"),
+    ("IL-7 for sepsis - any trials?", None, "not a disease the cards cover: sepsis"),  # among exclusions only
     # ... or an unknown word before "cancer" or "disease"; a word with such an ending may name none
     ("IL-2 response rate in pancreatic cancer", None, "not a disease the cards cover: pancreatic cancer"),
     ("side effects of IL-2 in Lyme disease", None, "not a disease the cards cover: lyme disease"),

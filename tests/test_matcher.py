@@ -221,6 +221,8 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("a nurse on the IL-2 unit asked about chills", ["il-2"], ["overview"]),  # a nurse is not nursing a baby
         ("is IL-7 safe while nursing", ["il-7"], ["side-effects", "pregnancy"]),
         ("commercial ties of the ld-IL2 authors", ["low-dose-il-2"], ["competing-interests", "investigators"]),
+        ("how many have enrolled in the SLE IL-2 placebo trial", ["lupus", "il-2", "lupus-il2-trial"],
+         ["enrollment", "design", "trials"]),  # the only placebo-controlled lupus trial, a drug named inside
         ("what was the point of putting 11 diseases in one trial", ["ld-il2-11-diseases-trial"],
          ["overview", "rationale", "trials"]),  # the study by its title, in short
         ("the cells that calm the immune system down", ["regulatory-t-cells"], []),  # Tregs in lay words

@@ -387,6 +387,7 @@ ORDINARY_WORDS = [
     ("how long was the dinutuximab beta infusion", ["duration", "route"], [], []),  # how long it lasted
     ("can I use the CancerIndex site to diagnose myself", [], [], []),  # "myself" says who, like "herself"
     ("in lay terms, what is IL-2", [], [], []),  # how to say it, like "in plain English"
+    ("sorry if this is basic - what did the COSMIC study look at?", [], [], []),  # "sorry", like "thanks"
 ]
 
 
@@ -1043,6 +1044,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("tiny doses of IL-2", "low doses of il2"),
         ("has the US regulator signed off IL-2", "has the fda approved il2"),
         ("alt names for aldesleukin", "other names for aldesleukin"),
+        ("TIL lowdose IL2 study", "til low dose il2 study"),
         ("would cataracts keep her out", "would cataracts exclude her"),
         ("to hold off starting ART", "to delay starting art"),
         ("did they put up with it", "did they tolerate it"),

@@ -18,36 +18,36 @@ from bot.text import normalize
 # in brackets, the figures with the code at the pass's start, b4a9f1e).
 DEV3_TOP1 = 0.880  # questions3: 90.0% and 94.4% (89.5% and 94.4%)
 DEV3_ABSTENTION = 0.924
-DEV4_TOP1 = 0.907  # questions4: 92.7% and 87.3% (90.4% and 87.3%)
+DEV4_TOP1 = 0.916  # questions4: 93.6% and 87.3% (90.4% and 87.3%)
 DEV4_ABSTENTION = 0.853
-DEV5_TOP1 = 0.895  # questions5: 91.5% and 92.3% (90.5% and 92.3%)
+DEV5_TOP1 = 0.900  # questions5: 92.0% and 92.3% (90.5% and 92.3%)
 DEV5_ABSTENTION = 0.903
-DEV6_TOP1 = 0.895  # questions6: 91.5% and 90.6% (91.5% and 90.6%)
+DEV6_TOP1 = 0.900  # questions6: 92.0% and 90.6% (91.5% and 90.6%)
 DEV6_ABSTENTION = 0.886
-DEV7_TOP1 = 0.925  # questions7: 94.5% and 94.8% (93.5% and 94.8%)
+DEV7_TOP1 = 0.929  # questions7: 94.9% and 94.8% (93.5% and 94.8%)
 DEV7_ABSTENTION = 0.928
 DEV8_TOP1 = 0.959  # questions8: 97.9% and 90.4% (96.7% and 90.4%)
 DEV8_ABSTENTION = 0.884
 DEV9_TOP1 = 0.910  # questions9: 93.0% and 87.0% (91.8% and 87.0%)
 DEV9_ABSTENTION = 0.850
-DEV10_TOP1 = 0.867  # questions10, paraphrased hard: 88.7% and 89.3% (85.3% and 89.3%)
+DEV10_TOP1 = 0.882  # questions10, paraphrased hard: 90.2% and 89.3% (85.3% and 89.3%)
 DEV10_ABSTENTION = 0.873
-DEV11_TOP1 = 0.911  # questions11: 93.1% and 92.7% (91.6% and 92.7%)
+DEV11_TOP1 = 0.915  # questions11: 93.5% and 92.7% (91.6% and 92.7%)
 DEV11_ABSTENTION = 0.907
-DEV12_TOP1 = 0.902  # questions12: 92.2% and 94.6% (90.3% and 94.6%)
+DEV12_TOP1 = 0.906  # questions12: 92.6% and 94.6% (90.3% and 94.6%)
 DEV12_ABSTENTION = 0.926
-DEV13_TOP1 = 0.892  # questions13, every style and deep detail: 91.2% and 89.6% (89.5% and 89.6%)
+DEV13_TOP1 = 0.896  # questions13, every style and deep detail: 91.6% and 89.6% (89.5% and 89.6%)
 DEV13_ABSTENTION = 0.876
-DEV14_TOP1 = 0.884  # questions14, hurried and indirect: 90.4% and 93.5% (88.1% and 92.2%)
+DEV14_TOP1 = 0.895  # questions14, hurried and indirect: 91.5% and 93.5% (88.1% and 92.2%)
 DEV14_ABSTENTION = 0.915
-DEV15_TOP1 = 0.853  # questions15, every paragraph in order: 87.3% and 85.5% (85.6% and 85.5%)
-DEV15_ABSTENTION = 0.835
-DEV16_TOP1 = 0.890  # questions16, four personas: 91.0% and 92.1% (89.8% and 92.1%)
+DEV15_TOP1 = 0.858  # questions15, every paragraph in order: 87.8% and 87.1% (85.6% and 85.5%)
+DEV15_ABSTENTION = 0.851
+DEV16_TOP1 = 0.894  # questions16, four personas: 91.4% and 92.1% (89.8% and 92.1%)
 DEV16_ABSTENTION = 0.901
 # Written for the seventh pass from the seeds alone; measured on arrival with the pass's starting code.
-DEV17_TOP1 = 0.916  # questions17, busy and terse, numbers: 93.6% and 90.5% (91.6% and 89.2%)
-DEV17_ABSTENTION = 0.885
-DEV18_TOP1 = 0.858  # questions18, lay words, why and how, expert shorthand: 87.8% and 89.1% (81.8% and 89.1%)
+DEV17_TOP1 = 0.920  # questions17, busy and terse, numbers: 94.0% and 91.9% (91.6% and 89.2%)
+DEV17_ABSTENTION = 0.899
+DEV18_TOP1 = 0.868  # questions18, lay words, why and how, expert shorthand: 88.8% and 89.1% (81.8% and 89.1%)
 DEV18_ABSTENTION = 0.871
 
 DEV = Path(__file__).parent / "dev"
@@ -302,7 +302,7 @@ def test_every_help_example_is_answered(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("name", "min_top1", "min_abstention"),
-    [("holdout1.yaml", 0.956, 0.94), ("holdout2.yaml", 0.896, 0.96)],
+    [("holdout1.yaml", 0.956, 0.94), ("holdout2.yaml", 0.896, 0.98)],
 )
 def test_holdout_questions_written_independently(
     engine: Engine, name: str, min_top1: float, min_abstention: float

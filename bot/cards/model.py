@@ -6,6 +6,8 @@
 from typing import NamedTuple
 
 OVERVIEW_TOPIC = "overview"  # the topic of cards that introduce their subject
+# The kinds of subject a vocabulary term may be (facts/schema/vocabulary.schema.json; also "concept").
+DRUG, DISEASE, STUDY, ORGANIZATION = "drug", "disease", "study", "organization"
 # Vocabulary ids the code cannot work without: `il2bot check` verifies the vocabulary defines each.
 RELIED_ON_TOPICS = (OVERVIEW_TOPIC,)
 

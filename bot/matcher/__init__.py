@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.cards.model import Deck
+from bot.cards.model import DISEASE, DRUG, STUDY, Deck
 from bot.matcher.index import OVERVIEW, Index, stem
 from bot.matcher.policy import (
     ONE_STUDY_KINDS,
@@ -40,9 +40,9 @@ if TYPE_CHECKING:  # the lexicon is read only when building (not on the `il2bot 
 
 __all__ = ["Context", "Hit", "Matcher", "Reading", "Result", "Tuning", "stem"]
 
-CONTEXT_KINDS = ("drug", "study")  # what a follow-up inherits when it names none of its own
-CHOICE_KINDS = ("drug", "study")  # what the bot asks about when a follow-up has no context
-PREAMBLE_KINDS = ("drug", "study", "disease")  # what a long message's question inherits from its context
+CONTEXT_KINDS = (DRUG, STUDY)  # what a follow-up inherits when it names none of its own
+CHOICE_KINDS = (DRUG, STUDY)  # what the bot asks about when a follow-up has no context
+PREAMBLE_KINDS = (DRUG, STUDY, DISEASE)  # what a long message's question inherits from its context
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 REFERS_BACK = frozenset(("it", "this", "that", "they", "them"))  # a question about what its context named
 
@@ -140,7 +140,7 @@ class Matcher:
         reason, partial = abstain_reason(case)
         if partial:
             kinds = self.index.kinds
-            studies = {s for s in r.subjects if kinds.get(s, "study") == "study"}
+            studies = {s for s in r.subjects if kinds.get(s, STUDY) == STUDY}
             # Offer the study's own card (ESPRIT's, not a side-effect card that also names it).
             offered = next(
                 (h for h in hits if h.card.kind in ONE_STUDY_KINDS and studies & set(h.card.subjects)),
@@ -211,7 +211,7 @@ class Matcher:
         if not (q.subjects or q.topics or q.kinds or q.words):
             return r
         kinds = self.index.kinds
-        named = [s for s in r.subjects if s not in q.subjects and kinds.get(s, "study") in PREAMBLE_KINDS]
+        named = [s for s in r.subjects if s not in q.subjects and kinds.get(s, STUDY) in PREAMBLE_KINDS]
         if not q.subjects and not named and REFERS_BACK.intersection(q.norm.split()):
             # "... what an 'immune modulator' means. How does the page define it?": it is the context's
             return q._replace(
@@ -224,7 +224,7 @@ class Matcher:
     # -- follow-ups ------------------------------------------------------------------------
 
     def _names_main(self, r: Reading) -> bool:
-        return any(self.index.kinds.get(s, "study") in CONTEXT_KINDS for s in r.subjects)
+        return any(self.index.kinds.get(s, STUDY) in CONTEXT_KINDS for s in r.subjects)
 
     def _is_followup(self, r: Reading) -> bool:
         """A question that names no drug or study and opens like a follow-up, or names nothing but
@@ -243,11 +243,11 @@ class Matcher:
     def _inherit(self, r: Reading, context: Context) -> Reading:
         """The reading with the context's drug and study (and its disease, unless one is named)."""
         kinds = self.index.kinds
-        named_disease = any(kinds.get(s) == "disease" for s in r.subjects)
+        named_disease = any(kinds.get(s) == DISEASE for s in r.subjects)
         inherited = [
             s
             for s in context.subjects
-            if kinds.get(s, "study") in CONTEXT_KINDS or (kinds.get(s) == "disease" and not named_disease)
+            if kinds.get(s, STUDY) in CONTEXT_KINDS or (kinds.get(s) == DISEASE and not named_disease)
         ]
         subjects = [*inherited, *(s for s in r.subjects if s not in inherited)]
         topics = r.topics
@@ -260,14 +260,14 @@ class Matcher:
         if r.subjects:
             return tuple(r.subjects)
         kinds = self.index.kinds
-        return tuple(s for s in hit.card.subjects if kinds.get(s, "study") in CONTEXT_KINDS)
+        return tuple(s for s in hit.card.subjects if kinds.get(s, STUDY) in CONTEXT_KINDS)
 
     def _choices(self, deck: Deck) -> tuple[str, ...]:
         """The main subjects to ask about: the drugs cards introduce, then studies with a trial card."""
         own = {s for c in deck.cards if c.kind == "trial" for s in c.subjects}
         introduced = {s for c in deck.cards if OVERVIEW in c.topics for s in c.subjects}
-        drugs = [t for t in deck.terms.values() if t.kind == "drug" and not t.broader and t.id in introduced]
-        studies = [t for t in deck.terms.values() if t.kind == "study" and t.id in own]
+        drugs = [t for t in deck.terms.values() if t.kind == DRUG and not t.broader and t.id in introduced]
+        studies = [t for t in deck.terms.values() if t.kind == STUDY and t.id in own]
         return tuple(t.terms[0] for t in (*drugs, *studies))
 
     # -- which cards may answer ------------------------------------------------------------
@@ -394,7 +394,7 @@ class Matcher:
         """Whether a card has a fact of a kind asked that names the study (else the subject) asked:
         the enrollment of a side-effect study is not the enrollment of ESPRIT."""
         kinds = self.index.kinds
-        studies = [s for s in r.subjects if kinds.get(s, "study") == "study"]
+        studies = [s for s in r.subjects if kinds.get(s, STUDY) == STUDY]
         named = studies or r.subjects
         names = {w for s in named for w in self.reader.subject_words.get(s, ())}
         if any(given_by_trial_field(self.index, position, k) for k in r.kinds):
@@ -419,19 +419,19 @@ class Matcher:
         "cancer") and the other way round; "dose of IL-2 in HIV" is never answered by an IL-7 card.
         """
         kinds, broader, entries = self.index.kinds, self.index.broader, self.index.entries
-        named: dict[str, list[str]] = {"drug": [], "study": [], "disease": []}
+        named: dict[str, list[str]] = {DRUG: [], STUDY: [], DISEASE: []}
         for s in r.subjects:
-            group = named.get(kinds.get(s, "study"))
+            group = named.get(kinds.get(s, STUDY))
             if group is not None:
                 group.append(s)
-        if named["study"]:  # the study decides: a disease named is of the person asking about it
-            named["disease"] = []
+        if named[STUDY]:  # the study decides: a disease named is of the person asking about it
+            named[DISEASE] = []
         # A card is on one of a group's subjects when its subjects hold one (a disease not only in
         # passing), its wider subjects hold one, or its subjects hold one's broader term.
         # (For a drug or study, "its subjects hold a name or a broader term" is one set operation.)
         groups = [
             (
-                kind == "disease",
+                kind == DISEASE,
                 names := frozenset(group),
                 siblings := frozenset(b for s in group for b in broader.get(s, ())),
                 names | siblings,
@@ -447,7 +447,7 @@ class Matcher:
             subjects, wider = e.subjects, e.wider
             for disease, names, siblings, either in groups:
                 if disease:
-                    if not e.kind_counts.get("disease"):
+                    if not e.kind_counts.get(DISEASE):
                         continue
                     own = subjects - e.passing if e.passing else subjects  # not a disease only mentioned
                     if own.isdisjoint(names) and wider.isdisjoint(names) and subjects.isdisjoint(siblings):

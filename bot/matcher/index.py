@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.cards.model import OVERVIEW_TOPIC, Card, Deck
+from bot.cards.model import DISEASE, DRUG, OVERVIEW_TOPIC, STUDY, Card, Deck
 from bot.matcher import fuzzy
 from bot.matcher.scorer import NAME_PREFIX, TUNING, Tuning
 from bot.text import fold, normalize, spell_signs
@@ -207,7 +207,7 @@ class Index:
         # something a card may only mention.
         introduced = {s for c in deck.cards if OVERVIEW in c.topics for s in c.subjects}
         self.own_drugs = frozenset(
-            t.id for t in deck.terms.values() if t.kind == "drug" and not t.broader and t.id in introduced
+            t.id for t in deck.terms.values() if t.kind == DRUG and not t.broader and t.id in introduced
         )
         self.topic_weight = {t.id: t.weight for t in deck.terms.values() if t.is_topic}
         # Fact kinds: how to recognise each in a fact's text, and how to name it.
@@ -223,7 +223,7 @@ class Index:
         # Topic and disease phrases by stemmed words, keyed by their first word, to find them in a text.
         self.topic_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for term in deck.terms.values():
-            if term.is_topic or term.kind == "disease":
+            if term.is_topic or term.kind == DISEASE:
                 for p in (term.id, *term.terms):
                     toks = tuple(stem(w) for w in normalize(p).split())
                     if toks:
@@ -236,7 +236,7 @@ class Index:
         self._registry_numbers = {  # while building: a study's NCT numbers among its names
             t.id: tuple(x for x in t.terms if re.fullmatch(r"NCT\d{8}", x))
             for t in deck.terms.values()
-            if t.kind == "study"
+            if t.kind == STUDY
         }
         priors = {"trial": tuning.prior_trial, "publication": tuning.prior_publication}
         self.entries = [
@@ -357,7 +357,7 @@ class Index:
         wider = {b for s in card.subjects for b in self.broader.get(s, ())} - set(card.subjects)
         kind_counts: dict[str, int] = {}
         for s in card.subjects:
-            kind = self.kinds.get(s, "study")
+            kind = self.kinds.get(s, STUDY)
             kind_counts[kind] = kind_counts.get(kind, 0) + 1
         # A study's registry number is one of its names, said as often as the study's own id.
         registry = [x for s in card.subjects for x in self._registry_numbers.get(s, ())]
@@ -389,7 +389,7 @@ class Index:
         )
         # A disease the card lists is only mentioned when it is not the card's first, its title does
         # not name it, and every fact speaking of it is a labelled item about something else.
-        diseases = [s for s in card.subjects if self.kinds.get(s) == "disease"]
+        diseases = [s for s in card.subjects if self.kinds.get(s) == DISEASE]
         passing = {
             d
             for d in diseases[1:]

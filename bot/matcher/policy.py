@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
+from bot.cards.model import DISEASE, DRUG, ORGANIZATION, STUDY
 from bot.matcher.index import FactEntry, Index, labelled_numbers, numbers_in, stem
-from bot.matcher.reader import NAME_NUMBER, ORGANIZATION_KIND, Reader, Reading
+from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
 from bot.text import normalize
 
 DATE_KIND = "date"  # facts/vocabulary/answers.yaml
 APPROVAL_TOPIC = "approval"  # facts/vocabulary/core.yaml
-DISEASE_KIND = "disease"  # the subject kind of a disease (facts/vocabulary/*.yaml)
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
 
@@ -61,7 +61,7 @@ def off_subject(c: Case) -> str:
 def other_drug(c: Case) -> str:
     """An unknown word with a drug-name ending (pembrolizumab) and no drug of ours named."""
     foreign = [w for w in c.r.unknown if w.endswith(c.foreign_suffixes)]
-    if foreign and not any(c.ix.kinds.get(s) == "drug" for s in c.r.subjects):
+    if foreign and not any(c.ix.kinds.get(s) == DRUG for s in c.r.subjects):
         return f"not a drug the cards cover: {', '.join(foreign[:3])}"
     return ""
 
@@ -76,18 +76,18 @@ def other_disease(c: Case) -> str:
     if known and c.hits:  # ... unless the best card is about it (its title and aliases say it)
         about = {stem(x) for text in c.ix.entries[c.hits[0].position].texts for x in text.split()}
         foreign += [w for w in known if w not in about]
-    named = {c.ix.kinds.get(s, "study") for s in c.r.subjects}
-    if foreign and not named & {"disease", "study"}:
+    named = {c.ix.kinds.get(s, STUDY) for s in c.r.subjects}
+    if foreign and not named & {DISEASE, STUDY}:
         return f"not a disease the cards cover: {', '.join(foreign[:3])}"
     # a form of a disease of ours that no card knows ("lupus nephritis")
     toks = c.r.norm.split()
-    ours = [s for s in c.r.subjects if c.ix.kinds.get(s) == DISEASE_KIND]
+    ours = [s for s in c.r.subjects if c.ix.kinds.get(s) == DISEASE]
     names = {w for s in ours for w in c.reader.subject_words.get(s, ())}
     forms = [f"{a} {b}" for a, b in pairwise(toks) if a in names and b in c.r.unknown and b.endswith(ends)]
     if forms:
         return f"not a disease the cards cover: {', '.join(forms[:3])}"
     # a word no card knows before "cancer" or "disease" names another one ("pancreatic cancer")
-    if not c.r.unknown or "study" in named:
+    if not c.r.unknown or STUDY in named:
         return ""
     named_other = [
         f"{a} {b}" for a, b in pairwise(toks) if b in c.reader.disease_heads and a in c.r.unknown
@@ -159,7 +159,7 @@ def _names_each_organization(c: Case, hit: Hit) -> bool:
     number" is not answered by another body's helpline on a card that names Cytheris elsewhere)."""
     e = c.ix.entries[hit.position]
     words = c.reader.subject_words
-    orgs = [s for s in c.r.subjects if c.ix.kinds.get(s) == ORGANIZATION_KIND]
+    orgs = [s for s in c.r.subjects if c.ix.kinds.get(s) == ORGANIZATION]
     facts = [f.words.split() for f in e.facts if not set(c.r.kinds).isdisjoint(f.kinds)]
     return all(any(not words.get(s, frozenset()).isdisjoint(f) for f in facts) for s in orgs)
 
@@ -330,8 +330,8 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     if others:  # "rituximab dose": a fact of that kind naming rituximab, not the corticosteroid dose
         names = {w for s in others for w in reader.subject_words.get(s, ())}
         return any(not names.isdisjoint(f.words.split()) for f in facts)
-    studies = [s for s in r.subjects if ix.kinds.get(s, "study") == "study"]
-    own = [s for s in e.subjects if ix.kinds.get(s, "study") == "study"]
+    studies = [s for s in r.subjects if ix.kinds.get(s, STUDY) == STUDY]
+    own = [s for s in e.subjects if ix.kinds.get(s, STUDY) == STUDY]
     if ix.cards[position].kind in ONE_STUDY_KINDS:
         return True  # a study's facts are about that study, whichever of its drugs they name
     if not studies:
@@ -346,11 +346,11 @@ def _on_a_sibling_drug(ix: Index, r: Reading, position: int) -> bool:
     """Whether the card is on a sibling of the drug asked and not on that drug (low-dose IL-2 for a
     question on high-dose IL-2), and on no study named: a dose or route it gives is the sibling's."""
     kinds, broader = ix.kinds, ix.broader
-    if any(kinds.get(s, "study") == "study" and s in ix.entries[position].subjects for s in r.subjects):
+    if any(kinds.get(s, STUDY) == STUDY and s in ix.entries[position].subjects for s in r.subjects):
         return False  # the study named gives its own drug's dose, whatever else the message says
-    asked = [s for s in r.subjects if kinds.get(s) == "drug"]
+    asked = [s for s in r.subjects if kinds.get(s) == DRUG]
     specific = [s for s in asked if not any(s in broader.get(o, ()) for o in asked)]
-    own = [s for s in ix.entries[position].subjects if kinds.get(s) == "drug"]
+    own = [s for s in ix.entries[position].subjects if kinds.get(s) == DRUG]
     return bool(specific) and not any(
         s in own or s in broader.get(d, ()) or d in broader.get(s, ()) for s in specific for d in own
     ) and any(set(broader.get(d, ())) & set(broader.get(s, ())) for s in specific for d in own)
@@ -364,10 +364,10 @@ def _of_the_group_asked(
     words = reader.subject_words
     span = set(r.focus_span)
     kinds = ix.kinds
-    asked = [s for s in r.subjects if kinds.get(s) == DISEASE_KIND and not span.isdisjoint(words.get(s, ()))]
+    asked = [s for s in r.subjects if kinds.get(s) == DISEASE and not span.isdisjoint(words.get(s, ()))]
     if not asked:
         return facts
-    diseases = [s for s in ix.entries[position].subjects if kinds.get(s) == DISEASE_KIND]
+    diseases = [s for s in ix.entries[position].subjects if kinds.get(s) == DISEASE]
     if all(s in asked for s in diseases):
         return facts  # a study of that one disease: all its patients have it
     names = {w for s in asked for w in words.get(s, ())}
@@ -380,8 +380,8 @@ def _on_the_disease_asked(
     """On a card about several diseases, the facts naming a disease asked ("when was it approved for
     melanoma": not a date of the card's that names no disease)."""
     kinds, words = ix.kinds, reader.subject_words
-    asked = [s for s in r.subjects if kinds.get(s) == DISEASE_KIND]
-    diseases = [s for s in ix.entries[position].subjects if kinds.get(s) == DISEASE_KIND]
+    asked = [s for s in r.subjects if kinds.get(s) == DISEASE]
+    diseases = [s for s in ix.entries[position].subjects if kinds.get(s) == DISEASE]
     if not asked or len(diseases) < 2 or all(s in asked for s in diseases):
         return facts
     names = {w for s in asked for w in words.get(s, ())}
@@ -393,8 +393,8 @@ def _names_drug_asked(ix: Index, reader: Reader, r: Reading, position: int, fact
     drug asked: one naming another of the card's drugs, and not the one asked, is not (IL-2's
     approval date on the IL-2 vs IL-7 card is not IL-7's)."""
     kinds = ix.kinds
-    asked = {s for s in r.subjects if kinds.get(s) == "drug"}
-    others = [s for s in ix.entries[position].subjects if kinds.get(s) == "drug" and s not in asked]
+    asked = {s for s in r.subjects if kinds.get(s) == DRUG}
+    others = [s for s in ix.entries[position].subjects if kinds.get(s) == DRUG and s not in asked]
     if not asked or not others:
         return True
     words = reader.subject_words
@@ -433,7 +433,7 @@ def other_drugs(ix: Index, r: Reading) -> list[str]:
     return [
         s
         for s in r.subjects
-        if ix.kinds.get(s) == "drug" and s not in own and own.isdisjoint(ix.broader.get(s, ()))
+        if ix.kinds.get(s) == DRUG and s not in own and own.isdisjoint(ix.broader.get(s, ()))
     ]
 
 
@@ -491,7 +491,7 @@ def _names_study(c: Case, hit: Hit) -> bool:
     """Whether the question names a study that is this card's own (it answers what is known), by the
     study's name or by a name only this card holds ("the Kleef case")."""
     e = c.ix.entries[hit.position]
-    if any(c.ix.kinds.get(s, "study") == "study" and s in e.subjects for s in c.r.subjects):
+    if any(c.ix.kinds.get(s, STUDY) == STUDY and s in e.subjects for s in c.r.subjects):
         return True
     own = [w for w in c.r.words if c.ix.names.get(w) == hit.position]
     if not own:

@@ -5,7 +5,7 @@
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.cards.model import Deck
+from bot.cards.model import DRUG, ORGANIZATION, STUDY, Deck
 from bot.matcher import fuzzy
 from bot.matcher.index import Index, stem
 from bot.text import normalize, spell_signs
@@ -30,7 +30,6 @@ WH_WORDS = frozenset(("what", "which", "who", "when", "where", "why", "how"))  #
 # will help with, and the question asks who that person is.
 ASKS_A_PERSON = "who"
 EMBEDS = frozenset(("whether", "if"))
-ORGANIZATION_KIND = "organization"  # the subject kind of a company, agency or university
 PARTITIVE = ("of", "the", "those", "these")  # "how many of the 46 patients": what is counted follows
 LONG_SLIP = 7  # a word this long, a slip from a stopword, is that stopword before a card's word
 MEMO_SIZE = 4096  # typo'd words and phrases remembered (all forgotten when full)
@@ -145,7 +144,7 @@ class Reader:
         self.drug_prefixes = frozenset(
             m.group(1)
             for term in deck.terms.values()
-            if term.kind == "drug"
+            if term.kind == DRUG
             for p in (term.id, *term.terms)
             for w in normalize(p).split()
             if (m := NAME_NUMBER.match(w))
@@ -155,7 +154,7 @@ class Reader:
         self.drug_words = frozenset(
             w
             for term in deck.terms.values()
-            if term.kind == "drug"
+            if term.kind == DRUG
             for p in (term.id, *term.terms)
             for w in normalize(p).split()
         )
@@ -164,7 +163,7 @@ class Reader:
             for toks, cid in self.phrases.items()
             if len(toks) > 1
             and (named := deck.terms.get(cid)) is not None
-            and named.kind == "study"
+            and named.kind == STUDY
             and self.drug_words.isdisjoint(toks)
         }
         self.study_phrase_words = frozenset(w for toks in self.study_phrases for w in toks)
@@ -393,15 +392,15 @@ class Reader:
         """An organisation read only from words of a study's name asked ("the Peking SLE trial") is
         that study's place, not asked about of its own."""
         kinds = self.kinds
-        studies = [s for s in reading.subjects if kinds.get(s) == "study"]
-        if not studies or all(kinds.get(s) != ORGANIZATION_KIND for s in reading.subjects):
+        studies = [s for s in reading.subjects if kinds.get(s) == STUDY]
+        if not studies or all(kinds.get(s) != ORGANIZATION for s in reading.subjects):
             return
         named = {w for s in studies for w in self.subject_words.get(s, ())}
         said = set(reading.words)
         reading.subjects[:] = [
             s
             for s in reading.subjects
-            if kinds.get(s) != ORGANIZATION_KIND or not said & self.subject_words.get(s, frozenset()) <= named
+            if kinds.get(s) != ORGANIZATION or not said & self.subject_words.get(s, frozenset()) <= named
         ]
 
     def _read_gapped_studies(self, reading: Reading, toks: list[str]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.cards.model import Card
+from bot.cards.model import STUDY, Card
 from bot.matcher import fuzzy
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def plan(ix: "Index", r: "Reading", t: Tuning = TUNING) -> Plan:
             (
                 s,
                 idf.get(f"s:{s}", max_idf),  # "lupus" says more than "IL-2"
-                ix.kinds.get(s, "study"),
+                ix.kinds.get(s, STUDY),
                 frozenset(ix.broader.get(s, ())),
             )
             for s in r.subjects

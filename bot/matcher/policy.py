@@ -160,7 +160,8 @@ def _names_each_organization(c: Case, hit: Hit) -> bool:
     e = c.ix.entries[hit.position]
     words = c.reader.subject_words
     orgs = [s for s in c.r.subjects if c.ix.kinds.get(s) == ORGANIZATION]
-    facts = [f.words.split() for f in e.facts if not set(c.r.kinds).isdisjoint(f.kinds)]
+    asked = frozenset(c.r.kinds)
+    facts = [f.words.split() for f in e.facts if not asked.isdisjoint(f.kinds)]
     return all(any(not words.get(s, frozenset()).isdisjoint(f) for f in facts) for s in orgs)
 
 

@@ -715,6 +715,11 @@ ANSWERABILITY = [
     # a dose of another drug is given only by a fact naming that drug (not the corticosteroid limit)
     ("rituximab dose for lupus", None, "lupus-trial-exclusion-criteria", "dose"),  # the card naming it
     ("what bevacizumab dose was used in the DaRenCa study-1?", "trial-nct01274273", None, None),
+    # a dose said of one of our drugs ("IL-2 dose") is given by a fact naming it, not the antibody's
+    ("what IL-2 dose did the kids get in the HR-NBL1/SIOPEN dinutuximab beta trial?", None,
+     "pub-ladenstein-2018", "dose"),
+    ("what dinutuximab beta dose was used in HR-NBL1/SIOPEN?", "pub-ladenstein-2018", None, None),
+    ("what IL-2 dose is used in the lupus trial", "lupus-trial-arms-dosing", None, None),
     # "how much" asks for a dose, unless the question asks for something else
     ("how much IL-2 is given in the lupus trial", "lupus-trial-arms-dosing", None, None),
     # (nothing but the fact asked of a subject: the card introducing it is offered)

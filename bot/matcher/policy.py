@@ -14,6 +14,7 @@ from bot.text import normalize
 DATE_KIND = "date"  # facts/vocabulary/answers.yaml
 APPROVAL_TOPIC = "approval"  # facts/vocabulary/core.yaml
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
+OF = "of"  # "the dose of IL-7": the drug whose dose is asked follows
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
 
 
@@ -327,6 +328,9 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             return False
     if kind in ix.per_drug and _on_a_sibling_drug(ix, r, position):
         return False  # low-dose IL-2's dose is not the high-dose regimen asked
+    named = _drug_the_kind_names(ix, reader, r) if kind in ix.per_drug else frozenset()
+    if named and all(named.isdisjoint(f.words.split()) for f in facts):
+        return False  # "what IL-2 dose": not the antibody's dose on a card about both
     others = other_drugs(ix, r) if kind in ix.per_drug else []
     if others:  # "rituximab dose": a fact of that kind naming rituximab, not the corticosteroid dose
         names = {w for s in others for w in reader.subject_words.get(s, ())}
@@ -341,6 +345,23 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def _drug_the_kind_names(ix: Index, reader: Reader, r: Reading) -> frozenset[str]:
+    """The names of a drug of ours said right with a dose or route word ("IL-2 dose", "dose of
+    IL-7"): the drug whose dose is asked, when the question names others too."""
+    toks = r.norm.split()
+    drugs = [s for s in r.subjects if ix.kinds.get(s) == DRUG]
+    said: set[str] = set()
+    for i, tok in enumerate(toks):
+        if reader.ask_words.get(tok) not in ix.per_drug:
+            continue
+        beside = toks[i - 1 : i] + (toks[i + 2 : i + 3] if toks[i + 1 : i + 2] == [OF] else [])
+        for s in drugs:
+            names = reader.subject_words.get(s, frozenset())
+            if not names.isdisjoint(beside):
+                said |= {w for w in names if not w.isdigit()}
+    return frozenset(said)
 
 
 def _on_a_sibling_drug(ix: Index, r: Reading, position: int) -> bool:

@@ -742,6 +742,9 @@ ANSWERABILITY = [
     # "5 days" for deaths; patients, participants and children count alike
     ("how many of the 46 patients in the Rosenzwajg study had lupus", None, "pub-rosenzwajg-2019", "count"),
     ("how many deaths were there in ESPRIT", None, "trial-esprit", "count"),
+    # ... or by a lay word for it, either way ("deaths": "died", "centres": "institutions")
+    ("how many toxic deaths in the SIOPEN IL2 study", "pub-ladenstein-2018", None, None),
+    ("how many centres took part in the HR-NBL1/SIOPEN randomisation", "pub-ladenstein-2018", None, None),
     ("how many of the 46 in the Rosenzwajg study had psoriasis", None, "pub-rosenzwajg-2019", "count"),
     ("how many of the 188 children in HR-NBL1 received their allocated treatment", "pub-ladenstein-2018", None, None),
     ("how many children were in the HR-NBL1 trial", "pub-ladenstein-2018", None, None),

@@ -220,6 +220,16 @@ class Index:
         # Counted kinds ("how many cycles": a number counting cycles), with the words counting alike.
         self.counted = {k.id: frozenset(map(stem, k.counted_alike)) for k in lexicon.kinds if k.counted}
         self.trial_fields = tuple((k.id, k.trial_fields) for k in lexicon.kinds)
+        # Words and their one-word lay words, both ways ("deaths" and "died", "institutions" and
+        # "centres"): what a number counts is named either way.
+        related: dict[str, set[str]] = {}
+        for w, lay in lexicon.lay_words.items():
+            for x in lay:
+                if len(normalize(x).split()) == 1 and len(normalize(w).split()) == 1:
+                    a, b = stem(normalize(w)), stem(normalize(x))
+                    related.setdefault(a, set()).add(b)
+                    related.setdefault(b, set()).add(a)
+        self.related = {w: frozenset(xs) for w, xs in related.items()}
         # Topic and disease phrases by stemmed words, keyed by their first word, to find them in a text.
         self.topic_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for term in deck.terms.values():

@@ -320,6 +320,7 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             counted = set(r.focus_span)
             if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike
                 counted |= ix.counted[kind]
+            counted |= {x for w in r.focus_span for x in ix.related.get(w, ())}  # deaths: died
             texts = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
             spell = reader.spelled_out  # "152 irAEs" counts immune related adverse events
             facts = [f for f in facts if counts(spell(normalize(texts[id(f)]).split()), counted, asked)]

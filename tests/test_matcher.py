@@ -742,6 +742,8 @@ ANSWERABILITY = [
     # "5 days" for deaths; patients, participants and children count alike
     ("how many of the 46 patients in the Rosenzwajg study had lupus", None, "pub-rosenzwajg-2019", "count"),
     ("how many deaths were there in ESPRIT", None, "trial-esprit", "count"),
+    # "how many stopped" counts the people who stopped ("eleven participants ... stopped")
+    ("How many stopped early on aldesleukin in ANRS118?", "trial-iliade", None, None),
     # ... or by a lay word for it, either way ("deaths": "died", "centres": "institutions")
     ("how many toxic deaths in the SIOPEN IL2 study", "pub-ladenstein-2018", None, None),
     ("how many centres took part in the HR-NBL1/SIOPEN randomisation", "pub-ladenstein-2018", None, None),

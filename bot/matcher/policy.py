@@ -14,6 +14,7 @@ from bot.text import normalize
 DATE_KIND = "date"  # facts/vocabulary/answers.yaml
 APPROVAL_TOPIC = "approval"  # facts/vocabulary/core.yaml
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
+DONE_WITHIN = 6  # ... and what they did ("eleven participants receiving aldesleukin stopped")
 OF = "of"  # "the dose of IL-7": the drug whose dose is asked follows
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
 
@@ -323,7 +324,14 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             counted |= {x for w in r.focus_span for x in ix.related.get(w, ())}  # deaths: died
             texts = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
             spell = reader.spelled_out  # "152 irAEs" counts immune related adverse events
-            facts = [f for f in facts if counts(spell(normalize(texts[id(f)]).split()), counted, asked)]
+            doing = reader.doing.intersection(r.focus_span)  # "how many stopped": people who stopped
+            people = ix.counted[kind] if doing else frozenset()
+            facts = [
+                f
+                for f in facts
+                if counts(toks := spell(normalize(texts[id(f)]).split()), counted, asked)
+                or (doing and counts_doers(toks, people, doing, asked))
+            ]
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False
@@ -434,6 +442,21 @@ def counts(toks: list[str], counted: set[str], asked: frozenset[str]) -> bool:
         said = numbers_in(tok)
         after = toks[i + 1 : i + 1 + COUNTED_WITHIN]
         if said and not asked.issuperset(said) and any(stem(w) in counted for w in after):
+            return True
+    return False
+
+
+def counts_doers(
+    toks: list[str], people: frozenset[str], doing: frozenset[str], asked: frozenset[str]
+) -> bool:
+    """Whether a text counts people who did what was asked ("eleven participants receiving
+    aldesleukin stopped the study early" for "how many stopped early")."""
+    for i, tok in enumerate(toks):
+        said = numbers_in(tok)
+        if not said or asked.issuperset(said):
+            continue
+        after = [stem(w) for w in toks[i + 1 : i + 1 + DONE_WITHIN]]
+        if any(w in people for w in after[:COUNTED_WITHIN]) and not doing.isdisjoint(after):
             return True
     return False
 

@@ -103,6 +103,7 @@ class Reader:
         self.narrowing = {
             k.id: (k.narrowed_to, frozenset(map(stem, k.narrowing))) for k in lexicon.kinds if k.narrowed_to
         }
+        self.doing = frozenset(w for _, words in self.narrowing.values() for w in words)  # quit, died
         # Kinds asked instead of others ("how many enrolled so far": the actual enrollment).
         self.replaces = {k.id: frozenset(k.replaces) for k in lexicon.kinds if k.replaces}
         # Phrases that hold an ask's words but ask for something else ("primary outcome").

@@ -600,6 +600,20 @@ def test_a_fact_kind_may_replace_only_known_kinds(mini_root: Path) -> None:
     ]
 
 
+def test_a_fact_kind_may_drop_only_known_topics(mini_root: Path) -> None:
+    _write_fact_kind(
+        mini_root,
+        "supply",
+        "label: supplier",
+        "asks: [where do i order]",
+        "patterns: ['\\bwholesaler']",
+        "drops_topics: [whereabouts]",
+    )
+    assert errors_for(mini_root) == [
+        "facts/vocabulary/answers.yaml:6: fact kind 'supply': drops 'whereabouts', which is no topic",
+    ]
+
+
 # --- Summaries keep their facts' qualifiers ("in mice", "proposed") ------------------------------
 MICE_SUMMARY = (
     "In mice, minileukin shrank melanoma tumours and doubled survival; "

@@ -638,6 +638,19 @@ ANSWERABILITY = [
     # (query, answered card or None, card offered as context when abstaining, fact kind missing)
     ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
+    # the size of a change, a measured level, a hazard or odds ratio: figures, not any result
+    ("how much did Treg % rise in the ld-IL2 basket trial?", None, "pub-rosenzwajg-2019", "size of the change"),
+    ("how much did CD4 counts go up on IL-7", "il-7-trial-results", None, None),
+    ("What was the mean serum IL-2 concentration in the gastric cancer patients?", None,
+     "pub-shokrzadeh-2018", "measured levels"),
+    ("were serum IL-2 levels different in stomach cancer pts vs healthy people", "pub-shokrzadeh-2018", None, None),
+    ("What hazard ratio for opportunistic disease or death did ESPRIT report?", None, "trial-esprit", "hazard or odds ratio"),
+    ("IL-2 -330 odds ratio for oral cancer", "pub-singh-2017", None, None),
+    # a boxed warning, or where to order the drug: no card gives one
+    ("does Proleukin have a boxed warning for capillary leak syndrome?", None, "pub-ladenstein-2018",
+     "boxed warning"),
+    ("where do I order Proleukin for our hospital pharmacy?", None, "aldesleukin", "supplier"),  # no place
+    ("how do I order Proleukin?", None, "aldesleukin", "supplier"),  # not where to read more about it
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),
     # "how long" asks a duration, unless it asks something else ("how long is it stable": storage)
     ("what was the ESPRIT follow-up duration?", None, "trial-esprit", "duration"),
@@ -856,6 +869,9 @@ FACT_KINDS = [
     ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
     ("Berberine induced cell cycle arrest at G1 phase.", ["phase"]),  # a cell-cycle phase is a phase asked
+    ("The average CD4 count increased from 200 to over 500 within 14 days.", ["change", "count", "date", "duration", "result"]),
+    ("Serum IL-2 was 12.5 pg/mL in patients.", ["concentration", "count"]),
+    ("The genotype was associated with cancer [odds ratio (OR): 3.0].", ["count", "effect-size"]),
     ("Infusions ran over 8 hours on 5 consecutive days.", ["count", "duration", "route"]),
     # a number of people written in words, hyphenated or in brackets, is an enrollment
     ("Twenty-eight patients were randomized.", ["count", "enrollment"]),

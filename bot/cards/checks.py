@@ -326,11 +326,13 @@ def check_fact_kind_evidence(loaded: Loaded) -> Iterator[CardError]:
 
 
 def check_fact_kind_narrowing(loaded: Loaded) -> Iterator[CardError]:
-    """Every kind a fact kind is narrowed to (`narrowed_to`) or replaces is a fact kind of the vocabulary."""
+    """Every kind a fact kind is narrowed to (`narrowed_to`) or replaces is a fact kind of the
+    vocabulary, and every topic it drops (`drops_topics`) is a topic."""
     if "vocabulary" in loaded.broken:
         return
     docs = [d for d in loaded.vocabulary_docs.values() if isinstance(d.data, dict)]
     known = {kid for d in docs for kid in d.data.get("fact_kinds") or {}}
+    topics = {t.id for t in loaded.deck.terms.values() if t.is_topic}
     for doc in docs:
         for kid, kind in (doc.data.get("fact_kinds") or {}).items():
             target = kind.get("narrowed_to") if isinstance(kind, dict) else None
@@ -341,6 +343,10 @@ def check_fact_kind_narrowing(loaded: Loaded) -> Iterator[CardError]:
                 if other not in known:
                     message = f"fact kind '{kid}': replaces '{other}', which is no fact kind"
                     yield doc.error(message, "fact_kinds", kid, "replaces", n)
+            for n, topic in enumerate(kind.get("drops_topics") or () if isinstance(kind, dict) else ()):
+                if topic not in topics:
+                    message = f"fact kind '{kid}': drops '{topic}', which is no topic"
+                    yield doc.error(message, "fact_kinds", kid, "drops_topics", n)
 
 
 Check = Callable[[Loaded], Iterator[CardError]]

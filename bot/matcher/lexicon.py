@@ -33,6 +33,7 @@ class FactKind(NamedTuple):
     narrowed_to: str = ""  # the kind asked instead when a narrowing word is in the question ...
     narrowing: tuple[str, ...] = ()  # ... ("how many people quit": a count of some, not the enrollment)
     replaces: tuple[str, ...] = ()  # kinds it is asked instead of, when both are asked
+    drops_topics: tuple[str, ...] = ()  # topics its asking words say ("where do I order": not a place)
 
 
 class Lexicon(NamedTuple):
@@ -103,6 +104,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     narrowed_to=str(k.get("narrowed_to", "")),
                     narrowing=tuple(normalize(str(x)) for x in k.get("narrowing") or ()),
                     replaces=tuple(str(x) for x in k.get("replaces") or ()),
+                    drops_topics=tuple(str(x) for x in k.get("drops_topics") or ()),
                     not_asks=tuple(
                         t for a in k.get("not_asks") or () if (t := tuple(normalize(str(a)).split()))
                     ),

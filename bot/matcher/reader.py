@@ -106,6 +106,7 @@ class Reader:
         self.doing = frozenset(w for _, words in self.narrowing.values() for w in words)  # quit, died
         # Kinds asked instead of others ("how many enrolled so far": the actual enrollment).
         self.replaces = {k.id: frozenset(k.replaces) for k in lexicon.kinds if k.replaces}
+        self.drops_topics = {k.id: frozenset(k.drops_topics) for k in lexicon.kinds if k.drops_topics}
         # Phrases that hold an ask's words but ask for something else ("primary outcome").
         self.not_asks = frozenset(tuple(stem(w) for w in toks) for k in lexicon.kinds for toks in k.not_asks)
         self.max_ask = max((len(x) for x in (*self.kind_asks, *self.not_asks)), default=0)
@@ -375,11 +376,15 @@ class Reader:
 
     def _narrow_kinds(self, reading: Reading, stems: list[str]) -> None:
         """Read a kind asked as the kind a narrowing word makes it ("how many people quit"), and drop
-        the kinds another kind asked is asked instead of."""
+        the kinds another kind asked is asked instead of, and the topics its words said."""
         if self.replaces:
             replaced = {x for k in reading.kinds for x in self.replaces.get(k, ())}
             if replaced:
                 reading.kinds[:] = [k for k in reading.kinds if k not in replaced]
+        if self.drops_topics:
+            dropped = {t for k in reading.kinds for t in self.drops_topics.get(k, ())}
+            if dropped:
+                reading.topics[:] = [t for t in reading.topics if t not in dropped]
         for n, kind in enumerate(reading.kinds):
             narrowed = self.narrowing.get(kind)
             if narrowed is not None and not narrowed[1].isdisjoint(stems):

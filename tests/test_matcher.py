@@ -464,6 +464,8 @@ GENERAL_ANSWERS = [
     ("where were the IL2 muteins designed", "pub-leon-2018", "the best card is about what was asked"),
     # a paper named by a name only its card holds (its author), as a study is named
     ("side effects in the Kleef case?", "pub-kleef-2018", "the best card is about what was asked"),
+    ("Sullivan's Cancer Discovery piece - what holds back high-dose IV IL2?", "pub-sullivan-2019",
+     "the best card is about what was asked"),
     ("what assay did Shokrzadeh et al use?", "pub-shokrzadeh-2018", "the best card is about what was asked"),
     # the kind of molecule a drug is: its class, on the card introducing it
     ("what type of protein is IL-7?", "what-is-il-7", "the best card is about what was asked"),
@@ -1122,3 +1124,18 @@ def test_a_word_only_one_card_holds_capitalised_names_it(engine: Engine) -> None
         False,  # no name: written in lower case
         False,  # ordinary English
     )
+
+
+def test_a_first_author_names_the_paper_and_its_trial(engine: Engine) -> None:
+    entries, positions = engine.matcher.index.entries, engine.matcher.positions
+    named_by = {
+        card: {s for s in entries[positions[card]].subjects if s.startswith("name:")}
+        for card in ("pub-sullivan-2019", "pub-nguyen-2019", "trial-nct01883323", "high-dose-il-2-side-effects")
+    }
+    assert named_by == {
+        "pub-sullivan-2019": {"name:sullivan", "name:nktr214"},  # "Sullivan" is ordinary English,
+        # but "Sullivan 2019: ..." names it
+        "pub-nguyen-2019": {"name:nguyen", "name:il15"},
+        "trial-nct01883323": {"name:nguyen"},  # the trial the paper reports
+        "high-dose-il-2-side-effects": set(),  # a card citing both papers among others
+    }

@@ -168,6 +168,9 @@ class FactEntry(NamedTuple):
     numbers: tuple[str, ...] = ()  # the numbers its text states, past its label
 
 
+FIRST_AUTHOR = re.compile(r"([A-Z][\w'-]+)(?: et al\.?)? (?:19|20)\d\d\b")  # "Sullivan 2019: ..."
+AUTHOR_CARDS = 3  # cards a first author's name may be on (its paper, the trials citing it) and name it
+PUBLICATION, TRIAL = "publication", "trial"  # the card kinds of a publication and of a trial
 CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")  # a word written with a capital: a name, or a sentence's first
 
 
@@ -283,7 +286,18 @@ class Index:
                 capitalised[i] = self._capitalised(self.cards[i])
             if key[2:] in capitalised[i]:
                 self.names[sys.intern(key[2:])] = i
-        for w, i in self.names.items():
+        named = list(self.names.items())
+        # A publication's first author, before its year in the title ("Sullivan 2019: ..."), names it
+        # even when the name is ordinary English, and names the trial reported in it too (a card
+        # summing up several papers that cites it is not named by it).
+        for i, card in enumerate(self.cards):
+            lead = FIRST_AUTHOR.match(card.title) if card.kind == PUBLICATION else None
+            for w in self.content_words(lead.group(1)) if lead else ():
+                if w not in self.names and len(self.postings.get(f"w:{w}", ())) <= AUTHOR_CARDS:
+                    self.names[sys.intern(w)] = i
+                    posting = self.postings[f"w:{w}"]
+                    named += [(w, j) for j in posting if j == i or self.cards[j].kind == TRIAL]
+        for w, i in named:
             e = self.entries[i]
             self.entries[i] = e._replace(subjects=e.subjects | {NAME_PREFIX + w})
 

@@ -653,6 +653,10 @@ ANSWERABILITY = [
     ("does Proleukin have a boxed warning for capillary leak syndrome?", None, "pub-ladenstein-2018",
      "boxed warning"),
     ("where do I order Proleukin for our hospital pharmacy?", None, "aldesleukin", "supplier"),  # no place
+    # a generic name or an "also known as" is given by a fact naming one (a brand name, study names)
+    ("what is the generic name of NKTR-214?", None, "pub-sullivan-2019", "other names"),
+    ("ANRS 119 also known as?", "trial-anrs-119", None, None),
+    ("aldesleukin aka?", "aldesleukin", None, None),
     ("how do I order Proleukin?", None, "aldesleukin", "supplier"),  # not where to read more about it
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),
     # "how long" asks a duration, unless it asks something else ("how long is it stable": storage)

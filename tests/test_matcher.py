@@ -656,6 +656,8 @@ ANSWERABILITY = [
     # a generic name or an "also known as" is given by a fact naming one (a brand name, study names)
     ("what is the generic name of NKTR-214?", None, "pub-sullivan-2019", "other names"),
     ("ANRS 119 also known as?", "trial-anrs-119", None, None),
+    # a trial's registry record names its owner, the sponsor: the card is on the organisation topic
+    ("Who ran SILCAAT? I need the sponsor for a grant table.", "trial-silcaat", None, None),
     ("aldesleukin aka?", "aldesleukin", None, None),
     ("how do I order Proleukin?", None, "aldesleukin", "supplier"),  # not where to read more about it
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),

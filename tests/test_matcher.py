@@ -491,7 +491,7 @@ GENERAL_ANSWERS = [
     ("pethidine for shivering on high-dose IL-2", "high-dose-il-2-side-effects", "the best card is about what was asked"),
     ("does an eye problem keep you out of the lupus IL-2 trial", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),  # cataracts are an eye problem; "keep out" asks who can join
-    ("SILCAAT CD4 entry cutoff", "trial-silcaat", "the best card is about what was asked"),  # entry: who can join
+    ("ESPRIT CD4 entry cutoff", "trial-esprit", "the best card is about what was asked"),  # entry: who can join
     ("MAGE-A3 trial in inoperable melanoma", "trial-nct01266603", "the best card is about what was asked"),
     ("did the Tregs blow up in the 11-disease low-dose IL-2 trial", "pub-rosenzwajg-2019",
      "the best card is about what was asked"),  # lay words for the cards' general words: expand
@@ -657,6 +657,13 @@ ANSWERABILITY = [
     ("does Proleukin have a boxed warning for capillary leak syndrome?", None, "pub-ladenstein-2018",
      "boxed warning"),
     ("where do I order Proleukin for our hospital pharmacy?", None, "aldesleukin", "supplier"),  # no place
+    # a minimum, a maximum, a range or an entry cut-off is given by a fact stating one ("SLEDAI ≥ 8",
+    # "300/mm^3 or greater", "18 to 75 years"); ESPRIT's card, which also names SILCAAT, gives ESPRIT's
+    ("minimum disease activity score needed for NCT04077684", "lupus-trial-eligibility", None, None),
+    ("is there an upper age limit for the lupus IL-2 study? Mum is 70", "lupus-trial-eligibility", None, None),
+    ("ESPRIT CD4 cutoff for entry", "trial-esprit", None, None),
+    ("SILCAAT CD4 cutoff for entry - what number?", None, "trial-silcaat", "cut-off"),
+    ("liver enzyme cutoff for exclusion in NCT04077684", "lupus-trial-exclusion-criteria", None, None),
     # a generic name or an "also known as" is given by a fact naming one (a brand name, study names)
     ("what is the generic name of NKTR-214?", None, "pub-sullivan-2019", "other names"),
     ("ANRS 119 also known as?", "trial-anrs-119", None, None),
@@ -885,6 +892,8 @@ FACT_KINDS = [
     ("The average CD4 count increased from 200 to over 500 within 14 days.", ["change", "count", "date", "duration", "result"]),
     ("Serum IL-2 was 12.5 pg/mL in patients.", ["concentration", "count"]),
     ("The genotype was associated with cancer [odds ratio (OR): 3.0].", ["count", "effect-size"]),
+    ("Inclusion: SLE disease activity index (SLEDAI) ≥ 8.", ["count", "threshold"]),
+    ("Patients with CD4+ cell counts 300/mm^3 or greater.", ["count", "threshold"]),
     ("Infusions ran over 8 hours on 5 consecutive days.", ["count", "duration", "route"]),
     # a number of people written in words, hyphenated or in brackets, is an enrollment
     ("Twenty-eight patients were randomized.", ["count", "enrollment"]),

@@ -346,7 +346,7 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return any(not names.isdisjoint(f.words.split()) for f in facts)
     studies = [s for s in r.subjects if ix.kinds.get(s, STUDY) == STUDY]
     own = [s for s in e.subjects if ix.kinds.get(s, STUDY) == STUDY]
-    if ix.cards[position].kind in ONE_STUDY_KINDS:
+    if ix.cards[position].kind in ONE_STUDY_KINDS and _own_study_asked(ix, reader, position, studies):
         return True  # a study's facts are about that study, whichever of its drugs they name
     if not studies:
         return _names_drug_asked(ix, reader, r, position, facts)
@@ -371,6 +371,16 @@ def _drug_the_kind_names(ix: Index, reader: Reader, r: Reading) -> frozenset[str
             if not names.isdisjoint(beside):
                 said |= {w for w in names if not w.isdigit()}
     return frozenset(said)
+
+
+def _own_study_asked(ix: Index, reader: Reader, position: int, studies: list[str]) -> bool:
+    """Whether a study card is on a study asked, or none is asked: ESPRIT's card, which also names
+    SILCAAT, gives ESPRIT's entry cut-off, not SILCAAT's."""
+    trial = ix.cards[position].trial
+    if not studies or trial is None:
+        return True
+    own = set(normalize(f"{trial.nct or ''} {trial.name or ''}").split())
+    return any(not own.isdisjoint(reader.subject_words.get(s, ())) for s in studies)
 
 
 def _on_a_sibling_drug(ix: Index, r: Reading, position: int) -> bool:

@@ -497,6 +497,8 @@ GENERAL_ANSWERS = [
      "the best card is about what was asked"),  # lay words for the cards' general words: expand
     ("Do patients have to have tried the usual lupus treatments first before joining?", "lupus-trial-eligibility",
      "the best card is about what was asked"),  # "tried" is talk: what was tried is said by the rest
+    ("what's the problem with current lupus treatments that this trial is trying to fix?", "lupus-trial-background",
+     "the best card is about what was asked"),  # "challenging", "an unmet need" in lay words
     ("what next step did the authors recommend after the basket trial?", "pub-rosenzwajg-2019",
      "the best card is about what was asked"),  # its results "should licence the launch of" phase II trials
     ("were any gut or liver conditions in the 11-disease trial", "ld-il2-autoimmune-diseases",

@@ -499,6 +499,8 @@ GENERAL_ANSWERS = [
      "the best card is about what was asked"),  # "tried" is talk: what was tried is said by the rest
     ("what's the problem with current lupus treatments that this trial is trying to fix?", "lupus-trial-background",
      "the best card is about what was asked"),  # "challenging", "an unmet need" in lay words
+    ("does IL-2 act on B cells as well as T cells?", "what-is-il-2",
+     "the best card is about what was asked"),  # B cells are B-lymphocytes
     ("what next step did the authors recommend after the basket trial?", "pub-rosenzwajg-2019",
      "the best card is about what was asked"),  # its results "should licence the launch of" phase II trials
     ("were any gut or liver conditions in the 11-disease trial", "ld-il2-autoimmune-diseases",

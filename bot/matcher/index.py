@@ -278,8 +278,12 @@ class Index:
         # English word, names that card ("Kleef", "Shokrzadeh"): it counts as one of its subjects.
         self.names: dict[str, int] = {}
         capitalised: dict[int, frozenset[str]] = {}  # each card's, computed once
+        # ... and no one-word name of a subject several cards are on ("ARVs": antiretroviral therapy)
+        shared = (t for t in deck.terms.values() if len(self.postings.get(f"s:{t.id}", ())) > 1)
+        phrases = (normalize(x).split() for t in shared for x in (t.id, *t.terms))
+        terms = {stem(toks[0]) for toks in phrases if len(toks) == 1}
         for key, posting in self.postings.items():
-            if len(posting) != 1 or not key.startswith("w:") or key[2:] in english:
+            if len(posting) != 1 or not key.startswith("w:") or key[2:] in english or key[2:] in terms:
                 continue
             i = posting[0]
             if i not in capitalised:

@@ -614,6 +614,21 @@ def test_a_fact_kind_may_drop_only_known_topics(mini_root: Path) -> None:
     ]
 
 
+def test_a_fact_kind_gives_events_dates_only_on_known_topics(mini_root: Path) -> None:
+    _write_fact_kind(
+        mini_root,
+        "date",
+        "label: date",
+        "asks: [when did]",
+        "patterns: ['\\b20\\d\\d\\b']",
+        "event_words: [start]",
+        "event_topics: [calendar]",
+    )
+    assert errors_for(mini_root) == [
+        "facts/vocabulary/answers.yaml:7: fact kind 'date': event topic 'calendar' is no topic",
+    ]
+
+
 # --- Summaries keep their facts' qualifiers ("in mice", "proposed") ------------------------------
 MICE_SUMMARY = (
     "In mice, minileukin shrank melanoma tumours and doubled survival; "

@@ -668,6 +668,13 @@ ANSWERABILITY = [
     ("ESPRIT CD4 cutoff for entry", "trial-esprit", None, None),
     ("SILCAAT CD4 cutoff for entry - what number?", None, "trial-silcaat", "cut-off"),
     ("liver enzyme cutoff for exclusion in NCT04077684", "lupus-trial-exclusion-criteria", None, None),
+    # when a study started or finished is on a fact about its dates, or naming the event; not the
+    # date its record was registered or its results published
+    ("when did the ESPRIT study finish?", None, "trial-esprit", "date"),
+    ("when did NCT03308786 finish", None, "trial-nct03308786", "date"),
+    ("when did the Peking lupus IL-2 trial actually start?", "lupus-trial-dates-status", None, None),
+    ("where were the IL2 muteins designed, and when did the project start?", "pub-leon-2018", None, None),
+    ("when was ESPRIT registered?", "trial-esprit", None, None),
     # a generic name or an "also known as" is given by a fact naming one (a brand name, study names)
     ("what is the generic name of NKTR-214?", None, "pub-sullivan-2019", "other names"),
     ("ANRS 119 also known as?", "trial-anrs-119", None, None),

@@ -327,7 +327,8 @@ def check_fact_kind_evidence(loaded: Loaded) -> Iterator[CardError]:
 
 def check_fact_kind_narrowing(loaded: Loaded) -> Iterator[CardError]:
     """Every kind a fact kind is narrowed to (`narrowed_to`) or replaces is a fact kind of the
-    vocabulary, and every topic it drops (`drops_topics`) is a topic."""
+    vocabulary, and every topic it drops (`drops_topics`) or gives events' dates on (`event_topics`)
+    is a topic."""
     if "vocabulary" in loaded.broken:
         return
     docs = [d for d in loaded.vocabulary_docs.values() if isinstance(d.data, dict)]
@@ -347,6 +348,10 @@ def check_fact_kind_narrowing(loaded: Loaded) -> Iterator[CardError]:
                 if topic not in topics:
                     message = f"fact kind '{kid}': drops '{topic}', which is no topic"
                     yield doc.error(message, "fact_kinds", kid, "drops_topics", n)
+            for n, topic in enumerate(kind.get("event_topics") or () if isinstance(kind, dict) else ()):
+                if topic not in topics:
+                    message = f"fact kind '{kid}': event topic '{topic}' is no topic"
+                    yield doc.error(message, "fact_kinds", kid, "event_topics", n)
 
 
 Check = Callable[[Loaded], Iterator[CardError]]

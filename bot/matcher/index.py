@@ -219,6 +219,11 @@ class Index:
         self.kind_evidence = {k.id: frozenset(k.evidence) for k in lexicon.kinds if k.evidence}
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
         self.per_drug = frozenset(k.id for k in lexicon.kinds if k.per_drug)
+        self.events = {  # "when did it start": the date of an event, on a fact about it
+            k.id: (frozenset(map(stem, k.event_words)), frozenset(k.event_topics))
+            for k in lexicon.kinds
+            if k.event_words
+        }
         self.figures = frozenset(k.id for k in lexicon.kinds if k.figure)
         # Counted kinds ("how many cycles": a number counting cycles), with the words counting alike.
         self.counted = {k.id: frozenset(map(stem, k.counted_alike)) for k in lexicon.kinds if k.counted}

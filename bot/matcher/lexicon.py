@@ -34,6 +34,8 @@ class FactKind(NamedTuple):
     narrowing: tuple[str, ...] = ()  # ... ("how many people quit": a count of some, not the enrollment)
     replaces: tuple[str, ...] = ()  # kinds it is asked instead of, when both are asked
     drops_topics: tuple[str, ...] = ()  # topics its asking words say ("where do I order": not a place)
+    event_words: tuple[str, ...] = ()  # words asking the date of an event ("when did it start") ...
+    event_topics: tuple[str, ...] = ()  # ... given by a fact on these topics, or naming an event
 
 
 class Lexicon(NamedTuple):
@@ -105,6 +107,8 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     narrowing=tuple(normalize(str(x)) for x in k.get("narrowing") or ()),
                     replaces=tuple(str(x) for x in k.get("replaces") or ()),
                     drops_topics=tuple(str(x) for x in k.get("drops_topics") or ()),
+                    event_words=tuple(normalize(str(x)) for x in k.get("event_words") or ()),
+                    event_topics=tuple(str(x) for x in k.get("event_topics") or ()),
                     not_asks=tuple(
                         t for a in k.get("not_asks") or () if (t := tuple(normalize(str(a)).split()))
                     ),

@@ -310,6 +310,15 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         facts = [f for f in facts if REFERENCE_KIND not in f.kinds]
         if not facts:
             return False
+    if kind in ix.events:  # when it started or finished: not when it was registered or published
+        words, topics = ix.events[kind]
+        asked = words.intersection(map(stem, r.norm.split()))
+        if asked:
+            facts = [
+                f for f in facts if not topics.isdisjoint(f.topics) or not words.isdisjoint(f.words.split())
+            ]
+            if not facts:
+                return False
     if kind == DATE_KIND:  # the date of the melanoma approval, on a card about two: one naming melanoma
         facts = _on_the_disease_asked(ix, reader, r, position, facts)
         if not facts:

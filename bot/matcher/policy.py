@@ -312,8 +312,7 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             return False
     if kind in ix.events:  # when it started or finished: not when it was registered or published
         words, topics = ix.events[kind]
-        asked = words.intersection(map(stem, r.norm.split()))
-        if asked:
+        if not words.isdisjoint(map(stem, r.norm.split())):
             facts = [
                 f for f in facts if not topics.isdisjoint(f.topics) or not words.isdisjoint(f.words.split())
             ]

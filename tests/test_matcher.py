@@ -649,9 +649,11 @@ ANSWERABILITY = [
     ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     # the size of a change, a measured level, a hazard or odds ratio: figures, not any result
-    ("how much did Treg % rise in the ld-IL2 basket trial?", None, "pub-rosenzwajg-2019", "size of the change"),
+    ("how much did Treg % rise in the ld-IL2 basket trial?", None, "pub-rosenzwajg-2019", "figure for the change or difference"),
     ("how much did CD4 counts go up on IL-7", "il-7-trial-results", None, None),
     ("how much does SLEDAI have to drop for an SRI-4 response?", "lupus-trial-primary-outcome", None, None),
+    ("how many extra weeks off ART did the IL-2 arm get in ILIADE?", None, "trial-iliade",
+     "figure for the change or difference"),  # not "in the first 24 weeks", when side effects came
     ("What was the mean serum IL-2 concentration in the gastric cancer patients?", None,
      "pub-shokrzadeh-2018", "measured levels"),
     ("were serum IL-2 levels different in stomach cancer pts vs healthy people", "pub-shokrzadeh-2018", None, None),

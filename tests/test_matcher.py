@@ -670,6 +670,9 @@ ANSWERABILITY = [
     ("ESPRIT CD4 cutoff for entry", "trial-esprit", None, None),
     ("SILCAAT CD4 cutoff for entry - what number?", None, "trial-silcaat", "cut-off"),
     ("liver enzyme cutoff for exclusion in NCT04077684", "lupus-trial-exclusion-criteria", None, None),
+    # a result asked of one disease, on a card about several, is on a fact naming that disease
+    ("What results has IL-7 shown in hepatitis C?", None, "il-7-research-uses", "results"),
+    ("HD IL-2 durable response rate in RCC/melanoma per León", "pub-leon-2018", None, None),
     # when a study started or finished is on a fact about its dates, or naming the event; not the
     # date its record was registered or its results published
     ("when did the ESPRIT study finish?", None, "trial-esprit", "date"),

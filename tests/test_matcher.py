@@ -670,6 +670,9 @@ ANSWERABILITY = [
     ("ESPRIT CD4 cutoff for entry", "trial-esprit", None, None),
     ("SILCAAT CD4 cutoff for entry - what number?", None, "trial-silcaat", "cut-off"),
     ("liver enzyme cutoff for exclusion in NCT04077684", "lupus-trial-exclusion-criteria", None, None),
+    # who funded a study is given by a fact on its funding, not by its sponsor or responsible party
+    ("who funded HR-NBL1/SIOPEN?", "pub-ladenstein-2018", None, None),
+    ("who funds the Chinese lupus low-dose IL-2 RCT?", None, "trial-nct04077684", "funding"),  # its own card
     # a result asked of one disease, on a card about several, is on a fact naming that disease
     ("What results has IL-7 shown in hepatitis C?", None, "il-7-research-uses", "results"),
     ("HD IL-2 durable response rate in RCC/melanoma per León", "pub-leon-2018", None, None),

@@ -670,6 +670,8 @@ ANSWERABILITY = [
     ("ESPRIT CD4 cutoff for entry", "trial-esprit", None, None),
     ("SILCAAT CD4 cutoff for entry - what number?", None, "trial-silcaat", "cut-off"),
     ("liver enzyme cutoff for exclusion in NCT04077684", "lupus-trial-exclusion-criteria", None, None),
+    # whether results are posted on a registry record is its status ("No results posted")
+    ("any results posted for the lupus IL2 RCT yet?", "lupus-trial-dates-status", None, None),
     # who funded a study is given by a fact on its funding, not by its sponsor or responsible party
     ("who funded HR-NBL1/SIOPEN?", "pub-ladenstein-2018", None, None),
     ("who funds the Chinese lupus low-dose IL-2 RCT?", None, "trial-nct04077684", "funding"),  # its own card

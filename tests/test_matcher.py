@@ -670,6 +670,9 @@ ANSWERABILITY = [
     ("ESPRIT CD4 cutoff for entry", "trial-esprit", None, None),
     ("SILCAAT CD4 cutoff for entry - what number?", None, "trial-silcaat", "cut-off"),
     ("liver enzyme cutoff for exclusion in NCT04077684", "lupus-trial-exclusion-criteria", None, None),
+    # whether they can enrol asks who may join, not how many did
+    ("If someone had rituximab last year, can they enrol in the ld-IL2 SLE study?", "lupus-trial-exclusion-criteria",
+     None, None),
     # whether results are posted on a registry record is its status ("No results posted")
     ("any results posted for the lupus IL2 RCT yet?", "lupus-trial-dates-status", None, None),
     # who funded a study is given by a fact on its funding, not by its sponsor or responsible party

@@ -499,6 +499,8 @@ GENERAL_ANSWERS = [
      "the best card is about what was asked"),  # "tried" is talk: what was tried is said by the rest
     ("what's the problem with current lupus treatments that this trial is trying to fix?", "lupus-trial-background",
      "the best card is about what was asked"),  # "challenging", "an unmet need" in lay words
+    ("can I use the CancerIndex site to decide on my dad's treatment?", "cancerindex-page",
+     "the best card is about what was asked"),  # a source's web site, not a trial site
     ("do autoimmune-type side effects after high dose IL-2 predict a better outcome?", "pub-curti-2017",
      "the best card is about what was asked"),  # immune-related adverse events, not an autoimmune disease
     ("What immune effects did earlier open-label trials attribute to low-dose IL-2 in SLE?", "lupus-trial-background",

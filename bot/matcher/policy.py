@@ -12,7 +12,6 @@ from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
 from bot.text import normalize
 
 DATE_KIND = "date"  # facts/vocabulary/answers.yaml
-RESULT_KINDS = frozenset({"result", "survival", "change"})  # facts/vocabulary/answers.yaml
 APPROVAL_TOPIC = "approval"  # facts/vocabulary/core.yaml
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
 DONE_WITHIN = 6  # ... and what they did ("eleven participants receiving aldesleukin stopped")
@@ -319,9 +318,9 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             ]
             if not facts:
                 return False
-    if kind == DATE_KIND or kind in RESULT_KINDS:  # the date of the melanoma approval or its response
-        facts = _on_the_disease_asked(ix, reader, r, position, facts)  # rate, on a card about two: a
-        if not facts:  # fact naming melanoma
+    if kind in ix.per_disease:  # the melanoma approval's date or response rate, on a card about two
+        facts = _on_the_disease_asked(ix, reader, r, position, facts)
+        if not facts:
             return False
     if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)

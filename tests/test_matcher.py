@@ -682,6 +682,7 @@ ANSWERABILITY = [
     ("does Proleukin have a boxed warning for capillary leak syndrome?", None, "pub-ladenstein-2018",
      "boxed warning"),
     ("where do I order Proleukin for our hospital pharmacy?", None, "aldesleukin", "supplier"),  # no place
+    ("how do I order Proleukin?", None, "aldesleukin", "supplier"),  # not where to read more about it
     # a minimum, a maximum, a range or an entry cut-off is given by a fact stating one ("SLEDAI ≥ 8",
     # "300/mm^3 or greater", "18 to 75 years"); ESPRIT's card, which also names SILCAAT, gives ESPRIT's
     ("minimum disease activity score needed for NCT04077684", "lupus-trial-eligibility", None, None),
@@ -710,10 +711,9 @@ ANSWERABILITY = [
     # a generic name or an "also known as" is given by a fact naming one (a brand name, study names)
     ("what is the generic name of NKTR-214?", None, "pub-sullivan-2019", "other names"),
     ("ANRS 119 also known as?", "trial-anrs-119", None, None),
+    ("aldesleukin aka?", "aldesleukin", None, None),
     # a trial's registry record names its owner, the sponsor: the card is on the organisation topic
     ("Who ran SILCAAT? I need the sponsor for a grant table.", "trial-silcaat", None, None),
-    ("aldesleukin aka?", "aldesleukin", None, None),
-    ("how do I order Proleukin?", None, "aldesleukin", "supplier"),  # not where to read more about it
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),
     # "how long" asks a duration, unless it asks something else ("how long is it stable": storage)
     ("what was the ESPRIT follow-up duration?", None, "trial-esprit", "duration"),

@@ -39,7 +39,7 @@ def test_mini_content_passes(mini_root: Path) -> None:
     report = run_checks(Layout(mini_root))
     assert report.errors == []
     assert report.summary() == (
-        "ok: 2 cards, 2 facts, 2 quotes verified, 1 of 1 seeds cited, 3 vocabulary terms"
+        "ok: 2 cards, 2 facts, 2 quotes verified, 1 of 1 seeds cited, 5 vocabulary terms"
     )
 
 
@@ -550,10 +550,27 @@ def test_a_topic_the_matcher_relies_on_must_exist(mini_root: Path) -> None:
     ]
 
 
+# The kinds of fact the matcher relies on, written after the kind a test is about (its lines keep
+# their numbers).
+RELIED_ON_KINDS = {
+    "date": ("label: date", "asks: [when was]", "patterns: ['\\b20\\d\\d\\b']"),
+    "reference": ("label: publication reference", "asks: [which journal]", "patterns: ['\\bjournal\\b']"),
+}
+
+
 def _write_fact_kind(mini_root: Path, kind: str, *lines: str) -> None:
-    """The mini content's fact kinds: one kind, with these lines below its id."""
+    """The mini content's fact kinds: one kind, with these lines below its id, then those relied on."""
     answers = mini_root / "facts" / "vocabulary" / "answers.yaml"
-    answers.write_text("fact_kinds:\n" + f"  {kind}:\n" + "".join(f"    {line}\n" for line in lines))
+    kinds = [(kind, lines), *((k, v) for k, v in RELIED_ON_KINDS.items() if k != kind)]
+    answers.write_text("fact_kinds:\n" + "".join(f"  {k}:\n" + "".join(f"    {x}\n" for x in v) for k, v in kinds))
+
+
+def test_a_fact_kind_the_matcher_relies_on_must_exist(mini_root: Path) -> None:
+    answers = mini_root / "facts" / "vocabulary" / "answers.yaml"
+    answers.write_text("fact_kinds:\n  date:\n    label: date\n    asks: [when was]\n    patterns: ['\\b20']\n")
+    assert errors_for(mini_root) == [
+        "facts/vocabulary/mini.yaml:1: the matcher relies on the fact kind 'reference', which the vocabulary lacks",
+    ]
 
 
 def test_a_fact_kind_may_require_only_known_evidence_types(mini_root: Path) -> None:

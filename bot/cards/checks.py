@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.cards.loader import Layout, Loaded, load
-from bot.cards.model import RELIED_ON_TOPICS, Card, CardError, Deck, Fact
+from bot.cards.model import RELIED_ON_KINDS, RELIED_ON_TOPICS, Card, CardError, Deck, Fact
 from bot.cards.qualifiers import qualifiers, unsaid
 from bot.cards.tokens import digit_tokens, name_pattern, reading_form, stated_tokens, token_keys
 from bot.text import normalize, squash_ws
@@ -300,7 +300,8 @@ def check_terms(loaded: Loaded) -> Iterator[CardError]:
 
 
 def check_matcher_vocabulary(loaded: Loaded) -> Iterator[CardError]:
-    """Every vocabulary id the matcher's code relies on exists."""
+    """Every vocabulary id the matcher's code relies on exists: its topics, and its kinds of fact when
+    the vocabulary defines any (one without them asks for none)."""
     if "vocabulary" in loaded.broken:
         return
     terms = loaded.deck.terms
@@ -308,6 +309,12 @@ def check_matcher_vocabulary(loaded: Loaded) -> Iterator[CardError]:
     for tid in RELIED_ON_TOPICS:
         if tid not in terms or not terms[tid].is_topic:
             yield CardError(where, 1, f"the matcher relies on the topic '{tid}', which the vocabulary lacks")
+    docs = [d for d in loaded.vocabulary_docs.values() if isinstance(d.data, dict)]
+    kinds = {kid for d in docs for kid in d.data.get("fact_kinds") or {}}
+    for kid in RELIED_ON_KINDS if kinds else ():
+        if kid not in kinds:
+            message = f"the matcher relies on the fact kind '{kid}', which the vocabulary lacks"
+            yield CardError(where, 1, message)
 
 
 def check_fact_kind_evidence(loaded: Loaded) -> Iterator[CardError]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.cards.model import DISEASE, DRUG, OVERVIEW_TOPIC, STUDY, Card, Deck
+from bot.cards.model import DISEASE, DRUG, OVERVIEW_TOPIC, STUDY, TRIALS_TOPIC, Card, Deck
 from bot.matcher import fuzzy
 from bot.matcher.scorer import NAME_PREFIX, TUNING, Tuning
 from bot.text import fold, normalize, spell_signs
@@ -17,7 +17,7 @@ from bot.text import fold, normalize, spell_signs
 if TYPE_CHECKING:  # the lexicon is read only when building
     from bot.matcher.lexicon import Lexicon
 
-KIND_TOPICS = {"trial": ("trials",), "publication": ("trials",)}  # cards about a study
+KIND_TOPICS = {"trial": (TRIALS_TOPIC,), "publication": (TRIALS_TOPIC,)}  # cards about a study
 OVERVIEW = OVERVIEW_TOPIC  # the topic of cards that introduce their subject (`il2bot check` verifies it)
 LEAD_WORDS = 8  # an unlabelled fact is about its first words
 LABEL_CHARS = 60  # a fact whose first colon comes this early is labelled ("Inclusion: ...")

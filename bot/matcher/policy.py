@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from bot.cards.model import DISEASE, DRUG, ORGANIZATION, STUDY
+from bot.cards.model import APPROVAL_TOPIC, DATE_KIND, DISEASE, DRUG, ORGANIZATION, REFERENCE_KIND, STUDY
 from bot.matcher.index import FactEntry, Index, labelled_numbers, numbers_in, stem
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
-from bot.matcher.scorer import REFERENCE_KIND, Hit, Tuning, is_focused
+from bot.matcher.scorer import Hit, Tuning, is_focused
 from bot.text import normalize
 
-DATE_KIND = "date"  # facts/vocabulary/answers.yaml
-APPROVAL_TOPIC = "approval"  # facts/vocabulary/core.yaml
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
 DONE_WITHIN = 6  # ... and what they did ("eleven participants receiving aldesleukin stopped")
 OF = "of"  # "the dose of IL-7": the drug whose dose is asked follows

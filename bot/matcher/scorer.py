@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.cards.model import STUDY, Card
+from bot.cards.model import REFERENCE_KIND, STUDY, Card
 from bot.matcher import fuzzy
 
 if TYPE_CHECKING:
@@ -91,7 +91,6 @@ class Tuning:
 
 
 TUNING = Tuning()
-REFERENCE_KIND = "reference"  # the fact kind (facts/vocabulary/answers.yaml) of a publication reference
 
 
 class Hit(NamedTuple):

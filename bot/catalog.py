@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.cards.model import Deck
+from bot.cards.model import TRIAL_CARD, Deck
 from bot.reply import HelpGroup
 
 HELP_KINDS = ("drug", "disease", "study")  # the subject kinds help names, in this order
@@ -31,7 +31,7 @@ def _names_it(question: str, words: list[str]) -> bool:
 def catalog(deck: Deck) -> tuple[HelpGroup, ...]:
     """Per subject kind, the most covered subjects and two or three questions that name them."""
     counts = Counter(s for card in deck.cards for s in card.subjects)
-    trial_cards = [c for c in deck.cards if c.kind == "trial"]
+    trial_cards = [c for c in deck.cards if c.kind == TRIAL_CARD]
     candidates = [*deck.examples, *(a for c in deck.cards for a in c.aliases if a.rstrip().endswith("?"))]
     used: set[str] = set()
     groups = []

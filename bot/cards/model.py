@@ -11,6 +11,8 @@ APPROVAL_TOPIC = "approval"  # the topic of a drug's approval (a paper's date gi
 DATE_KIND, REFERENCE_KIND = "date", "reference"  # kinds of fact asked: a date, a publication reference
 # The kinds of subject a vocabulary term may be (facts/schema/vocabulary.schema.json; also "concept").
 DRUG, DISEASE, STUDY, ORGANIZATION = "drug", "disease", "study", "organization"
+# The kinds of card about one study (facts/schema/card.schema.json): a trial's, a publication's.
+TRIAL_CARD, PUBLICATION_CARD = "trial", "publication"
 # Vocabulary ids the code cannot work without: `il2bot check` verifies the vocabulary defines each.
 RELIED_ON_TOPICS = (OVERVIEW_TOPIC, TRIALS_TOPIC, APPROVAL_TOPIC)
 RELIED_ON_KINDS = (DATE_KIND, REFERENCE_KIND)  # ... when it defines kinds of fact at all

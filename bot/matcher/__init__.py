@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.cards.model import DISEASE, DRUG, STUDY, Deck
+from bot.cards.model import DISEASE, DRUG, STUDY, TRIAL_CARD, Deck
 from bot.matcher.index import OVERVIEW, Index, stem
 from bot.matcher.policy import (
     ONE_STUDY_KINDS,
@@ -264,7 +264,7 @@ class Matcher:
 
     def _choices(self, deck: Deck) -> tuple[str, ...]:
         """The main subjects to ask about: the drugs cards introduce, then studies with a trial card."""
-        own = {s for c in deck.cards if c.kind == "trial" for s in c.subjects}
+        own = {s for c in deck.cards if c.kind == TRIAL_CARD for s in c.subjects}
         introduced = {s for c in deck.cards if OVERVIEW in c.topics for s in c.subjects}
         drugs = [t for t in deck.terms.values() if t.kind == DRUG and not t.broader and t.id in introduced]
         studies = [t for t in deck.terms.values() if t.kind == STUDY and t.id in own]

@@ -9,7 +9,17 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.cards.model import DISEASE, DRUG, OVERVIEW_TOPIC, STUDY, TRIALS_TOPIC, Card, Deck
+from bot.cards.model import (
+    DISEASE,
+    DRUG,
+    OVERVIEW_TOPIC,
+    PUBLICATION_CARD,
+    STUDY,
+    TRIAL_CARD,
+    TRIALS_TOPIC,
+    Card,
+    Deck,
+)
 from bot.matcher import fuzzy
 from bot.matcher.scorer import NAME_PREFIX, TUNING, Tuning
 from bot.text import fold, normalize, spell_signs
@@ -17,7 +27,7 @@ from bot.text import fold, normalize, spell_signs
 if TYPE_CHECKING:  # the lexicon is read only when building
     from bot.matcher.lexicon import Lexicon
 
-KIND_TOPICS = {"trial": (TRIALS_TOPIC,), "publication": (TRIALS_TOPIC,)}  # cards about a study
+KIND_TOPICS = {TRIAL_CARD: (TRIALS_TOPIC,), PUBLICATION_CARD: (TRIALS_TOPIC,)}  # cards about a study
 OVERVIEW = OVERVIEW_TOPIC  # the topic of cards that introduce their subject (`il2bot check` verifies it)
 LEAD_WORDS = 8  # an unlabelled fact is about its first words
 LABEL_CHARS = 60  # a fact whose first colon comes this early is labelled ("Inclusion: ...")
@@ -170,7 +180,6 @@ class FactEntry(NamedTuple):
 
 FIRST_AUTHOR = re.compile(r"([A-Z][\w'-]+)(?: et al\.?)? (?:19|20)\d\d\b")  # "Sullivan 2019: ..."
 AUTHOR_CARDS = 3  # cards a first author's name may be on (its paper, the trials citing it) and name it
-PUBLICATION, TRIAL = "publication", "trial"  # the card kinds of a publication and of a trial
 CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")  # a word written with a capital: a name, or a sentence's first
 
 
@@ -257,7 +266,7 @@ class Index:
             for t in deck.terms.values()
             if t.kind == STUDY
         }
-        priors = {"trial": tuning.prior_trial, "publication": tuning.prior_publication}
+        priors = {TRIAL_CARD: tuning.prior_trial, PUBLICATION_CARD: tuning.prior_publication}
         self.entries = [
             self._entry(card, priors.get(card.kind, tuning.prior_other), tuning) for card in self.cards
         ]
@@ -301,12 +310,12 @@ class Index:
         # even when the name is ordinary English, and names the trial reported in it too (a card
         # summing up several papers that cites it is not named by it).
         for i, card in enumerate(self.cards):
-            lead = FIRST_AUTHOR.match(card.title) if card.kind == PUBLICATION else None
+            lead = FIRST_AUTHOR.match(card.title) if card.kind == PUBLICATION_CARD else None
             for w in self.content_words(lead.group(1)) if lead else ():
                 if w not in self.names and len(self.postings.get(f"w:{w}", ())) <= AUTHOR_CARDS:
                     self.names[sys.intern(w)] = i
                     posting = self.postings[f"w:{w}"]
-                    named += [(w, j) for j in posting if j == i or self.cards[j].kind == TRIAL]
+                    named += [(w, j) for j in posting if j == i or self.cards[j].kind == TRIAL_CARD]
         for w, i in named:
             e = self.entries[i]
             self.entries[i] = e._replace(subjects=e.subjects | {NAME_PREFIX + w})

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from bot.cards.model import APPROVAL_TOPIC, DATE_KIND, DISEASE, DRUG, ORGANIZATION, REFERENCE_KIND, STUDY
+from bot.cards.model import (
+    APPROVAL_TOPIC,
+    DATE_KIND,
+    DISEASE,
+    DRUG,
+    ORGANIZATION,
+    PUBLICATION_CARD,
+    REFERENCE_KIND,
+    STUDY,
+    TRIAL_CARD,
+)
 from bot.matcher.index import FactEntry, Index, labelled_numbers, numbers_in, stem
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
@@ -562,7 +572,7 @@ def _names_study(c: Case, hit: Hit) -> bool:
     return any(w in titled for w in own)
 
 
-ONE_STUDY_KINDS = ("trial", "publication")  # a card of these kinds is about one study, by its names
+ONE_STUDY_KINDS = (TRIAL_CARD, PUBLICATION_CARD)  # a card of these kinds is about one study, by its names
 
 Rule = Callable[[Case], str]
 # In order: the first rule that gives a reason decides.

@@ -343,10 +343,7 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             doing = reader.doing.intersection(r.focus_span)  # "how many stopped": people who stopped
             people = ix.counted[kind] if doing else frozenset()
             facts = [
-                f
-                for f in facts
-                if counts(toks := spell(normalize(texts[id(f)]).split()), counted, asked)
-                or (doing and counts_doers(toks, people, doing, asked))
+                f for f in facts if counts(spell(normalize(texts[id(f)]).split()), counted, asked, doing, people)
             ]
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
@@ -460,29 +457,27 @@ def _names_drug_asked(ix: Index, reader: Reader, r: Reading, position: int, fact
     return any(not names.isdisjoint(said := f.words.split()) or other_names.isdisjoint(said) for f in facts)
 
 
-def counts(toks: list[str], counted: set[str], asked: frozenset[str]) -> bool:
+def counts(
+    toks: list[str],
+    counted: set[str],
+    asked: frozenset[str],
+    doing: frozenset[str] = frozenset(),
+    people: frozenset[str] = frozenset(),
+) -> bool:
     """Whether a text's tokens state a number the question does not, counting the word asked ("3
     cycles", "eleven participants" for "how many cycles", "how many participants"), or a part of the
-    whole asked ("5 of the 46" for "how many of the 46")."""
-    for i, tok in enumerate(toks):
-        said = numbers_in(tok)
-        after = toks[i + 1 : i + 1 + COUNTED_WITHIN]
-        if said and not asked.issuperset(said) and any(stem(w) in counted for w in after):
-            return True
-    return False
-
-
-def counts_doers(
-    toks: list[str], people: frozenset[str], doing: frozenset[str], asked: frozenset[str]
-) -> bool:
-    """Whether a text counts people who did what was asked ("eleven participants receiving
-    aldesleukin stopped the study early" for "how many stopped early")."""
+    whole asked ("5 of the 46" for "how many of the 46"); or, for what people did ("how many
+    stopped"), a number of people followed by it ("eleven participants receiving aldesleukin
+    stopped the study early")."""
     for i, tok in enumerate(toks):
         said = numbers_in(tok)
         if not said or asked.issuperset(said):
             continue
-        after = [stem(w) for w in toks[i + 1 : i + 1 + DONE_WITHIN]]
-        if any(w in people for w in after[:COUNTED_WITHIN]) and not doing.isdisjoint(after):
+        after = [stem(w) for w in toks[i + 1 : i + 1 + (DONE_WITHIN if doing else COUNTED_WITHIN)]]
+        near = after[:COUNTED_WITHIN]
+        if any(w in counted for w in near):
+            return True
+        if doing and any(w in people for w in near) and not doing.isdisjoint(after):
             return True
     return False
 

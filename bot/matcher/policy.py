@@ -342,9 +342,10 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             spell = reader.spelled_out  # "152 irAEs" counts immune related adverse events
             doing = reader.doing.intersection(r.focus_span)  # "how many stopped": people who stopped
             people = ix.counted[kind] if doing else frozenset()
-            facts = [
-                f for f in facts if counts(spell(normalize(texts[id(f)]).split()), counted, asked, doing, people)
-            ]
+            def says(f: FactEntry) -> list[str]:
+                return spell(normalize(texts[id(f)]).split())
+
+            facts = [f for f in facts if counts(says(f), counted, asked, doing, people)]
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False

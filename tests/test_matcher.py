@@ -756,8 +756,14 @@ ANSWERABILITY = [
     # who was enrolled asks what sort of people, not how many
     ("Who was enrolled in STALWART - people on HIV meds or off them?", "trial-stalwart", None, None),
     # a sibling drug's dose is not the one asked (the low-dose TIL regimen for high-dose IL-2)
-    ("what's the usual high-dose IV Proleukin dose in IU/kg for metastatic melanoma?", None, None, None),
+    ("what's the usual high-dose IV Proleukin dose for metastatic melanoma?", None, None, None),
+    ("what's the usual high-dose IV Proleukin dose in IU/kg for metastatic melanoma?", None, "pub-nguyen-2019", "dose"),
     ("what IL-2 dose did the Nguyen TIL trial use", "trial-nct01883323", None, None),  # its registry card
+    # a dose asked in a unit is given by a number in that unit ("125,000 IU/kg/day"), not "16.5 doses"
+    ("standard HD IL-2 dose in IU/kg for metastatic RCC", None, "pub-achkar-2017", "dose"),
+    ("IL-2 dose in IU/kg in the TIL trial", "trial-nct01883323", None, None),
+    ("what is the IL-2 dose per m2 in the DaRenCa study-1?", None, "trial-nct01274273", "dose"),
+    ("ld-IL2 1 MIU/day schedule in the lupus trial", "lupus-trial-arms-dosing", None, None),  # a unit stated
     # a paper's date is not the date of an approval it mentions
     ("in what year was denileukin diftitox (Ontak) approved?", None, "pub-cheung-2019", "date"),
     ("when was the Cheung denileukin paper published", "pub-cheung-2019", None, None),
@@ -975,6 +981,42 @@ FACT_KINDS_BY_EVIDENCE = [
 @pytest.mark.parametrize(("text", "kinds"), FACT_KINDS)
 def test_fact_kinds_are_recognised_from_the_text(engine: Engine, text: str, kinds: list[str]) -> None:
     assert sorted(engine.matcher.index.kinds_of(text)) == kinds
+
+
+UNITS_ASKED = [
+    # (question, the units it asks a figure in: typed with no number before them)
+    ("standard HD IL-2 dose in IU/kg for metastatic RCC", ("iu", "kg")),
+    ("what aldesleukin dose (MIU, how often) was used in ESPRIT?", ("miu",)),
+    ("IL-7 dose in mcg per kg", ("ug", "kg")),
+    ("the dose in million international units", ("miu",)),
+    ("was berberine toxic to the cells at 40 ug/ml?", ()),  # a unit stated with its number
+    ("ld-IL2 1 MIU/day schedule", ()),
+    ("is there a weight limit? she's about 50 kg", ()),
+    ("what dose was used in ESPRIT", ()),
+]
+
+UNITS_STATED = [
+    # (a fact's text, the units asked, whether it states a number in them)
+    ("Low-dose subcutaneous IL-2 (125,000 IU/kg/day, maximum 9-10 doses over 2 weeks).", ("iu", "kg"), True),
+    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ("miu",), True),
+    ("IL-2 was given at 1.0MIU every other day.", ("miu",), True),  # a number typed against its unit
+    ("IL-2 2.4 MIU/m2 three times weekly.", ("miu", "m2"), True),
+    ("Patients received an average of 6.8 doses of IL-2.", ("iu", "kg"), False),  # a count of doses
+    ("IL-2 2.4 MIU/m2 three times weekly.", ("iu", "kg"), False),  # another unit
+]
+
+
+@pytest.mark.parametrize(("query", "units"), UNITS_ASKED)
+def test_units_asked_are_typed_without_a_number(engine: Engine, query: str, units: tuple[str, ...]) -> None:
+    reader = engine.matcher.reader
+    assert reader.asked_units(reader.read(query).norm) == units
+
+
+@pytest.mark.parametrize(("text", "units", "stated"), UNITS_STATED)
+def test_a_figure_in_the_units_asked_is_a_number_in_them(
+    engine: Engine, text: str, units: tuple[str, ...], stated: bool
+) -> None:
+    assert engine.matcher.reader.states_units(text, units) is stated
 
 
 @pytest.mark.parametrize(("text", "evidence", "kinds"), FACT_KINDS_BY_EVIDENCE)

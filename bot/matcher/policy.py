@@ -333,6 +333,10 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)
         facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]
+        units = reader.asked_units(r.norm)
+        if units:  # "the dose in IU/kg": a number in IU/kg, not "16.5 total doses"
+            said = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
+            facts = [f for f in facts if reader.states_units(said[id(f)], units)]
         if kind in ix.counted and r.focus_span:  # "how many cycles": a number counting cycles
             counted = set(r.focus_span)
             if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike

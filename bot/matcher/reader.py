@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: typing.NamedTuple would compile Reading's string
 # annotations at import, on every `il2bot ask` (tests/test_startup.py checks).
 import re
+from itertools import takewhile
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import DRUG, ORGANIZATION, STUDY, Deck
@@ -15,6 +16,8 @@ if TYPE_CHECKING:  # the lexicon is read only when building
 
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
+RUN_IN_UNIT = re.compile(r"^(\d+)(\D+)$")  # a number typed against its unit ("1.0MIU": "1 0miu")
+PER = "per"  # "IU per kg" is one unit
 SLOT = "it"  # the word a topic phrase uses for its subject ("how does it work")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 IDIOM = 4  # a topic's phrase this long is an idiom: its words say the topic, not content of their own
@@ -83,6 +86,9 @@ class Reader:
         self.focus_openers = frozenset(lexicon.focus_openers)
         self.not_diseases = frozenset(stem(w) for w in lexicon.not_diseases)
         self.disease_heads = lexicon.disease_heads
+        self.units = lexicon.units
+        self.unit_names = frozenset(lexicon.units.values())
+        self.longest_unit = max(map(len, lexicon.units), default=0)
         self.max_opener = max(map(len, self.focus_openers), default=0)
         self.opener_starts = frozenset(o[0] for o in self.focus_openers)
         self.followup_starts = frozenset(f[0] for f in self.followups)
@@ -292,6 +298,45 @@ class Reader:
                 out.append(toks[i])
                 i += 1
         return out
+
+    def in_units(self, toks: list[str]) -> list[str]:
+        """Normalised tokens with each unit read as the one it stands for ("mcg": "ug", "million iu":
+        "miu"), and a number typed against its unit split from it ("0miu": "0", "miu")."""
+        out: list[str] = []
+        i = 0
+        while i < len(toks):
+            for n in range(min(self.longest_unit, len(toks) - i), 0, -1):
+                unit = self.units.get(tuple(toks[i : i + n]))
+                if unit:
+                    out.append(unit)
+                    i += n
+                    break
+            else:
+                m = RUN_IN_UNIT.match(toks[i])
+                unit = self.units.get((m.group(2),)) if m else None
+                out.extend((m.group(1), unit) if m and unit else (toks[i],))
+                i += 1
+        return out
+
+    def asked_units(self, norm: str) -> tuple[str, ...]:
+        """The units a question asks a figure in: units typed with no number before them ("the dose
+        in IU/kg": iu, kg; not "40 ug/ml", which states one)."""
+        if not self.units:
+            return ()
+        toks = [t for t in self.in_units(norm.split()) if t != PER]
+        names = self.unit_names
+        for i, tok in enumerate(toks):
+            if tok in names and not (i and (toks[i - 1].isdigit() or toks[i - 1] in names)):
+                return tuple(takewhile(names.__contains__, toks[i:]))
+        return ()
+
+    def states_units(self, text: str, units: tuple[str, ...]) -> bool:
+        """Whether a text states a number in those units ("125,000 IU/kg/day" in iu, kg)."""
+        toks = [t for t in self.in_units(normalize(text).split()) if t != PER]
+        n = len(units)
+        return any(
+            tok.isdigit() and tuple(toks[i + 1 : i + 1 + n]) == units for i, tok in enumerate(toks)
+        )
 
     def _spell_cased(self, m: re.Match[str]) -> str:
         return self.cased_words.get(re.escape(m.group(0)), m.group(0))

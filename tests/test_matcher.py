@@ -1178,6 +1178,8 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("has the US regulator signed off IL-2", "has the fda approved il2"),
         ("alt names for aldesleukin", "other names for aldesleukin"),
         ("TIL lowdose IL2 study", "til low dose il2 study"),
+        ("LDIL2 in lupus", "ld il2 in lupus"),  # not "hdil2" a letter away
+        ("HDIL-2 first approval year", "hd il2 first approval year"),
         ("would cataracts keep her out", "would cataracts exclude her"),
         ("to hold off starting ART", "to delay starting art"),
         ("did they put up with it", "did they tolerate it"),

@@ -682,6 +682,10 @@ ANSWERABILITY = [
     ("does Proleukin have a boxed warning for capillary leak syndrome?", None, "pub-ladenstein-2018",
      "boxed warning"),
     ("where do I order Proleukin for our hospital pharmacy?", None, "aldesleukin", "supplier"),  # no place
+    # which were the most common: a fact naming the commonest, not a list of side effects
+    ("Which irAE was most common in PROCLAIM, thyroid?", None, "pub-curti-2017", "most frequent events"),
+    ("ILIADE commonest side effects", "aldesleukin-side-effects-hiv", None, None),
+    ("most common grade 3/4 AE in DaRenCa-1", "pub-donskov-2018", None, None),
     ("how do I order Proleukin?", None, "aldesleukin", "supplier"),  # not where to read more about it
     # a minimum, a maximum, a range or an entry cut-off is given by a fact stating one ("SLEDAI ≥ 8",
     # "300/mm^3 or greater", "18 to 75 years"); ESPRIT's card, which also names SILCAAT, gives ESPRIT's
@@ -940,6 +944,7 @@ FACT_KINDS = [
     ("Berberine induced cell cycle arrest at G1 phase.", ["phase"]),  # a cell-cycle phase is a phase asked
     ("The average CD4 count increased from 200 to over 500 within 14 days.", ["change", "count", "date", "duration", "result"]),
     ("Serum IL-2 was 12.5 pg/mL in patients.", ["concentration", "count"]),
+    ("The most common side effects were weakness, fever, and nausea.", ["most-common"]),
     ("The genotype was associated with cancer [odds ratio (OR): 3.0].", ["count", "effect-size"]),
     ("Inclusion: SLE disease activity index (SLEDAI) ≥ 8.", ["count", "threshold"]),
     ("Patients with CD4+ cell counts 300/mm^3 or greater.", ["count", "threshold"]),

@@ -331,11 +331,13 @@ class Reader:
         return ()
 
     def states_units(self, text: str, units: tuple[str, ...]) -> bool:
-        """Whether a text states a number in those units ("125,000 IU/kg/day" in iu, kg)."""
+        """Whether a text states a number in those units, among others ("125,000 IU/kg/day" is in
+        iu and kg, and per kg)."""
         toks = [t for t in self.in_units(normalize(text).split()) if t != PER]
-        n = len(units)
+        names = self.unit_names
         return any(
-            tok.isdigit() and tuple(toks[i + 1 : i + 1 + n]) == units for i, tok in enumerate(toks)
+            tok.isdigit() and set(units) <= set(takewhile(names.__contains__, toks[i + 1 :]))
+            for i, tok in enumerate(toks)
         )
 
     def _spell_cased(self, m: re.Match[str]) -> str:

@@ -666,6 +666,8 @@ def test_questions_in_ordinary_words_are_answered(
 ANSWERABILITY = [
     # (query, answered card or None, card offered as context when abstaining, fact kind missing)
     ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
+    # numbers offered as choices are not stated by the question: "eleven participants" answers
+    ("how many stopped early for side effects in ILIADE, 11 or 12?", "aldesleukin-side-effects-hiv", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     # the size of a change, a measured level, a hazard or odds ratio: figures, not any result
     ("how much did Treg % rise in the ld-IL2 basket trial?", None, "pub-rosenzwajg-2019", "figure for the change or difference"),
@@ -891,6 +893,9 @@ LABELLED_NUMBERS = [
     ("low-dose IL-2 trials in type 1 diabetes", None),
     ("grade 3/4 toxicities in the Danish renal trial", "pub-donskov-2018"),
     ("Is a 17-year-old eligible for the lupus trial?", "lupus-trial-eligibility"),  # an age is no span
+    # choices offered ("phase 2 or phase 3?"): one of them on the card is enough
+    ("is aldesleukin phase 2 or phase 3 for HIV right now? someone said phase 2", "aldesleukin"),
+    ("HR-NBL1 5-year or 3-year event-free survival?", "pub-ladenstein-2018"),
 ]
 
 

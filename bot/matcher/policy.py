@@ -25,6 +25,8 @@ COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46
 DONE_WITHIN = 6  # ... and what they did ("eleven participants receiving aldesleukin stopped")
 OF = "of"  # "the dose of IL-7": the drug whose dose is asked follows
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
+OR = "or"  # "11 or 12?": numbers offered as choices, not stated
+CHOICE_WITHIN = 2  # tokens from an "or" within which a choice's number stands ("1 MIU or 3 MIU")
 
 
 class Case:
@@ -495,8 +497,22 @@ def given_by_trial_field(ix: Index, position: int, kind: str) -> bool:
 
 
 def asked_numbers(r: Reading) -> frozenset[str]:
-    """The numbers a question states in digits (not the numbers of names: IL-2, NCT04077684)."""
-    return numbers_in(r.norm, spelled=False)
+    """The numbers a question states in digits (not the numbers of names: IL-2, NCT04077684), but
+    not those it offers as choices ("11 or 12?": the answer may be either)."""
+    toks = r.norm.split()
+    choices = {
+        n
+        for i, tok in enumerate(toks)
+        if tok == OR and 0 < i < len(toks) - 1
+        for n in _choice_numbers(toks[:i][::-1]) | _choice_numbers(toks[i + 1 :])
+    }
+    return numbers_in(r.norm, spelled=False) - choices
+
+
+def _choice_numbers(toks: list[str]) -> set[str]:
+    """The number a choice beside an "or" states, a unit or label away at most ("3 MIU", "phase 2")."""
+    near = [t for t in toks[:CHOICE_WITHIN] if t.isdigit()]
+    return {near[0].lstrip("0") or "0"} if near else set()
 
 
 def other_drugs(ix: Index, r: Reading) -> list[str]:
@@ -531,8 +547,18 @@ def missing_kind(c: Case) -> str:
 def unstated_label(c: Case) -> str:
     """The question asks about a numbered category or span ("phase 3", "5-year survival", "type 1
     diabetes") the best card never states: it answers about another one, or none."""
-    asked = labelled_numbers(c.r.norm) - c.ix.entries[c.hits[0].position].labelled
+    said = labelled_numbers(c.r.norm)
+    asked = said - c.ix.entries[c.hits[0].position].labelled
+    if asked and OR in c.r.norm.split():  # "phase 2 or phase 3?": choices, one of them on the card
+        stated = {_label(x) for x in said - asked}
+        asked = {x for x in asked if _label(x) not in stated}
     return f"the best card does not mention {min(asked)}" if asked else ""
+
+
+def _label(labelled: str) -> str:
+    """What a labelled number numbers: "phase" of "phase 2", "year" of "5-year"."""
+    label, _, unit = labelled.partition(" ")
+    return label if unit else labelled.partition("-")[2]
 
 
 def other_study_size(c: Case) -> str:

@@ -551,7 +551,7 @@ def unstated_label(c: Case) -> str:
     asked = said - c.ix.entries[c.hits[0].position].labelled
     if asked and OR in c.r.norm.split():  # "phase 2 or phase 3?": choices, one of them on the card
         stated = {_label(x) for x in said - asked}
-        asked = {x for x in asked if _label(x) not in stated}
+        asked = frozenset(x for x in asked if _label(x) not in stated)
     return f"the best card does not mention {min(asked)}" if asked else ""
 
 

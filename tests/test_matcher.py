@@ -395,7 +395,11 @@ ORDINARY_WORDS = [
     ("how many patients were enrolled in the lupus trial", ["enrollment"], [], []),
     ("what % of melanoma patients respond", ["result"], [], []),
     ("how much testing has IL-7 had so far", [], [], []),  # how much of something else is no dose
-    ("how long was the dinutuximab beta infusion", ["duration", "route"], [], []),  # how long it lasted
+    ("how long was the dinutuximab beta infusion", ["duration"], [], []),  # how long it lasted
+    # a route named asks for the route only alone: "the IL-2 dose in the subcutaneous arm" asks a dose
+    ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", ["dose"], [], []),
+    ("is IL-7 given as an injection?", ["route"], [], []),
+    ("a patient who might enrol in NCT04077684 - how often are the injections?", ["route"], [], []),  # joining
     ("can I use the CancerIndex site to diagnose myself", [], [], []),  # "myself" says who, like "herself"
     ("in lay terms, what is IL-2", [], [], []),  # how to say it, like "in plain English"
     ("sorry if this is basic - what did the COSMIC study look at?", [], [], []),  # "sorry", like "thanks"
@@ -669,6 +673,7 @@ ANSWERABILITY = [
     # numbers offered as choices are not stated by the question: "eleven participants" answers
     ("how many stopped early for side effects in ILIADE, 11 or 12?", "aldesleukin-side-effects-hiv", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
+    ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # the size of a change, a measured level, a hazard or odds ratio: figures, not any result
     ("how much did Treg % rise in the ld-IL2 basket trial?", None, "pub-rosenzwajg-2019", "figure for the change or difference"),
     ("how much did CD4 counts go up on IL-7", "il-7-trial-results", None, None),

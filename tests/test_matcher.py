@@ -674,6 +674,11 @@ ANSWERABILITY = [
     ("how many stopped early for side effects in ILIADE, 11 or 12?", "aldesleukin-side-effects-hiv", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
+    # a fact naming several drugs gives the dose of the one whose name an amount is said beside
+    ("IFN dose in DaRenCa-1", "trial-nct01274273", None, None),  # "IFN 3 MIU ... and IL2 2.4 MIU/m"
+    ("IL-2 dose in DaRenCa-1", "trial-nct01274273", None, None),
+    ("IL-2 dose given with dinutuximab beta in the neuroblastoma trial?", None, "pub-ladenstein-2018", "dose"),
+    ("MTD of hu14.18-IL2 immunocytokine", "pub-albertini-2018", None, None),  # one drug's name holds IL2
     # the size of a change, a measured level, a hazard or odds ratio: figures, not any result
     ("how much did Treg % rise in the ld-IL2 basket trial?", None, "pub-rosenzwajg-2019", "figure for the change or difference"),
     ("how much did CD4 counts go up on IL-7", "il-7-trial-results", None, None),
@@ -807,7 +812,7 @@ ANSWERABILITY = [
     ("3-year event-free survival in HR-NBL1", "pub-ladenstein-2018", None, None),
     # a dose of another drug is given only by a fact naming that drug (not the corticosteroid limit)
     ("rituximab dose for lupus", None, "lupus-trial-exclusion-criteria", "dose"),  # the card naming it
-    ("what bevacizumab dose was used in the DaRenCa study-1?", "trial-nct01274273", None, None),
+    ("what bevacizumab dose was used in the DaRenCa study-1?", None, "trial-nct01274273", "dose"),  # not given
     # a dose said of one of our drugs ("IL-2 dose") is given by a fact naming it, not the antibody's
     ("what IL-2 dose did the kids get in the HR-NBL1/SIOPEN dinutuximab beta trial?", None,
      "pub-ladenstein-2018", "dose"),
@@ -1020,6 +1025,22 @@ UNITS_STATED = [
     ("IL-2 2.4 MIU/m2 three times weekly.", ("iu", "kg"), False),  # another unit
     ("Low-dose IL-2 (125,000 IU/kg/day).", ("kg",), True),  # "the dose per kg"
 ]
+
+
+DOSES_OF = [
+    # (a fact's text, the drug names asked, whether it states an amount beside one of them)
+    ("IFN 3 MIU subcutaneously (sc) daily and IL2 2.4 MIU/m", frozenset({"il2"}), True),
+    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", frozenset({"il2"}), True),
+    ("Six cycles of 100 mg/m... ch14.18/CHO ran d8-18 with s.c. IL-2 on d8-12.", frozenset({"il2"}), False),
+    ("The bevacizumab dose is not given.", frozenset({"bevacizumab"}), False),
+]
+
+
+@pytest.mark.parametrize(("text", "names", "stated"), DOSES_OF)
+def test_a_dose_is_an_amount_beside_the_drug_s_name(
+    engine: Engine, text: str, names: frozenset[str], stated: bool
+) -> None:
+    assert engine.matcher.reader.doses_of(text, names) is stated
 
 
 @pytest.mark.parametrize(("query", "units"), UNITS_ASKED)

@@ -337,14 +337,14 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]
         units = reader.asked_units(r.norm)
         if units:  # "the dose in IU/kg": a number in IU/kg, not "16.5 total doses"
-            said = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
+            said = fact_texts(ix, position)
             facts = [f for f in facts if reader.states_units(said[id(f)], units)]
         if kind in ix.counted and r.focus_span:  # "how many cycles": a number counting cycles
             counted = set(r.focus_span)
             if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike
                 counted |= ix.counted[kind]
             counted |= {x for w in r.focus_span for x in ix.related.get(w, ())}  # deaths: died
-            texts = {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
+            texts = fact_texts(ix, position)
             spell = reader.spelled_out  # "152 irAEs" counts immune related adverse events
             doing = reader.doing.intersection(r.focus_span)  # "how many stopped": people who stopped
             people = ix.counted[kind] if doing else frozenset()
@@ -360,6 +360,15 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     named = _drug_the_kind_names(ix, reader, r) if kind in ix.per_drug else frozenset()
     if named and all(named.isdisjoint(f.words.split()) for f in facts):
         return False  # "what IL-2 dose": not the antibody's dose on a card about both
+    if named and kind in ix.figures:  # ... and, in a fact naming another drug too, an amount said
+        # of IL-2 ("IFN 3 MIU ... and IL2 2.4 MIU/m"), not the antibody's beside "s.c. IL-2 on d8-12"
+        beside = _other_drug_names(ix, reader, r, position, named) - named
+        said = fact_texts(ix, position)
+        facts = [
+            f for f in facts if beside.isdisjoint(f.words.split()) or reader.doses_of(said[id(f)], named)
+        ]
+        if not facts:
+            return False
     others = other_drugs(ix, r) if kind in ix.per_drug else []
     if others:  # "rituximab dose": a fact of that kind naming rituximab, not the corticosteroid dose
         names = {w for s in others for w in reader.subject_words.get(s, ())}
@@ -374,6 +383,12 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def fact_texts(ix: Index, position: int) -> dict[int, str]:
+    """A card's fact texts, by the identity of their index entries."""
+    e = ix.entries[position]
+    return {id(f): fact.text for f, fact in zip(e.facts, ix.cards[position].facts, strict=True)}
 
 
 def _drug_the_kind_names(ix: Index, reader: Reader, r: Reading) -> frozenset[str]:
@@ -391,6 +406,25 @@ def _drug_the_kind_names(ix: Index, reader: Reader, r: Reading) -> frozenset[str
             if not names.isdisjoint(beside):
                 said |= {w for w in names if not w.isdigit()}
     return frozenset(said)
+
+
+def _other_drug_names(
+    ix: Index, reader: Reader, r: Reading, position: int, named: frozenset[str]
+) -> frozenset[str]:
+    """The names of a card's drugs other than the one named (by those names), or a kind of it
+    (low-dose IL-2 is IL-2)."""
+    words, broader = reader.subject_words, ix.broader
+    asked = {s for s in r.subjects if not named.isdisjoint(words.get(s, ()))}
+    return frozenset(
+        w
+        for s in ix.entries[position].subjects
+        if ix.kinds.get(s) == DRUG
+        and s not in asked
+        and asked.isdisjoint(broader.get(s, ()))
+        and not any(s in broader.get(a, ()) for a in asked)
+        for w in words.get(s, ())
+        if not w.isdigit()
+    )
 
 
 def _own_study_asked(ix: Index, reader: Reader, position: int, studies: list[str]) -> bool:

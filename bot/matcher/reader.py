@@ -18,6 +18,7 @@ NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
 RUN_IN_UNIT = re.compile(r"^(\d+)(\D+)$")  # a number typed against its unit ("1.0MIU": "1 0miu")
 PER = "per"  # "IU per kg" is one unit
+AMOUNT_NEAR = 4  # words from a drug's name within which an amount is its dose ("IL2 2.4 MIU/m")
 SLOT = "it"  # the word a topic phrase uses for its subject ("how does it work")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 IDIOM = 4  # a topic's phrase this long is an idiom: its words say the topic, not content of their own
@@ -338,6 +339,19 @@ class Reader:
         return any(
             tok.isdigit() and set(units) <= set(takewhile(names.__contains__, toks[i + 1 :]))
             for i, tok in enumerate(toks)
+        )
+
+    def doses_of(self, text: str, names: frozenset[str]) -> bool:
+        """Whether a text states an amount (a number in a unit) within a few words of one of those
+        names ("IL2 2.4 MIU/m", "ld-IL2 (1 million IU/day)"; not "s.c. IL-2 on d8-12")."""
+        toks = self.in_units(normalize(text).split())
+        named = [i for i, t in enumerate(toks) if stem(t) in names]
+        units = self.unit_names
+        return any(
+            abs(i - n) <= AMOUNT_NEAR
+            for i, t in enumerate(toks[:-1])
+            if t.isdigit() and toks[i + 1] in units
+            for n in named
         )
 
     def _spell_cased(self, m: re.Match[str]) -> str:

@@ -682,6 +682,8 @@ ANSWERABILITY = [
     # the size of a change, a measured level, a hazard or odds ratio: figures, not any result
     ("how much did Treg % rise in the ld-IL2 basket trial?", None, "pub-rosenzwajg-2019", "figure for the change or difference"),
     ("how much did CD4 counts go up on IL-7", "il-7-trial-results", None, None),
+    # ... of a concept asked, a number beside its name: "CD4 count increased from 200" is not CD8's
+    ("How much did CD8 counts rise on IL-7?", None, "il-7-trial-results", "figure for the change or difference"),
     ("how much does SLEDAI have to drop for an SRI-4 response?", "lupus-trial-primary-outcome", None, None),
     ("how many extra weeks off ART did the IL-2 arm get in ILIADE?", None, "trial-iliade",
      "figure for the change or difference"),  # not "in the first 24 weeks", when side effects came
@@ -1034,6 +1036,21 @@ DOSES_OF = [
     ("Six cycles of 100 mg/m... ch14.18/CHO ran d8-18 with s.c. IL-2 on d8-12.", frozenset({"il2"}), False),
     ("The bevacizumab dose is not given.", frozenset({"bevacizumab"}), False),
 ]
+
+
+NUMBERS_BESIDE = [
+    # (a fact's text, the concept's names, whether a number not asked stands beside one)
+    ("increases in CD4 and CD8 cells, and the average CD4 count increased from 200 to over 500",
+     frozenset({"cd8"}), False),
+    ("the average CD4 count increased from 200 to over 500", frozenset({"cd4"}), True),
+]
+
+
+@pytest.mark.parametrize(("text", "names", "stated"), NUMBERS_BESIDE)
+def test_a_change_in_a_concept_is_a_number_beside_its_name(
+    engine: Engine, text: str, names: frozenset[str], stated: bool
+) -> None:
+    assert engine.matcher.reader.numbers_beside(text, names, frozenset()) is stated
 
 
 @pytest.mark.parametrize(("text", "names", "stated"), DOSES_OF)

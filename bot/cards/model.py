@@ -10,7 +10,7 @@ TRIALS_TOPIC = "trials"  # the topic of every card about one study (a trial's, a
 APPROVAL_TOPIC = "approval"  # the topic of a drug's approval (a paper's date gives none)
 DATE_KIND, REFERENCE_KIND = "date", "reference"  # kinds of fact asked: a date, a publication reference
 # The kinds of subject a vocabulary term may be (facts/schema/vocabulary.schema.json; also "concept").
-DRUG, DISEASE, STUDY, ORGANIZATION = "drug", "disease", "study", "organization"
+DRUG, DISEASE, STUDY, ORGANIZATION, CONCEPT = "drug", "disease", "study", "organization", "concept"
 # The kinds of card about one study (facts/schema/card.schema.json): a trial's, a publication's.
 TRIAL_CARD, PUBLICATION_CARD = "trial", "publication"
 # Vocabulary ids the code cannot work without: `il2bot check` verifies the vocabulary defines each.

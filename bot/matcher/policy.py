@@ -355,6 +355,14 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False
+    if kind in ix.per_concept:  # "how much did CD8 counts rise": a number beside "CD8"
+        names = {w for s in r.subjects for w in reader.concept_words.get(s, ())}
+        if names:
+            said = fact_texts(ix, position)
+            asked = asked_numbers(r)
+            facts = [f for f in facts if reader.numbers_beside(said[id(f)], frozenset(names), asked)]
+            if not facts:
+                return False
     if kind in ix.per_drug and _on_a_sibling_drug(ix, r, position):
         return False  # low-dose IL-2's dose is not the high-dose regimen asked
     named = _drug_the_kind_names(ix, reader, r) if kind in ix.per_drug else frozenset()

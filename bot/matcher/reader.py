@@ -6,7 +6,7 @@ import re
 from itertools import takewhile
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.cards.model import DRUG, ORGANIZATION, STUDY, Deck
+from bot.cards.model import CONCEPT, DRUG, ORGANIZATION, STUDY, Deck
 from bot.matcher import fuzzy
 from bot.matcher.index import Index, stem
 from bot.text import normalize, spell_signs
@@ -146,6 +146,16 @@ class Reader:
                 self.subject_words[term.id] = frozenset(
                     stem(w) for p in (term.id, *term.terms) for w in normalize(p).split()
                 )
+        # The words naming one concept and no other subject ("cd8", "treg"; not "cell" or "count").
+        named_by: dict[str, int] = {}
+        for words in self.subject_words.values():
+            for w in words:
+                named_by[w] = named_by.get(w, 0) + 1
+        self.concept_words = {
+            s: frozenset(w for w in words if named_by[w] == 1 and w not in self.stopwords and not w.isdigit())
+            for s, words in self.subject_words.items()
+            if index.kinds.get(s) == CONCEPT
+        }
         # Every word of every subject's names ("il2", "cd4"): a numbered name outside them is foreign.
         self.subject_names = frozenset(w for words in self.subject_words.values() for w in words)
         self.kinds = index.kinds  # each subject's kind (drug, study, organization ...)
@@ -353,6 +363,14 @@ class Reader:
             if t.isdigit() and toks[i + 1] in units
             for n in named
         )
+
+    def numbers_beside(self, text: str, names: frozenset[str], asked: frozenset[str]) -> bool:
+        """Whether a text states a number (one not asked) within a few words of one of those names
+        ("CD4 count increased from 200 to over 500" beside "CD4", not beside "CD8")."""
+        toks = normalize(text).split()
+        named = [i for i, t in enumerate(toks) if stem(t) in names]
+        said = [i for i, t in enumerate(toks) if t.isdigit() and t not in asked]
+        return any(abs(i - n) <= AMOUNT_NEAR for i in said for n in named)
 
     def _spell_cased(self, m: re.Match[str]) -> str:
         return self.cased_words.get(re.escape(m.group(0)), m.group(0))

@@ -1026,6 +1026,7 @@ UNITS_STATED = [
     ("Patients received an average of 6.8 doses of IL-2.", ("iu", "kg"), False),  # a count of doses
     ("IL-2 2.4 MIU/m2 three times weekly.", ("iu", "kg"), False),  # another unit
     ("Low-dose IL-2 (125,000 IU/kg/day).", ("kg",), True),  # "the dose per kg"
+    ("either 10 micrograms per kilogram of body weight or 20 ug/kg", ("ug", "kg"), True),
 ]
 
 

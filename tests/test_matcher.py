@@ -769,6 +769,9 @@ ANSWERABILITY = [
     ("did the Case Western IL-2 reservoir study actually shrink the reservoir?", None, "trial-nct03308786",
      "results"),
     ("who ran the Case Western IL-2 reservoir study", "trial-nct03308786", None, None),
+    # which centre or institution ran a study asks where it was run: "a single institution" names none
+    ("Which cancer centre ran the MAGE-A3 plus HD IL-2 study?", None, "pub-mcquade-2018", "location"),
+    ("which institution ran the Nguyen TIL phase II?", None, "trial-nct01883323", "location"),
     # the card of the study named that gives the kind asked answers, though it matches more weakly
     ("median PFS in each arm of DaRenCa-1?", "pub-donskov-2018", None, None),
     # who was enrolled asks what sort of people, not how many

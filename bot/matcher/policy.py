@@ -23,7 +23,8 @@ from bot.text import normalize
 
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
 DONE_WITHIN = 6  # ... and what they did ("eleven participants receiving aldesleukin stopped")
-OF = "of"  # "the dose of IL-7": the drug whose dose is asked follows
+OF = "of"  # "the dose of IL-7": the drug whose dose is asked follows ...
+OF_WITHIN = 2  # ... within this many words ("the dose of subcutaneous IL-2")
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
 OR = "or"  # "11 or 12?": numbers offered as choices, not stated
 CHOICE_WITHIN = 2  # tokens from an "or" within which a choice's number stands ("1 MIU or 3 MIU")
@@ -400,15 +401,16 @@ def fact_texts(ix: Index, position: int) -> dict[int, str]:
 
 
 def _drug_the_kind_names(ix: Index, reader: Reader, r: Reading) -> frozenset[str]:
-    """The names of a drug of ours said right with a dose or route word ("IL-2 dose", "dose of
-    IL-7"): the drug whose dose is asked, when the question names others too."""
+    """The names of a drug of ours said right with a word asking a dose or route asked ("IL-2 dose",
+    "dose of subcutaneous IL-7"): the drug whose dose is asked, when the question names others too."""
     toks = r.norm.split()
     drugs = [s for s in r.subjects if ix.kinds.get(s) == DRUG]
     said: set[str] = set()
+    asked = ix.per_drug.intersection(r.kinds)
     for i, tok in enumerate(toks):
-        if reader.ask_words.get(tok) not in ix.per_drug:
+        if reader.ask_words.get(tok) not in asked:
             continue
-        beside = toks[i - 1 : i] + (toks[i + 2 : i + 3] if toks[i + 1 : i + 2] == [OF] else [])
+        beside = toks[i - 1 : i] + (toks[i + 2 : i + 2 + OF_WITHIN] if toks[i + 1 : i + 2] == [OF] else [])
         for s in drugs:
             names = reader.subject_words.get(s, frozenset())
             if not names.isdisjoint(beside):

@@ -672,6 +672,10 @@ ANSWERABILITY = [
     ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
     # numbers offered as choices are not stated by the question: "eleven participants" answers
     ("how many stopped early for side effects in ILIADE, 11 or 12?", "aldesleukin-side-effects-hiv", None, None),
+    # how many dropped out is counted by people who stopped, not by the "46 patients" enrolled
+    ("how many people dropped out of ILIADE due to aldesleukin side effects?", "aldesleukin-side-effects-hiv",
+     None, None),
+    ("how many patients dropped out of the 11-disease ld-IL2 trial?", None, "trial-nct01988506", "count"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

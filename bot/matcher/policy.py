@@ -23,6 +23,7 @@ from bot.text import normalize
 
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
 DONE_WITHIN = 6  # ... and what they did ("eleven participants receiving aldesleukin stopped")
+DONE_AFTER = 2  # words after what a question counts in which it says what they did ("patients dropped out")
 OF = "of"  # "the dose of IL-7": the drug whose dose is asked follows ...
 OF_WITHIN = 2  # ... within this many words ("the dose of subcutaneous IL-2")
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
@@ -347,7 +348,7 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             counted |= {x for w in r.focus_span for x in ix.related.get(w, ())}  # deaths: died
             texts = fact_texts(ix, position)
             spell = reader.spelled_out  # "152 irAEs" counts immune related adverse events
-            doing = reader.doing.intersection(r.focus_span)  # "how many stopped": people who stopped
+            doing = _doing_asked(reader, r, kind)  # "how many stopped": people who stopped
             people = ix.counted[kind] if doing else frozenset()
             def says(f: FactEntry) -> list[str]:
                 return spell(normalize(texts[id(f)]).split())
@@ -392,6 +393,19 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def _doing_asked(reader: Reader, r: Reading, kind: str) -> frozenset[str]:
+    """What the people a question counts did, said in or right after what it asks for ("how many
+    patients dropped out", "how many toxic deaths"); any such word asks for all the words narrowing
+    a question to that kind (those who dropped out are those who stopped)."""
+    words = frozenset(w for to, narrowing in reader.narrowing.values() if to == kind for w in narrowing)
+    if not r.focus_span or not words:
+        return frozenset()
+    stems = [stem(w) for w in r.norm.split()]
+    start = stems.index(r.focus_span[0]) if r.focus_span[0] in stems else 0
+    said = stems[start : start + len(r.focus_span) + DONE_AFTER]
+    return words if not words.isdisjoint(said) else frozenset()
 
 
 def fact_texts(ix: Index, position: int) -> dict[int, str]:
@@ -526,9 +540,10 @@ def counts(
             continue
         after = [stem(w) for w in toks[i + 1 : i + 1 + (DONE_WITHIN if doing else COUNTED_WITHIN)]]
         near = after[:COUNTED_WITHIN]
-        if any(w in counted for w in near):
-            return True
-        if doing and any(w in people for w in near) and not doing.isdisjoint(after):
+        if doing and any(w in people for w in near):  # people: those who did what was asked
+            if not doing.isdisjoint(after):
+                return True
+        elif any(w in counted for w in near):
             return True
     return False
 

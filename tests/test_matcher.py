@@ -777,6 +777,9 @@ ANSWERABILITY = [
     ("did the Case Western IL-2 reservoir study actually shrink the reservoir?", None, "trial-nct03308786",
      "results"),
     ("who ran the Case Western IL-2 reservoir study", "trial-nct03308786", None, None),
+    # a paper's first author is named by its reference
+    ("first author of the NEJM 2009 IL-2 in HIV paper", "trial-esprit", None, None),
+    ("who was the first author of the STALWART results paper?", None, "trial-stalwart", "publication reference"),
     # which centre or institution ran a study asks where it was run: "a single institution" names none
     ("Which cancer centre ran the MAGE-A3 plus HD IL-2 study?", None, "pub-mcquade-2018", "location"),
     ("which institution ran the Nguyen TIL phase II?", None, "trial-nct01883323", "location"),

@@ -237,6 +237,9 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("which lupus drugs are allowed in the background", ["lupus"], ["eligibility"]),  # allowed: who may join
         ("washout from other trials for the SLE study", ["lupus-il2-trial"], ["eligibility", "trials"]),  # no approval
         ("what else is IL-7 being trialled for", ["il-7"], ["overview", "approval"]),
+        # a molecule's structure is its chemistry; how a treatment was structured is not
+        ("how was the MAGE-A3 + high dose IL-2 treatment structured", ["mage-a3", "high-dose-il-2"], []),
+        ("what is the molecular structure of aldesleukin", ["il-2"], ["overview", "chemistry"]),
         # a study completed is its status; a "complete" list is not
         ("has ESPRIT completed yet", ["esprit"], ["status"]),
         ("is the HIV side effect info for aldesleukin complete", ["hiv", "il-2"], ["side-effects", "overview"]),

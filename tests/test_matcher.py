@@ -695,6 +695,9 @@ ANSWERABILITY = [
     ("how much did CD4 counts go up on IL-7", "il-7-trial-results", None, None),
     # ... of a concept asked, a number beside its name: "CD4 count increased from 200" is not CD8's
     ("How much did CD8 counts rise on IL-7?", None, "il-7-trial-results", "figure for the change or difference"),
+    # "by how many months": a number of months changed, not any percentage on the card
+    ("by how many months did survival improve in PROCLAIM patients who had irAEs?", None, "pub-curti-2017",
+     "figure for the change or difference"),
     ("how much does SLEDAI have to drop for an SRI-4 response?", "lupus-trial-primary-outcome", None, None),
     ("how many extra weeks off ART did the IL-2 arm get in ILIADE?", None, "trial-iliade",
      "figure for the change or difference"),  # not "in the first 24 weeks", when side effects came

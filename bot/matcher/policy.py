@@ -118,8 +118,9 @@ def unknown_name(c: Case) -> str:
 
 
 def unknown_words(c: Case) -> str:
-    """Words no card knows (ordinary English included), and no subject of ours named."""
-    unknown = c.r.unknown or c.r.common
+    """Words no card knows, and no subject of ours named (an ordinary English word no card uses,
+    "supposed", "ones", only counts against the card's coverage)."""
+    unknown = c.r.unknown
     return f"unknown words: {', '.join(unknown[:5])}" if unknown and not c.r.subjects else ""
 
 

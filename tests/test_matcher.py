@@ -710,6 +710,8 @@ ANSWERABILITY = [
     ("were serum IL-2 levels different in stomach cancer pts vs healthy people", "pub-shokrzadeh-2018", None, None),
     ("What hazard ratio for opportunistic disease or death did ESPRIT report?", None, "trial-esprit", "hazard or odds ratio"),
     ("IL-2 -330 odds ratio for oral cancer", "pub-singh-2017", None, None),
+    ("DaRenCa study-1: what was the HR for PFS, IL2/IFN/BEV vs IL2/IFN?", None, "pub-donskov-2018",
+     "hazard or odds ratio"),  # a ratio asked for a survival figure: not the medians
     # a boxed warning, or where to order the drug: no card gives one
     ("does Proleukin have a boxed warning for capillary leak syndrome?", None, "pub-ladenstein-2018",
      "boxed warning"),
@@ -1258,6 +1260,8 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("alt names for aldesleukin", "other names for aldesleukin"),
         ("TIL lowdose IL2 study", "til low dose il2 study"),
         ("LDIL2 in lupus", "ld il2 in lupus"),  # not "hdil2" a letter away
+        ("the HR for PFS in DaRenCa", "the hazard ratio for pfs in darenca"),
+        ("HR-NBL1 EFS", "hr nbl1 efs"),  # a capitals abbreviation of two words; not a study's name
         ("HDIL-2 first approval year", "hd il2 first approval year"),
         ("would cataracts keep her out", "would cataracts exclude her"),
         ("to hold off starting ART", "to delay starting art"),

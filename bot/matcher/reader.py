@@ -18,6 +18,7 @@ NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
 RUN_IN_UNIT = re.compile(r"^(\d+)(\D+)$")  # a number typed against its unit ("1.0MIU": "1 0miu")
 PER = "per"  # "IU per kg" is one unit
+ESCAPED = re.compile(r"\\(.)")  # a character re.escape escaped (the space in "HR for")
 AMOUNT_NEAR = 4  # words from a drug's name within which an amount is its dose ("IL2 2.4 MIU/m")
 SLOT = "it"  # the word a topic phrase uses for its subject ("how does it work")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
@@ -79,6 +80,7 @@ class Reader:
             self.abbreviation_longest[short[0]] = max(self.abbreviation_longest.get(short[0], 0), len(short))
         # Abbreviations read only in capitals ("US"), in one pattern: one pass over the query.
         self.cased_words = {p.pattern[len("(?<!\\w)") : -len("(?!\\w)")]: long for p, long in lexicon.cased}
+        self.cased_typed = tuple(ESCAPED.sub(r"\1", w) for w in self.cased_words)  # "HR for", as typed
         self.cased_pattern = (
             re.compile("|".join(p.pattern for p, _ in lexicon.cased)) if lexicon.cased else None
         )
@@ -286,7 +288,7 @@ class Reader:
         if (
             self.cased_pattern is not None
             and not text.islower()
-            and any(w in text for w in self.cased_words)  # what every match holds
+            and any(w in text for w in self.cased_typed)  # what every match holds
         ):
             text = self.cased_pattern.sub(self._spell_cased, text)
         return self.spelled_out(self.join_numbered(normalize(text).split()[:MAX_TOKENS]))

@@ -1262,6 +1262,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("LDIL2 in lupus", "ld il2 in lupus"),  # not "hdil2" a letter away
         ("the HR for PFS in DaRenCa", "the hazard ratio for pfs in darenca"),
         ("HR-NBL1 EFS", "hr nbl1 efs"),  # a capitals abbreviation of two words; not a study's name
+        ("who makes Proleukin these days", "who makes proleukin nowadays"),  # now, not a number of days
         ("HDIL-2 first approval year", "hd il2 first approval year"),
         ("would cataracts keep her out", "would cataracts exclude her"),
         ("to hold off starting ART", "to delay starting art"),

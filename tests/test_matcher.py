@@ -450,6 +450,9 @@ GENERAL_ANSWERS = [
     ("in plain english, what is an immunomodulator supposed to do?", "aldesleukin-mechanism",
      "the best card is about what was asked"),
     ("colorectal T cells - which ones went with good outcomes?", "pub-taylor-2018", "the best card is about what was asked"),
+    # "a mild to moderate form" says how severe the disease had to be
+    ("What disease severity was required for entry in the 11-disease ld-IL2 trial?", "trial-nct01988506",
+     "the best card is about what was asked"),
     # a place in a study's name is the study's, not a subject asked of its own (the hospital)
     ("Which active infections exlude pts from the Peking SLE trial?", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),

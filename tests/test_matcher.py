@@ -697,6 +697,10 @@ ANSWERABILITY = [
     ("What IL-2 dose was given subcutaneously with long-term ch14.18/CHO infusion?", None, "pub-ceylan-2018",
      "dose"),  # a route word not asked ("infusion") names no drug whose dose is asked
     ("MTD of hu14.18-IL2 immunocytokine", "pub-albertini-2018", None, None),  # one drug's name holds IL2
+    # a rare word of the cards beside "dose" names another medicine: a fact naming it gives its dose
+    ("what's the isotretinoin dose for high risk neuroblastoma", None, "pub-ladenstein-2018", "dose"),
+    ("What GM-CSF dose was alternated with IL-2 in the neuroblastoma immunotherapy?", None, "pub-ladenstein-2018",
+     "dose"),
     # the size of a change, a measured level, a hazard or odds ratio: figures, not any result
     ("how much did Treg % rise in the ld-IL2 basket trial?", None, "pub-rosenzwajg-2019", "figure for the change or difference"),
     ("how much did CD4 counts go up on IL-7", "il-7-trial-results", None, None),

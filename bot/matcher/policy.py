@@ -25,6 +25,8 @@ COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46
 DONE_WITHIN = 6  # ... and what they did ("eleven participants receiving aldesleukin stopped")
 DONE_AFTER = 2  # words after what a question counts in which it says what they did ("patients dropped out")
 OF = "of"  # "the dose of IL-7": the drug whose dose is asked follows ...
+RARE_WORD_CARDS = 2  # a word on this many cards or fewer, beside "dose", may name a medicine
+WORD_KEY = "w:"  # the index's key for a word's postings
 OF_WITHIN = 2  # ... within this many words ("the dose of subcutaneous IL-2")
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
 OR = "or"  # "11 or 12?": numbers offered as choices, not stated
@@ -368,6 +370,10 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
                 return False
     if kind in ix.per_drug and _on_a_sibling_drug(ix, r, position):
         return False  # low-dose IL-2's dose is not the high-dose regimen asked
+    if kind in ix.per_drug and kind in ix.figures:  # "the isotretinoin dose": a fact naming it
+        other = _other_the_kind_names(ix, reader, r)
+        if other and all(other.isdisjoint(f.words.split()) for f in facts):
+            return False
     named = _drug_the_kind_names(ix, reader, r) if kind in ix.per_drug else frozenset()
     if named and all(named.isdisjoint(f.words.split()) for f in facts):
         return False  # "what IL-2 dose": not the antibody's dose on a card about both
@@ -450,6 +456,23 @@ def _other_drug_names(
         for w in words.get(s, ())
         if not w.isdigit()
     )
+
+
+def _other_the_kind_names(ix: Index, reader: Reader, r: Reading) -> frozenset[str]:
+    """A rare word of the cards, named by no subject, said right with a word asking a dose or route
+    asked ("isotretinoin dose", "dose of isotretinoin"): another medicine whose dose is asked."""
+    toks = r.norm.split()
+    asked = ix.per_drug.intersection(r.kinds).intersection(ix.figures)
+    said: set[str] = set()
+    for i, tok in enumerate(toks):
+        if reader.ask_words.get(tok) not in asked:
+            continue
+        beside = toks[i - 1 : i] + (toks[i + 2 : i + 2 + OF_WITHIN] if toks[i + 1 : i + 2] == [OF] else [])
+        for w in map(stem, beside):
+            cards = ix.postings.get(WORD_KEY + w, ())
+            if w not in reader.subject_names and w not in ix.stopwords and 0 < len(cards) <= RARE_WORD_CARDS:
+                said.add(w)
+    return frozenset(said)
 
 
 def _own_study_asked(ix: Index, reader: Reader, position: int, studies: list[str]) -> bool:

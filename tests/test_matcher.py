@@ -450,6 +450,8 @@ GENERAL_ANSWERS = [
     ("in plain english, what is an immunomodulator supposed to do?", "aldesleukin-mechanism",
      "the best card is about what was asked"),
     ("colorectal T cells - which ones went with good outcomes?", "pub-taylor-2018", "the best card is about what was asked"),
+    # "has conducted several small trials" says how much testing has been done
+    ("How much testing has Cytheris done on IL-7 so far?", "il-7-clinical-trials", "the best card is about what was asked"),
     # "a mild to moderate form" says how severe the disease had to be
     ("What disease severity was required for entry in the 11-disease ld-IL2 trial?", "trial-nct01988506",
      "the best card is about what was asked"),
@@ -682,6 +684,7 @@ ANSWERABILITY = [
     ("how many people were in STALWART", None, "trial-stalwart", "enrollment"),
     # numbers offered as choices are not stated by the question: "eleven participants" answers
     ("how many stopped early for side effects in ILIADE, 11 or 12?", "aldesleukin-side-effects-hiv", None, None),
+    ("How many patients have been enrolled so far in NCT04077684?", None, "trial-nct04077684", "actual enrollment"),
     # how many dropped out is counted by people who stopped, not by the "46 patients" enrolled
     ("how many people dropped out of ILIADE due to aldesleukin side effects?", "aldesleukin-side-effects-hiv",
      None, None),
@@ -1270,6 +1273,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("the HR for PFS in DaRenCa", "the hazard ratio for pfs in darenca"),
         ("HR-NBL1 EFS", "hr nbl1 efs"),  # a capitals abbreviation of two words; not a study's name
         ("who makes Proleukin these days", "who makes proleukin nowadays"),  # now, not a number of days
+        ("how many enrolled so far", "how many enrolled yet"),  # up to now, not a distance
         ("HDIL-2 first approval year", "hd il2 first approval year"),
         ("would cataracts keep her out", "would cataracts exclude her"),
         ("to hold off starting ART", "to delay starting art"),

@@ -649,6 +649,8 @@ PERSONAL_ADVICE = [
     ("my mum has Crohn's - should she sign up for a low-dose IL-2 trial?", None),
     ("is it ok for me to start low dose IL-2 alongside my methotrexate?", None),
     ("can you enrol me in the Beijing lupus IL-2 study?", None),
+    ("can you book my dad in for his next IL-2 cycle?", None),
+    ("can my husband keep working while he's having IL-2 treatment?", None),
     ("how long has my husband got with spread kidney cancer?", None),
     ("my son has neuroblastoma - should we ask for IL-2 with his antibody treatment?", None),
     # right after which/what/who it asks where to find something, not what to do

@@ -698,7 +698,7 @@ ANSWERABILITY = [
     ("IL-2 dose in DaRenCa-1", "trial-nct01274273", None, None),
     ("IL-2 dose given with dinutuximab beta in the neuroblastoma trial?", None, "pub-ladenstein-2018", "dose"),
     ("what dose of subcutaneous IL-2 was given with dinutuximab beta in the neuroblastoma study?", None,
-     "pub-ceylan-2018", "dose"),  # the drug a few words after "dose of"
+     "pub-ladenstein-2018", "dose"),  # the drug a few words after "dose of"
     ("What IL-2 dose was given subcutaneously with long-term ch14.18/CHO infusion?", None, "pub-ceylan-2018",
      "dose"),  # a route word not asked ("infusion") names no drug whose dose is asked
     ("MTD of hu14.18-IL2 immunocytokine", "pub-albertini-2018", None, None),  # one drug's name holds IL2

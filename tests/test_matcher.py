@@ -803,6 +803,9 @@ ANSWERABILITY = [
     ("who ran the Case Western IL-2 reservoir study", "trial-nct03308786", None, None),
     # a paper's first author is named by its reference
     ("first author of the NEJM 2009 IL-2 in HIV paper", "trial-esprit", None, None),
+    # "the ClinicalTrials.gov number" asks an identifier, not where to read more
+    ("What's the clinicaltrials.gov number for the TIL with low-dose IL-2 melanoma trial?", "trial-nct01883323",
+     None, None),
     ("who was the first author of the STALWART results paper?", None, "trial-stalwart", "publication reference"),
     # which centre or institution ran a study asks where it was run: "a single institution" names none
     ("Which cancer centre ran the MAGE-A3 plus HD IL-2 study?", None, "pub-mcquade-2018", "location"),

@@ -406,6 +406,9 @@ ORDINARY_WORDS = [
     ("can I use the CancerIndex site to diagnose myself", [], [], []),  # "myself" says who, like "herself"
     ("in lay terms, what is IL-2", [], [], []),  # how to say it, like "in plain English"
     ("sorry if this is basic - what did the COSMIC study look at?", [], [], []),  # "sorry", like "thanks"
+    # what the asker is preparing says why they ask, not what
+    ("I'm putting together a glossary for new starters - what other names does aldesleukin go by?", [], [], []),
+    ("list the other names for aldesleukin for the eCRF drug dictionary", [], [], []),
 ]
 
 

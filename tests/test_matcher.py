@@ -409,6 +409,8 @@ ORDINARY_WORDS = [
     # what the asker is preparing says why they ask, not what
     ("I'm putting together a glossary for new starters - what other names does aldesleukin go by?", [], [], []),
     ("list the other names for aldesleukin for the eCRF drug dictionary", [], [], []),
+    ("what dose did everyone get in the 11 disease trial?", ["dose"], [], []),  # "everyone", like "anyone"
+    ("On which day did inflammation peak in the Ceylan paediatric study?", [], [], []),  # children, in a word
 ]
 
 

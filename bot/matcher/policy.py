@@ -23,6 +23,7 @@ from bot.text import normalize
 
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
 DONE_WITHIN = 6  # ... and what they did ("eleven participants receiving aldesleukin stopped")
+LONGEST_COUNT = 5  # digits of the longest number that counts things in the sources (1,535 patients)
 DONE_AFTER = 2  # words after what a question counts in which it says what they did ("patients dropped out")
 OF = "of"  # "the dose of IL-7": the drug whose dose is asked follows ...
 RARE_WORD_CARDS = 2  # a word on this many cards or fewer, beside "dose", may name a medicine
@@ -560,8 +561,8 @@ def counts(
     stopped the study early")."""
     for i, tok in enumerate(toks):
         said = numbers_in(tok)
-        if not said or asked.issuperset(said):
-            continue
+        if not said or asked.issuperset(said) or max(map(len, said)) > LONGEST_COUNT:
+            continue  # (a postcode or a phone number before "site status" counts no sites)
         after = [stem(w) for w in toks[i + 1 : i + 1 + (DONE_WITHIN if doing else COUNTED_WITHIN)]]
         near = after[:COUNTED_WITHIN]
         if doing and any(w in people for w in near):  # people: those who did what was asked

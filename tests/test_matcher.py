@@ -746,6 +746,8 @@ ANSWERABILITY = [
     ("is there an upper age limit for the lupus IL-2 study? Mum is 70", "lupus-trial-eligibility", None, None),
     ("ESPRIT CD4 cutoff for entry", "trial-esprit", None, None),
     ("SILCAAT CD4 cutoff for entry - what number?", None, "trial-silcaat", "cut-off"),
+    ("what CD4 count did you need to be eligible for ESPRIT?", "trial-esprit", None, None),  # how high it had to be
+    ("what CD4 count did you need to be eligible for SILCAAT?", None, "trial-silcaat", "cut-off"),
     ("liver enzyme cutoff for exclusion in NCT04077684", "lupus-trial-exclusion-criteria", None, None),
     # whether they can enrol asks who may join, not how many did
     ("If someone had rituximab last year, can they enrol in the ld-IL2 SLE study?", "lupus-trial-exclusion-criteria",

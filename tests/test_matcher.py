@@ -757,6 +757,12 @@ ANSWERABILITY = [
     # who funded a study is given by a fact on its funding, not by its sponsor or responsible party
     ("who funded HR-NBL1/SIOPEN?", "pub-ladenstein-2018", None, None),
     ("who funds the Chinese lupus low-dose IL-2 RCT?", None, "trial-nct04077684", "funding"),  # its own card
+    # an organisation set aside ("before Clinigen") is not the one asked for; one named with the study is
+    ("Who owned Proleukin before Clinigen?", None, "aldesleukin", "sponsor or developer"),
+    ("Which company now owns Proleukin after Clinigen?", None, "aldesleukin", "sponsor or developer"),
+    ("who owns Proleukin?", "aldesleukin", None, None),
+    ("who sponsored the Case Western study trying to shrink the hidden HIV reservoir with interleukin-2?",
+     "trial-nct03308786", None, None),
     # a result asked of one disease, on a card about several, is on a fact naming that disease
     ("What results has IL-7 shown in hepatitis C?", None, "il-7-research-uses", "results"),
     ("HD IL-2 durable response rate in RCC/melanoma per León", "pub-leon-2018", None, None),

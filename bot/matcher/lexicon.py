@@ -27,6 +27,7 @@ class FactKind(NamedTuple):
     per_drug: bool = False  # a fact of this kind answers only for the drug it names (a dose, a route)
     per_disease: bool = False  # ... on a card about several diseases, only for one it names (a result)
     per_concept: bool = False  # ... for a concept asked (CD8 cells), only by a number beside its name
+    per_organization: bool = False  # an organisation: not one the question names ("before Clinigen")
     evidence: tuple[str, ...] = ()  # the evidence types of facts that can give it (none: any)
     figure: bool = False  # its answer is a number: a fact gives it only by stating a number not asked
     not_asks: tuple[tuple[str, ...], ...] = ()  # phrases with its words that ask for something else
@@ -106,6 +107,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     per_drug=bool(k.get("per_drug", False)),
                     per_disease=bool(k.get("per_disease", False)),
                     per_concept=bool(k.get("per_concept", False)),
+                    per_organization=bool(k.get("per_organization", False)),
                     figure=bool(k.get("figure", False)),
                     counted=bool(k.get("counted", False)),
                     counted_alike=tuple(normalize(str(x)) for x in k.get("counted_alike") or ()),

@@ -17,7 +17,7 @@ from bot.cards.model import (
     TRIAL_CARD,
 )
 from bot.matcher.index import FactEntry, Index, labelled_numbers, numbers_in, stem
-from bot.matcher.reader import NAME_NUMBER, Reader, Reading
+from bot.matcher.reader import NAME_NUMBER, WH_WORDS, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
 from bot.text import normalize
 
@@ -30,6 +30,11 @@ RARE_WORD_CARDS = 2  # a word on this many cards or fewer, beside "dose", may na
 WORD_KEY = "w:"  # the index's key for a word's postings
 OF_WITHIN = 2  # ... within this many words ("the dose of subcutaneous IL-2")
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
+SETTING_ASIDE = frozenset(  # "who made it before Clinigen": an organisation other than the one named
+    (("before",), ("after",), ("besides",), ("except",), ("other", "than"), ("apart", "from"),
+     ("instead", "of"), ("prior", "to"))
+)
+SET_ASIDE_WITHIN = 2  # words after them in which the organisation set aside is named
 OR = "or"  # "11 or 12?": numbers offered as choices, not stated
 CHOICE_WITHIN = 2  # tokens from an "or" within which a choice's number stands ("1 MIU or 3 MIU")
 
@@ -369,6 +374,11 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             facts = [f for f in facts if reader.numbers_beside(said[id(f)], frozenset(names), asked)]
             if not facts:
                 return False
+    if kind in ix.per_organization and not WH_WORDS.isdisjoint(r.norm.split()):
+        named = _organizations_named(ix, reader, r)  # "who made it before Clinigen"
+        facts = [f for f in facts if named.isdisjoint(f.words.split())]
+        if not facts:
+            return False
     if kind in ix.per_drug and _on_a_sibling_drug(ix, r, position):
         return False  # low-dose IL-2's dose is not the high-dose regimen asked
     if kind in ix.per_drug and kind in ix.figures:  # "the isotretinoin dose": a fact naming it
@@ -414,6 +424,26 @@ def _doing_asked(reader: Reader, r: Reading, kind: str) -> frozenset[str]:
     start = stems.index(r.focus_span[0]) if r.focus_span[0] in stems else 0
     said = stems[start : start + len(r.focus_span) + DONE_AFTER]
     return words if not words.isdisjoint(said) else frozenset()
+
+
+def _organizations_named(ix: Index, reader: Reader, r: Reading) -> frozenset[str]:
+    """The names of the organisations a question sets aside ("before Clinigen", "other than
+    Clinigen"): the organisation asked for is another."""
+    toks = r.norm.split()
+    after = {
+        t
+        for i in range(len(toks))
+        for n in (1, 2)
+        if tuple(toks[i : i + n]) in SETTING_ASIDE
+        for t in toks[i + n : i + n + SET_ASIDE_WITHIN]
+    }
+    return frozenset(
+        w
+        for s in r.subjects
+        if ix.kinds.get(s) == ORGANIZATION
+        for w in reader.subject_words.get(s, ())
+        if w in after and w not in reader.drug_words and w not in ix.stopwords
+    )
 
 
 def fact_texts(ix: Index, position: int) -> dict[int, str]:

@@ -13,15 +13,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.cards.model import DISEASE, DRUG, STUDY, TRIAL_CARD, Deck
 from bot.matcher.index import OVERVIEW, Index, stem
-from bot.matcher.policy import (
-    ONE_STUDY_KINDS,
-    Case,
-    abstain_reason,
-    coverage_needed,
-    given_by_trial_field,
-    gives_kind,
-    kind_label,
-)
+from bot.matcher.kinds import ONE_STUDY_KINDS, given_by_trial_field, gives_kind
+from bot.matcher.policy import Case, abstain_reason, coverage_needed, kind_label
 from bot.matcher.reader import Reader, Reading
 from bot.matcher.scorer import (
     TUNING,

@@ -353,7 +353,8 @@ def _abstain_message(reply: Reply, codec: Codec) -> Message:
     blocks: list[Block]
     if reply.partial is not None:  # a card on the subject, without the kind of fact asked
         p = reply.partial
-        blocks = [_section(fit(wording.partial(" ".join(p.title.split()), p.missing), MAX_SECTION_TEXT))]
+        said = wording.partial(_echo_raw(reply.query), " ".join(p.title.split()), p.missing)
+        blocks = [_section(fit(said, MAX_SECTION_TEXT))]
         blocks += buttons.row("il2_partial", [_ask(p.title, p.title)])
     else:
         blocks = [_section(escape(f"{wording.abstain(_echo_raw(reply.query))}\n{wording.SCOPE}"))]

@@ -72,10 +72,10 @@ def abstain_fallback(query: str) -> str:
     return f"The cards don't cover “{query}”."
 
 
-def partial(title: str, missing: str) -> str:
+def partial(query: str, title: str, missing: str) -> str:
     """The best card on the subject lacks the fact asked: named by its subject, the title's head."""
     subject = title.split(":")[0].split(" (")[0].strip() or title
-    return f"The cards on {subject} don't give its {missing}, so I won't guess. The card on it:"
+    return f"“{query}”: the cards on {subject} don't give its {missing}, so I won't guess. The card on it:"
 
 
 def more_facts(n: int) -> str:

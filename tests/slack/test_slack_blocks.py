@@ -354,7 +354,8 @@ def test_abstention_says_plainly_and_offers_close_questions_and_help_without_a_f
 
 def test_a_partial_answer_names_the_missing_fact_and_offers_the_card() -> None:
     message = render(PARTIAL)
-    assert _sections(message) == ["The cards on ESPRIT don't give its enrollment, so I won't guess. The card on it:"]
+    assert _sections(message) == [
+        "“enrollment of ESPRIT”: the cards on ESPRIT don't give its enrollment, so I won't guess. The card on it:"]
     assert _labels(message)[0] == "ESPRIT (NCT00004978)"
 
 

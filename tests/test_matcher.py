@@ -402,6 +402,8 @@ ORDINARY_WORDS = [
     # a route named asks for the route only alone: "the IL-2 dose in the subcutaneous arm" asks a dose
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", ["dose"], [], []),
     ("is IL-7 given as an injection?", ["route"], [], []),
+    ("ESPRIT: was the IL-2 given IV or under the skin, and what CD4 counts were enrolled?", ["route", "enrollment"],
+     [], []),  # a route offered as a choice asks it, beside another kind
     ("a patient who might enrol in NCT04077684 - how often are the injections?", ["route"], [], []),  # joining
     ("can I use the CancerIndex site to diagnose myself", [], [], []),  # "myself" says who, like "herself"
     ("in lay terms, what is IL-2", [], [], []),  # how to say it, like "in plain English"

@@ -18,6 +18,7 @@ NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
 RUN_IN_UNIT = re.compile(r"^(\d+)(\D+)$")  # a number typed against its unit ("1.0MIU": "1 0miu")
 PER = "per"  # "IU per kg" is one unit
+CHOICE = "or"  # a word asking a kind only alone asks it beside "or" ("IV or under the skin?")
 ESCAPED = re.compile(r"\\(.)")  # a character re.escape escaped (the space in "HR for")
 AMOUNT_NEAR = 4  # words from a drug's name within which an amount is its dose ("IL2 2.4 MIU/m")
 SLOT = "it"  # the word a topic phrase uses for its subject ("how does it work")
@@ -590,7 +591,8 @@ class Reader:
                 kind = self.kind_asks.get(gram)
                 if kind:
                     words.update(gram)
-                    if gram in self.alone_asks:
+                    choice = CHOICE in run[i - 1 : i] or CHOICE in run[i + n : i + n + 1]
+                    if gram in self.alone_asks and not choice:  # "IV or under the skin?" asks it
                         alone.append(kind)
                     else:
                         specific.add(kind)

@@ -147,7 +147,8 @@ def render(reply: Reply, state: ViewState | None = None, *, cols: int | None = N
             out.add(_command(wording.clarify_query(c, reply.query)), f"{INDENT}{c}: ")
     elif reply.kind == "abstain" or not reply.matches:
         if reply.partial is not None:  # a card on the subject, without the kind of fact asked
-            out.add(wording.partial(clean(reply.query)[:MAX_ECHO], reply.partial.title, reply.partial.missing))
+            p = reply.partial
+            out.add(wording.partial(clean(reply.query)[:MAX_ECHO], p.title, p.missing))
             out.add(_command(reply.partial.title), INDENT)
         else:
             out.add(wording.abstain(clean(reply.query)[:MAX_ECHO]))

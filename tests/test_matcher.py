@@ -402,6 +402,9 @@ ORDINARY_WORDS = [
     # a route named asks for the route only alone: "the IL-2 dose in the subcutaneous arm" asks a dose
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", ["dose"], [], []),
     ("is IL-7 given as an injection?", ["route"], [], []),
+    # a regimen asks what the treatment was; in a unit of dose, it asks the dose
+    ("What's the relapse prevention regimen in the Bernson AML paper?", [], [], []),
+    ("standard high-dose Proleukin regimen for metastatic RCC in IU/kg", ["dose"], [], []),
     ("ESPRIT: was the IL-2 given IV or under the skin, and what CD4 counts were enrolled?", ["route", "enrollment"],
      [], []),  # a route offered as a choice asks it, beside another kind
     ("a patient who might enrol in NCT04077684 - how often are the injections?", ["route"], [], []),  # joining

@@ -39,6 +39,7 @@ class FactKind(NamedTuple):
     drops_topics: tuple[str, ...] = ()  # topics its asking words say ("where do I order": not a place)
     event_words: tuple[str, ...] = ()  # words asking the date of an event ("when did it start") ...
     event_topics: tuple[str, ...] = ()  # ... given by a fact on these topics, or naming an event
+    unit_asks: tuple[str, ...] = ()  # units asking for it, typed with no number ("the regimen in IU/kg")
 
 
 class Lexicon(NamedTuple):
@@ -117,6 +118,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     drops_topics=tuple(str(x) for x in k.get("drops_topics") or ()),
                     event_words=tuple(normalize(str(x)) for x in k.get("event_words") or ()),
                     event_topics=tuple(str(x) for x in k.get("event_topics") or ()),
+                    unit_asks=tuple(str(x) for x in k.get("unit_asks") or ()),
                     not_asks=tuple(
                         t for a in k.get("not_asks") or () if (t := tuple(normalize(str(a)).split()))
                     ),

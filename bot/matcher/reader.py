@@ -117,6 +117,7 @@ class Reader:
         # Kinds asked instead of others ("how many enrolled so far": the actual enrollment).
         self.replaces = {k.id: frozenset(k.replaces) for k in lexicon.kinds if k.replaces}
         self.drops_topics = {k.id: frozenset(k.drops_topics) for k in lexicon.kinds if k.drops_topics}
+        self.unit_asks = {u: k.id for k in lexicon.kinds for u in k.unit_asks}  # "in IU/kg": a dose
         # Phrases that hold an ask's words but ask for something else ("primary outcome").
         self.not_asks = frozenset(tuple(stem(w) for w in toks) for k in lexicon.kinds for toks in k.not_asks)
         self.max_ask = max((len(x) for x in (*self.kind_asks, *self.not_asks)), default=0)
@@ -438,6 +439,9 @@ class Reader:
             self._read_run(reading, run)
         # Asks read across a subject's name too: "how many [melanoma] patients".
         asked = self._read_kinds(reading, [w for run in free for w in run]) | slot_asked
+        if self.unit_asks and not reading.kinds:  # "the standard regimen in IU/kg" asks a dose
+            unit_kinds = [self.unit_asks[u] for u in self.asked_units(reading.norm) if u in self.unit_asks]
+            reading.kinds.extend(dict.fromkeys(unit_kinds))
         self._narrow_kinds(reading, stems)
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
         if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked

@@ -234,6 +234,7 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
         ("what was the point of putting 11 diseases in one trial", ["ld-il2-11-diseases-trial"],
          ["overview", "rationale", "trials"]),  # the study by its title, in short
         ("the cells that calm the immune system down", ["regulatory-t-cells"], []),  # Tregs in lay words
+        ("vasculitis in the ld-IL2 trial", ["vasculitis", "low-dose-il-2"], ["trials"]),  # GPA, Takayasu's, Behcet's
         ("which lupus drugs are allowed in the background", ["lupus"], ["eligibility"]),  # allowed: who may join
         ("washout from other trials for the SLE study", ["lupus-il2-trial"], ["eligibility", "trials"]),  # no approval
         ("what else is IL-7 being trialled for", ["il-7"], ["overview", "approval"]),
@@ -463,6 +464,8 @@ GENERAL_ANSWERS = [
     # "has conducted several small trials" says how much testing has been done
     ("How much testing has Cytheris done on IL-7 so far?", "il-7-clinical-trials", "the best card is about what was asked"),
     # "a mild to moderate form" says how severe the disease had to be
+    ("were vasculitis patients (GPA, Takayasu) part of the ld-IL2 cross-disease trial?", "ld-il2-autoimmune-diseases",
+     "the best card is about what was asked"),  # a disease group the source lists one by one
     ("What disease severity was required for entry in the 11-disease ld-IL2 trial?", "trial-nct01988506",
      "the best card is about what was asked"),
     # a place in a study's name is the study's, not a subject asked of its own (the hospital)

@@ -1302,6 +1302,7 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("HR-NBL1 EFS", "hr nbl1 efs"),  # a capitals abbreviation of two words; not a study's name
         ("who makes Proleukin these days", "who makes proleukin nowadays"),  # now, not a number of days
         ("how many enrolled so far", "how many enrolled yet"),  # up to now, not a distance
+        ("Curti JITC 2017", "curti j immunother cancer 2017"),  # a journal by its initials
         ("HDIL-2 first approval year", "hd il2 first approval year"),
         ("would cataracts keep her out", "would cataracts exclude her"),
         ("to hold off starting ART", "to delay starting art"),

@@ -20,7 +20,7 @@ from bot.reply import Answer
 
 BLIND = yaml.safe_load((Path(__file__).parent / "blind" / "questions.yaml").read_text(encoding="utf-8"))
 MIN_OVERLAP = 40  # characters of an answer span a quote must share with it (or the whole span, if shorter)
-TOP1_GATE = 0.885  # 2 points under the latest figure (90.5% after issue 9's eighth pass)
+TOP1_GATE = 0.888  # 2 points under the latest figure (90.8% after issue 9's ninth pass)
 ABSTAIN_GATE = 0.882  # (90.2%)
 
 

@@ -14,49 +14,60 @@ from bot.matcher.index import labelled_numbers, stem
 from bot.matcher.scorer import Tuning
 from bot.text import normalize
 
-# Gates two points under the figures measured after issue 9's eighth pass (README lists each pass;
-# in brackets, the figures with the code at the pass's start, 685e025).
-DEV3_TOP1 = 0.889  # questions3: 90.9% and 94.4% (90.0% and 94.4%)
+# Gates two points under the figures measured after issue 9's ninth pass (README lists each pass;
+# in brackets, the figures with the code at the pass's start, 0132b5d).
+DEV3_TOP1 = 0.888  # questions3: 90.9% and 94.4% (90.9% and 94.4%)
 DEV3_ABSTENTION = 0.924
-DEV4_TOP1 = 0.921  # questions4: 94.1% and 87.3% (93.6% and 87.3%)
-DEV4_ABSTENTION = 0.853
-DEV5_TOP1 = 0.900  # questions5: 92.0% and 96.2% (92.0% and 92.3%)
-DEV5_ABSTENTION = 0.942
-DEV6_TOP1 = 0.914  # questions6: 93.4% and 90.6% (92.0% and 90.6%)
-DEV6_ABSTENTION = 0.886
-DEV7_TOP1 = 0.933  # questions7: 95.3% and 96.6% (94.9% and 94.8%)
-DEV7_ABSTENTION = 0.946
-DEV8_TOP1 = 0.959  # questions8: 97.9% and 92.3% (97.9% and 90.4%)
-DEV8_ABSTENTION = 0.903
-DEV9_TOP1 = 0.918  # questions9: 93.8% and 90.7% (93.0% and 87.0%)
-DEV9_ABSTENTION = 0.887
-DEV10_TOP1 = 0.893  # questions10, paraphrased hard: 91.3% and 91.1% (90.2% and 89.3%)
-DEV10_ABSTENTION = 0.891
-DEV11_TOP1 = 0.926  # questions11: 94.6% and 94.5% (93.5% and 92.7%)
+DEV4_TOP1 = 0.925  # questions4: 94.5% and 90.9% (94.1% and 87.3%)
+DEV4_ABSTENTION = 0.889
+DEV5_TOP1 = 0.904  # questions5: 92.5% and 98.1% (92.0% and 96.2%)
+DEV5_ABSTENTION = 0.960
+DEV6_TOP1 = 0.909  # questions6: 93.0% and 90.6% (93.4% and 90.6%)
+DEV6_ABSTENTION = 0.885
+DEV7_TOP1 = 0.932  # questions7: 95.3% and 96.6% (95.3% and 96.6%)
+DEV7_ABSTENTION = 0.945
+DEV8_TOP1 = 0.959  # questions8: 97.9% and 94.2% (97.9% and 92.3%)
+DEV8_ABSTENTION = 0.922
+DEV9_TOP1 = 0.929  # questions9: 94.9% and 98.1% (93.8% and 90.7%)
+DEV9_ABSTENTION = 0.961
+DEV10_TOP1 = 0.904  # questions10, paraphrased hard: 92.5% and 92.9% (91.3% and 91.1%)
+DEV10_ABSTENTION = 0.908
+DEV11_TOP1 = 0.926  # questions11: 94.6% and 94.5% (94.6% and 94.5%)
 DEV11_ABSTENTION = 0.925
-DEV12_TOP1 = 0.918  # questions12: 93.8% and 96.4% (92.6% and 94.6%)
-DEV12_ABSTENTION = 0.944
-DEV13_TOP1 = 0.920  # questions13, every style and deep detail: 94.0% and 89.6% (91.6% and 89.6%)
-DEV13_ABSTENTION = 0.876
-DEV14_TOP1 = 0.903  # questions14, hurried and indirect: 92.3% and 96.1% (91.5% and 93.5%)
+DEV12_TOP1 = 0.917  # questions12: 93.8% and 98.2% (93.8% and 96.4%)
+DEV12_ABSTENTION = 0.962
+DEV13_TOP1 = 0.920  # questions13, every style and deep detail: 94.0% and 92.2% (94.0% and 89.6%)
+DEV13_ABSTENTION = 0.902
+DEV14_TOP1 = 0.918  # questions14, hurried and indirect: 93.8% and 96.1% (92.3% and 96.1%)
 DEV14_ABSTENTION = 0.941
-DEV15_TOP1 = 0.875  # questions15, every paragraph in order: 89.5% and 90.3% (87.8% and 87.1%)
-DEV15_ABSTENTION = 0.883
-DEV16_TOP1 = 0.906  # questions16, four personas: 92.6% and 95.2% (91.4% and 92.1%)
+DEV15_TOP1 = 0.879  # questions15, every paragraph in order: 90.0% and 93.5% (89.5% and 90.3%)
+DEV15_ABSTENTION = 0.915
+DEV16_TOP1 = 0.910  # questions16, four personas: 93.0% and 95.2% (92.6% and 95.2%)
 DEV16_ABSTENTION = 0.932
-# Written for the seventh pass from the seeds alone (on arrival: 91.6% and 89.2%, 81.8% and 89.1%).
-DEV17_TOP1 = 0.933  # questions17, busy and terse, numbers: 95.3% and 93.2% (94.0% and 91.9%)
-DEV17_ABSTENTION = 0.912
-DEV18_TOP1 = 0.874  # questions18, lay words, why and how, expert shorthand: 89.4% and 90.6% (88.8% and 89.1%)
-DEV18_ABSTENTION = 0.886
-# Written for the eighth pass from the seeds alone; questions19 and 20 measured on arrival at d02bdc2
-# (85.2% and 77.8%, 93.2% and 67.2%), questions21 once at the pass's end, never tuned on.
-DEV19_TOP1 = 0.867  # questions19, busy Slack mix: 88.7% and 87.3% (85.2% and 77.8%)
-DEV19_ABSTENTION = 0.853
-DEV20_TOP1 = 0.928  # questions20, sceptical reviewers, near-misses: 94.8% and 70.8% (92.8% and 67.2%)
-DEV20_ABSTENTION = 0.688
-DEV21_TOP1 = 0.857  # questions21, every style: 87.7% and 88.5% (86.6% and 82.1%)
-DEV21_ABSTENTION = 0.865
+DEV17_TOP1 = 0.936  # questions17, busy and terse, numbers: 95.6% and 95.9% (95.3% and 93.2%)
+DEV17_ABSTENTION = 0.939
+DEV18_TOP1 = 0.879  # questions18, lay words, why and how, expert shorthand: 90.0% and 93.8% (89.4% and 90.6%)
+DEV18_ABSTENTION = 0.917
+DEV19_TOP1 = 0.873  # questions19, busy Slack mix: 89.4% and 92.1% (88.7% and 87.3%)
+DEV19_ABSTENTION = 0.900
+DEV20_TOP1 = 0.932  # questions20, sceptical reviewers, near-misses: 95.2% and 75.2% (94.8% and 70.8%)
+DEV20_ABSTENTION = 0.731
+DEV21_TOP1 = 0.877  # questions21, every style: 89.7% and 96.2% (87.7% and 88.5%)
+DEV21_ABSTENTION = 0.941
+DEV22_TOP1 = 0.907  # questions22, adjacent teams, own words: 92.7% and 92.0% (90.3% and 81.8%)
+DEV22_ABSTENTION = 0.900
+DEV23_TOP1 = 0.930  # questions23, mid-conversation checks and fragments: 95.0% and 82.8% (93.2% and 75.9%)
+DEV23_ABSTENTION = 0.807
+DEV24_TOP1 = 0.918  # questions24, every style (held out, measured once): 93.9% and 93.1% (93.4% and 88.9%)
+DEV24_ABSTENTION = 0.910
+DEV25_TOP1 = 0.892  # questions25, patients, families, pharmacists: 91.3% and 85.1% (90.1% and 79.8%)
+DEV25_ABSTENTION = 0.831
+DEV26_TOP1 = 0.914  # questions26, trial staff, design detail: 93.4% and 81.2% (91.3% and 71.8%)
+DEV26_ABSTENTION = 0.791
+DEV27_TOP1 = 0.931  # questions27, every style: 95.1% and 84.3% (94.0% and 81.9%)
+DEV27_ABSTENTION = 0.823
+DEV28_TOP1 = 0.910  # questions28, half-remembered names, near-misses: 93.0% and 78.0% (90.8% and 73.6%)
+DEV28_ABSTENTION = 0.760
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -314,7 +325,7 @@ def test_every_help_example_is_answered(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("name", "min_top1", "min_abstention"),
-    [("holdout1.yaml", 0.956, 0.94), ("holdout2.yaml", 0.908, 0.98)],
+    [("holdout1.yaml", 0.956, 0.94), ("holdout2.yaml", 0.913, 0.98)],
 )
 def test_holdout_questions_written_independently(
     engine: Engine, name: str, min_top1: float, min_abstention: float
@@ -356,6 +367,13 @@ def test_holdout_questions_written_independently(
         ("questions19", DEV19_TOP1, DEV19_ABSTENTION),
         ("questions20", DEV20_TOP1, DEV20_ABSTENTION),
         ("questions21", DEV21_TOP1, DEV21_ABSTENTION),
+        ("questions22", DEV22_TOP1, DEV22_ABSTENTION),
+        ("questions23", DEV23_TOP1, DEV23_ABSTENTION),
+        ("questions24", DEV24_TOP1, DEV24_ABSTENTION),
+        ("questions25", DEV25_TOP1, DEV25_ABSTENTION),
+        ("questions26", DEV26_TOP1, DEV26_ABSTENTION),
+        ("questions27", DEV27_TOP1, DEV27_ABSTENTION),
+        ("questions28", DEV28_TOP1, DEV28_ABSTENTION),
     ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(

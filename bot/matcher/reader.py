@@ -20,7 +20,7 @@ RUN_IN_UNIT = re.compile(r"^(\d+)(\D+)$")  # a number typed against its unit ("1
 PER = "per"  # "IU per kg" is one unit
 CHOICE = "or"  # a word asking a kind only alone asks it beside "or" ("IV or under the skin?")
 ESCAPED = re.compile(r"\\(.)")  # a character re.escape escaped (the space in "HR for")
-AMOUNT_NEAR = 4  # words from a drug's name within which an amount is its dose ("IL2 2.4 MIU/m")
+BESIDE = 4  # words from a name within which a number is said of it ("IL2 2.4 MIU/m", "CD4 count ... 200")
 SLOT = "it"  # the word a topic phrase uses for its subject ("how does it work")
 MAX_PHRASE = 6  # longest vocabulary phrase, in tokens, that the reader tries
 IDIOM = 4  # a topic's phrase this long is an idiom: its words say the topic, not content of their own
@@ -362,7 +362,7 @@ class Reader:
         named = [i for i, t in enumerate(toks) if stem(t) in names]
         units = self.unit_names
         return any(
-            abs(i - n) <= AMOUNT_NEAR
+            abs(i - n) <= BESIDE
             for i, t in enumerate(toks[:-1])
             if t.isdigit() and toks[i + 1] in units
             for n in named
@@ -374,7 +374,7 @@ class Reader:
         toks = normalize(text).split()
         named = [i for i, t in enumerate(toks) if stem(t) in names]
         said = [i for i, t in enumerate(toks) if t.isdigit() and t not in asked]
-        return any(abs(i - n) <= AMOUNT_NEAR for i in said for n in named)
+        return any(abs(i - n) <= BESIDE for i in said for n in named)
 
     def _spell_cased(self, m: re.Match[str]) -> str:
         return self.cased_words.get(re.escape(m.group(0)), m.group(0))

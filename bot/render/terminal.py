@@ -149,7 +149,7 @@ def render(reply: Reply, state: ViewState | None = None, *, cols: int | None = N
         if reply.partial is not None:  # a card on the subject, without the kind of fact asked
             p = reply.partial
             out.add(wording.partial(clean(reply.query)[:MAX_ECHO], p.title, p.missing))
-            out.add(_command(reply.partial.title), INDENT)
+            out.add(_command(p.title), INDENT)
         else:
             out.add(wording.abstain(clean(reply.query)[:MAX_ECHO]))
             out.add(wording.SCOPE)

@@ -63,24 +63,23 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         facts = _on_the_disease_asked(ix, reader, r, position, facts)
         if not facts:
             return False
+    # the facts' texts, for the checks that read them whole (numbers and what stands beside them)
+    said = fact_texts(ix, position) if kind in ix.figures or kind in ix.per_concept else {}
     if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)
         facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]
-        units = reader.asked_units(r.norm)
-        if units:  # "the dose in IU/kg": a number in IU/kg, not "16.5 total doses"
-            said = fact_texts(ix, position)
-            facts = [f for f in facts if reader.states_units(said[id(f)], units)]
+        if r.units:  # "the dose in IU/kg": a number in IU/kg, not "16.5 total doses"
+            facts = [f for f in facts if reader.states_units(said[id(f)], r.units)]
         if kind in ix.counted and r.focus_span:  # "how many cycles": a number counting cycles
             counted = set(r.focus_span)
             if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike
                 counted |= ix.counted[kind]
             counted |= {x for w in r.focus_span for x in ix.related.get(w, ())}  # deaths: died
-            texts = fact_texts(ix, position)
             spell = reader.spelled_out  # "152 irAEs" counts immune related adverse events
             doing = _doing_asked(reader, r, kind)  # "how many stopped": people who stopped
             people = ix.counted[kind] if doing else frozenset()
             def says(f: FactEntry) -> list[str]:
-                return spell(normalize(texts[id(f)]).split())
+                return spell(normalize(said[id(f)]).split())
 
             facts = [f for f in facts if counts(says(f), counted, asked, doing, people)]
         facts = _of_the_group_asked(ix, reader, r, position, facts)
@@ -89,7 +88,6 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     if kind in ix.per_concept:  # "how much did CD8 counts rise": a number beside "CD8"
         names = {w for s in r.subjects for w in reader.concept_words.get(s, ())}
         if names:
-            said = fact_texts(ix, position)
             asked = asked_numbers(r)
             facts = [f for f in facts if reader.numbers_beside(said[id(f)], frozenset(names), asked)]
             if not facts:
@@ -111,7 +109,6 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     if named and kind in ix.figures:  # ... and, in a fact naming another drug too, an amount said
         # of IL-2 ("IFN 3 MIU ... and IL2 2.4 MIU/m"), not the antibody's beside "s.c. IL-2 on d8-12"
         beside = _other_drug_names(ix, reader, r, position, named) - named
-        said = fact_texts(ix, position)
         facts = [
             f for f in facts if beside.isdisjoint(f.words.split()) or reader.doses_of(said[id(f)], named)
         ]

@@ -3,8 +3,9 @@
 # No `from __future__ import annotations`: typing.NamedTuple would compile Reading's string
 # annotations at import, on every `il2bot ask` (tests/test_startup.py checks).
 import re
+from collections.abc import Mapping
 from itertools import takewhile
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from bot.cards.model import CONCEPT, DRUG, ORGANIZATION, STUDY, Deck
 from bot.matcher import fuzzy
@@ -14,6 +15,7 @@ from bot.text import normalize, spell_signs
 if TYPE_CHECKING:  # the lexicon is read only when building
     from bot.matcher.lexicon import Lexicon
 
+T = TypeVar("T")
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
 RUN_IN_UNIT = re.compile(r"^(\d+)(\D+)$")  # a number typed against its unit ("1.0MIU": "1 0miu")
@@ -48,6 +50,18 @@ ASK_TYPOS = 2
 PURPOSE = re.compile(r"\bfor (?:our|my) [^.,;:?!()\u2013\u2014-]*(?=[?.!]*\s*$)", re.I)
 
 
+def longest_at(
+    table: Mapping[tuple[str, ...], T], toks: list[str], i: int, longest: int
+) -> tuple[T | None, int]:
+    """The entry of the longest phrase of a table (at most `longest` words) starting at token i, and
+    its length in words (None, 0 when no phrase starts there)."""
+    for n in range(min(longest, len(toks) - i), 0, -1):
+        found = table.get(tuple(toks[i : i + n]))
+        if found:
+            return found, n
+    return None, 0
+
+
 class Reading(NamedTuple):
     """A query as the matcher reads it."""
 
@@ -65,6 +79,7 @@ class Reading(NamedTuple):
     focus: str = ""  # the word a which/what question asks for ("which cells make IL-2": cell), stemmed
     focus_span: tuple[str, ...] = ()  # the known words there ("how many toxic deaths": toxic, death)
     idioms: tuple[tuple[str, str], ...] = ()  # (word, topic): words of a topic's idiom ("in the first place")
+    units: tuple[str, ...] = ()  # the units a figure is asked in ("the dose in IU/kg": iu, kg)
 
 
 class Reader:
@@ -93,6 +108,7 @@ class Reader:
         self.units = lexicon.units
         self.unit_names = frozenset(lexicon.units.values())
         self.longest_unit = max(map(len, lexicon.units), default=0)
+        self.unit_starts = frozenset(u[0] for u in lexicon.units)
         self.max_opener = max(map(len, self.focus_openers), default=0)
         self.opener_starts = frozenset(o[0] for o in self.focus_openers)
         self.followup_starts = frozenset(f[0] for f in self.followups)
@@ -303,12 +319,11 @@ class Reader:
         out: list[str] = []
         i = 0
         while i < len(toks):
-            for n in range(min(longest.get(toks[i], 0), MAX_ABBREVIATION, len(toks) - i), 0, -1):
-                spelled = self.abbreviations.get(tuple(toks[i : i + n]))
-                if spelled:
-                    out.extend(spelled)
-                    i += n
-                    break
+            most = min(longest.get(toks[i], 0), MAX_ABBREVIATION)
+            spelled, n = longest_at(self.abbreviations, toks, i, most)
+            if spelled:
+                out.extend(spelled)
+                i += n
             else:
                 out.append(toks[i])
                 i += 1
@@ -320,12 +335,10 @@ class Reader:
         out: list[str] = []
         i = 0
         while i < len(toks):
-            for n in range(min(self.longest_unit, len(toks) - i), 0, -1):
-                unit = self.units.get(tuple(toks[i : i + n]))
-                if unit:
-                    out.append(unit)
-                    i += n
-                    break
+            unit, n = longest_at(self.units, toks, i, self.longest_unit)
+            if unit:
+                out.append(unit)
+                i += n
             else:
                 m = RUN_IN_UNIT.match(toks[i])
                 unit = self.units.get((m.group(2),)) if m else None
@@ -336,9 +349,10 @@ class Reader:
     def asked_units(self, norm: str) -> tuple[str, ...]:
         """The units a question asks a figure in: units typed with no number before them ("the dose
         in IU/kg": iu, kg; not "40 ug/ml", which states one)."""
-        if not self.units:
+        said = norm.split()
+        if self.unit_starts.isdisjoint(said):  # most questions name no unit
             return ()
-        toks = [t for t in self.in_units(norm.split()) if t != PER]
+        toks = [t for t in self.in_units(said) if t != PER]
         names = self.unit_names
         for i, tok in enumerate(toks):
             if tok in names and not (i and (toks[i - 1].isdigit() or toks[i - 1] in names)):
@@ -439,9 +453,9 @@ class Reader:
             self._read_run(reading, run)
         # Asks read across a subject's name too: "how many [melanoma] patients".
         asked = self._read_kinds(reading, [w for run in free for w in run]) | slot_asked
-        if self.unit_asks and not reading.kinds:  # "the standard regimen in IU/kg" asks a dose
-            unit_kinds = [self.unit_asks[u] for u in self.asked_units(reading.norm) if u in self.unit_asks]
-            reading.kinds.extend(dict.fromkeys(unit_kinds))
+        units = self.asked_units(reading.norm)
+        if units and not reading.kinds:  # "the standard regimen in IU/kg" asks a dose
+            reading.kinds.extend(dict.fromkeys(self.unit_asks[u] for u in units if u in self.unit_asks))
         self._narrow_kinds(reading, stems)
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
         if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked
@@ -458,6 +472,7 @@ class Reader:
             span[0] if span else "",
             span,
             tuple(idioms),
+            units,
         )
 
     def _narrow_kinds(self, reading: Reading, stems: list[str]) -> None:

@@ -118,6 +118,17 @@ def american(word: str) -> str:
 _NUMBERED_PLURAL = re.compile(r"[a-z]+\d+s$")
 
 
+_NOT_PLURAL = ("ss", "us", "is", "as", "os")  # short words whose "s" is not a plural's ...
+_NOT_PLURAL_WORDS = frozenset(("aids", "news", "lens"))  # ... and a few more
+
+
+def _short_singular(word: str) -> str:
+    """A four-letter plural's singular ("ARVs" ~ "ARV", "days" ~ "day"); other words as they are."""
+    if word.endswith("s") and not word.endswith(_NOT_PLURAL) and word not in _NOT_PLURAL_WORDS:
+        return word[:-1]
+    return word
+
+
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix fold, applied alike to cards and queries ("replacement" ~ "replace"), after
@@ -129,7 +140,7 @@ def stem(word: str) -> str:
         word = _IRREGULAR[word]
     word = american(word)
     if len(word) <= 4 or word.endswith(("ss", "us", "is")):
-        return word
+        return _short_singular(word) if len(word) == 4 else word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")

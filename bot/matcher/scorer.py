@@ -82,6 +82,7 @@ class Tuning:
     fact_lead: float = 1.5  # a word in a fact's lead (its label, its first words) says what it is about
     fact_topic: float = 2.0  # a fact that speaks of the topic asked
     fact_focus: float = 3.0  # the word a which/what question asks for ("which cells") counts this many times
+    focus_floor: float = 0.5  # ... and weighs at least this share of the rarest word, however common it is
     fact_kind: float = 3.0  # a fact of the kind asked
     answering_share: float = 0.5  # facts scoring at least this share of the best fact answer too
     reference_share: float = 0.5  # a fact that is a publication reference, when no reference is asked
@@ -453,9 +454,13 @@ def fact_strength(
 
 
 def _word_weight(ix: "Index", r: "Reading", t: Tuning, w: str) -> float:
-    """A question word's weight in a fact: its rarity, more for the word a which/what asks for."""
+    """A question word's weight in a fact: its rarity; more for the word a which/what asks for."""
     weight = ix.idf.get(f"w:{w}", 0.0)
-    return weight * t.fact_focus if w == r.focus else weight
+    if w != r.focus:
+        return weight
+    if w not in r.asking:  # (a word asking a kind, "dose", is weighed by the kind's own credit)
+        weight = max(weight, t.focus_floor * ix.max_idf)
+    return weight * t.fact_focus
 
 
 def _perfect(ix: "Index", r: "Reading", t: Tuning, s: Search | None) -> float:

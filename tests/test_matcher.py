@@ -1242,6 +1242,32 @@ def test_passing_mentions_do_not_answer(engine: Engine, query: str, answer: str 
     assert (reply.matches[0].id if reply.answered else None, reply.reason) == (answer, reason)
 
 
+PLACES = [
+    # (query, answered card or None, reason)
+    # a place the best card does not name, nor any card on its study, is a setting the cards lack
+    ("what's the brand name of aldesleukin in the UK?", None, "the cards do not cover the UK"),
+    ("Is Proleukin approved by the EMA in Europe too?", None, "the cards do not cover Europe"),
+    ("Was Argentina one of the ESPRIT countries?", None, "the cards do not cover Argentina"),
+    ("brand name of aldesleukin in Europe / the UK?", None, "the cards do not cover Europe, the UK"),
+    # a place the card names is answered
+    ("Is aldesleukin approved in the US?", "aldesleukin-fda-approval", "the best card is about what was asked"),
+    ("was ESPRIT run in the United Kingdom?", "trial-esprit", "the best card is about what was asked"),
+    # an adjective or a city describes a study, from what the writer knows of its authors
+    ("the French basket trial of low-dose IL-2 in 11 autoimmune conditions - journal ref?", "pub-rosenzwajg-2019",
+     "the best card is about what was asked"),
+    ("What lower IL-2 dose did the Toronto TIL melanoma trial use instead?", "trial-nct01883323",
+     "the best card is about what was asked"),
+]
+
+
+@pytest.mark.parametrize(("query", "answer", "reason"), PLACES)
+def test_a_place_the_cards_do_not_name_is_not_answered_for(
+    engine: Engine, query: str, answer: str | None, reason: str
+) -> None:
+    reply = engine.ask(query)
+    assert (reply.matches[0].id if reply.answered else None, reply.reason) == (answer, reason)
+
+
 # -- follow-ups: a question naming no drug or study inherits the thread's subject, or asks back ----
 
 FOLLOW_UPS = [

@@ -129,6 +129,23 @@ def _short_singular(word: str) -> str:
     return word
 
 
+def places_in(toks: list[str], names: dict[tuple[str, ...], str]) -> list[str]:
+    """The places a run of normalised words names, in order, each once ("the uk or europe")."""
+    longest = max((len(k) for k in names), default=0)
+    found: list[str] = []
+    i = 0
+    while i < len(toks):
+        for n in range(min(longest, len(toks) - i), 0, -1):
+            place = names.get(tuple(toks[i : i + n]))
+            if place:
+                if place not in found:
+                    found.append(place)
+                i += n - 1
+                break
+        i += 1
+    return found
+
+
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix fold, applied alike to cards and queries ("replacement" ~ "replace"), after
@@ -284,6 +301,8 @@ class Index:
             self._entry(card, priors.get(card.kind, tuning.prior_other), tuning) for card in self.cards
         ]
         del self._normal, self._registry_numbers, self._lay  # not kept in the cache
+        self.place_names = dict(lexicon.places)
+        self.places = self._places(deck)
         self.topic_phrases.clear()  # only needed to build the entries
         self.postings: dict[str, list[int]] = {}
         for i, entry in enumerate(self.entries):
@@ -408,6 +427,28 @@ class Index:
             # references its quotes include.
             tuple(sorted(numbers_in(text[colon + 1 :] if labelled else text))),
         )
+
+    def _places(self, deck: Deck) -> dict[int, frozenset[str]]:
+        """The places each card names, with those named by any card on the same study (a detail
+        card of the Chinese lupus trial is on a trial run in China); cards naming none are left out."""
+        named: list[frozenset[str]] = []
+        for card in self.cards:
+            texts = [card.title, *card.aliases, *card.keywords, card.summary]
+            texts += [x for f in card.facts for x in (f.text, *(c.quote for c in f.citations))]
+            if card.trial is not None and card.trial.location:
+                texts.append(card.trial.location)
+            named.append(frozenset(places_in(normalize(" ".join(texts)).split(), self.place_names)))
+        by_study: dict[str, set[str]] = {}
+        for card, found in zip(self.cards, named, strict=True):
+            for x in card.subjects:
+                if self.kinds.get(x) == STUDY:
+                    by_study.setdefault(x, set()).update(found)
+        out = {}
+        for i, (card, found) in enumerate(zip(self.cards, named, strict=True)):
+            pooled = found.union(*(by_study.get(x, ()) for x in card.subjects))
+            if pooled:
+                out[i] = frozenset(pooled)
+        return out
 
     def _entry(self, card: Card, prior: float, t: Tuning) -> Entry:
         wider = {b for s in card.subjects for b in self.broader.get(s, ())} - set(card.subjects)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from bot.cards.model import DISEASE, DRUG, ORGANIZATION, STUDY
-from bot.matcher.index import Index, labelled_numbers, stem
+from bot.matcher.index import Index, labelled_numbers, places_in, stem
 from bot.matcher.kinds import OR, gives_kind, other_drugs
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
@@ -92,6 +92,17 @@ def other_disease(c: Case) -> str:
     if named_other:
         return f"not a disease the cards cover: {', '.join(named_other[:3])}"
     return ""
+
+
+def other_place(c: Case) -> str:
+    """A place asked about ("the brand name in the UK") that the best card does not name, nor any
+    card on its study: what the cards say of another country is no answer for it."""
+    named = places_in(c.r.norm.split(), c.ix.place_names)
+    if not named:
+        return ""
+    covered = c.ix.places.get(c.hits[0].position, frozenset())
+    missing = [p for p in named if p not in covered]
+    return f"the cards do not cover {', '.join(missing[:3])}" if missing else ""
 
 
 def unknown_name(c: Case) -> str:
@@ -373,6 +384,7 @@ RULES: tuple[Rule, ...] = (
     off_subject,
     other_drug,
     other_disease,
+    other_place,
     unknown_name,
     unknown_words,
     unknown_setting,

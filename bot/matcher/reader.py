@@ -31,6 +31,7 @@ MAX_CHARS = 500  # characters of a query that are read (bounds the work on paste
 MAX_ABBREVIATION = 4  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
 MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
+GAPPED_OPENERS = frozenset(("which", "what"))  # "which Danish centres": an ask one word on
 FOCUS_SPAN = 3  # words after a which/what/how-many opening that may say what is asked for
 AUXILIARY = {"does": "do", "did": "do"}  # in a phrase about "it": "what do [Tregs] do", "did it work"
 WH_WORDS = frozenset(("what", "which", "who", "when", "where", "why", "how"))  # open a question for a fact
@@ -453,6 +454,7 @@ class Reader:
             self._read_run(reading, run)
         # Asks read across a subject's name too: "how many [melanoma] patients".
         asked = self._read_kinds(reading, [w for run in free for w in run]) | slot_asked
+        asked |= self._read_gapped_asks(reading, stems)
         units = self.asked_units(reading.norm)
         if units and not reading.kinds:  # "the standard regimen in IU/kg" asks a dose
             reading.kinds.extend(dict.fromkeys(self.unit_asks[u] for u in units if u in self.unit_asks))
@@ -582,6 +584,20 @@ class Reader:
                     return (whole,) if whole else ()  # "how many of the 46 had lupus": a part of 46
                 return tuple(w for t in rest[:FOCUS_SPAN] if (w := stem(t)) in words)
         return ()
+
+    def _read_gapped_asks(self, reading: Reading, stems: list[str]) -> set[str]:
+        """Add the kind a which/what ask names one word on ("which Danish centres" asks "which
+        centre"); return the word that asked."""
+        for i in range(len(stems) - 2):
+            if stems[i] not in GAPPED_OPENERS or stems[i + 1] in self.stopwords:
+                continue
+            if (stems[i], stems[i + 1]) in self.kind_asks:
+                continue
+            kind = self.kind_asks.get((stems[i], stems[i + 2]))
+            if kind and kind not in reading.kinds:
+                reading.kinds.append(kind)
+                return {stems[i + 2]}
+        return set()
 
     def _is_followup(self, toks: list[str]) -> bool:
         if not toks or toks[0] not in self.followup_starts:

@@ -1365,6 +1365,12 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("to hold off starting ART", "to delay starting art"),
         ("did they put up with it", "did they tolerate it"),
         ("who is kept in the dark", "who is kept masked"),
+        ("what dev phase is it", "what development phase is it"),
+        ("gr 3/4 fatigue", "grade 3 4 fatigue"),
+        ("randomised and eligible ITT", "randomised and eligible intention to treat"),
+        ("fewer OIs or deaths", "fewer opportunistic infections or deaths"),
+        ("std tx", "standard treatment"),
+        ("who's on call this weekend", "whos on duty this weekend"),  # a rota, not what something is called
     ],
 )
 def test_abbreviations_are_read_as_what_they_stand_for(engine: Engine, query: str, words: str) -> None:

@@ -1370,6 +1370,9 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("randomised and eligible ITT", "randomised and eligible intention to treat"),
         ("fewer OIs or deaths", "fewer opportunistic infections or deaths"),
         ("std tx", "standard treatment"),
+        ("bladder ca", "bladder cancer"),
+        ("body weight window", "weight window"),
+        ("IL-7 and viral load", "il7 and levels of hiv"),  # as the IL-7 page says it
         ("who's on call this weekend", "whos on duty this weekend"),  # a rota, not what something is called
     ],
 )

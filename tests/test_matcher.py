@@ -740,6 +740,10 @@ ANSWERABILITY = [
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside
+    # the numbers in each arm, not the total enrolled
+    ("how many pts per arm in DaRenCa-1", None, "trial-nct01274273", "numbers in each arm"),
+    ("how many pts in each arm of the ovarian IMCT review", "pub-wang-2019", None, None),  # "26 received ... and 25"
+    ("neuroblastoma IL-2 trial: how many were randomised to each arm?", "pub-ladenstein-2018", None, None),  # "n=200 to"
     ("IFN dose in DaRenCa-1", "trial-nct01274273", None, None),  # "IFN 3 MIU ... and IL2 2.4 MIU/m"
     ("IL-2 dose in DaRenCa-1", "trial-nct01274273", None, None),
     ("IL-2 dose given with dinutuximab beta in the neuroblastoma trial?", None, "pub-ladenstein-2018", "dose"),

@@ -786,3 +786,17 @@ def test_qualifier_vocabulary_is_validated(mini_root: Path, case: str) -> None:
     assert text.count(old) == 1
     path.write_text(text.replace(old, new), encoding="utf-8")
     assert errors_for(mini_root) == expected
+
+
+def test_an_ask_apart_has_two_parts(mini_root: Path) -> None:
+    _write_fact_kind(
+        mini_root,
+        "result",
+        "label: results",
+        "asks: [results]",
+        "asks_apart: ['what did show']",
+        "patterns: ['\\bresult']",
+    )
+    assert [e.split(": ", 1)[1] for e in errors_for(mini_root)] == [
+        "fact_kinds.result.asks_apart.0: 'what did show' does not match '^[^|]+[|][^|]+$'"
+    ]

@@ -740,6 +740,11 @@ ANSWERABILITY = [
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside
+    # an ask in two parts, around a study described at length
+    ("what did the CROI 2022 presentation for NCT01013415 show", None, "trial-nct01013415", "results"),
+    # "how big ... fold change" asks a fold change, not an enrollment
+    ("how big was the Treg increase - fold change - in the Rosenzwajg trial?", None, "pub-rosenzwajg-2019",
+     "fold change"),
     # the numbers in each arm, not the total enrolled
     ("how many pts per arm in DaRenCa-1", None, "trial-nct01274273", "numbers in each arm"),
     ("how many pts in each arm of the ovarian IMCT review", "pub-wang-2019", None, None),  # "26 received ... and 25"

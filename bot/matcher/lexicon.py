@@ -24,6 +24,7 @@ class FactKind(NamedTuple):
     patterns: tuple[re.Pattern[str], ...]  # a fact whose folded text matches one is of this kind
     trial_fields: tuple[str, ...] = ()  # trial fields (enrollment, location, nct) of this kind
     asks_alone: tuple[tuple[str, ...], ...] = ()  # phrases that ask for it only when nothing else is asked
+    asks_apart: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # "what did | show": words apart
     per_drug: bool = False  # a fact of this kind answers only for the drug it names (a dose, a route)
     per_disease: bool = False  # ... on a card about several diseases, only for one it names (a result)
     per_concept: bool = False  # ... for a concept asked (CD8 cells), only by a number beside its name
@@ -128,6 +129,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     asks_alone=tuple(
                         t for a in k.get("asks_alone") or () if (t := tuple(normalize(str(a)).split()))
                     ),
+                    asks_apart=tuple(_apart(str(a)) for a in k.get("asks_apart") or () if "|" in str(a)),
                 )
             )
         followups += _phrases(data.get("followups"))
@@ -169,6 +171,12 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
 def _phrases(items: Iterable[object] | None) -> list[tuple[str, ...]]:
     """A list of phrases, each as its normalised words (empty ones dropped)."""
     return [t for a in items or () if (t := tuple(normalize(str(a)).split()))]
+
+
+def _apart(ask: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An ask in two parts with other words between ("what did | show"), each as its normalised words."""
+    before, _, after = ask.partition("|")
+    return tuple(normalize(before).split()), tuple(normalize(after).split())
 
 
 def _common(vocabulary_dir: str) -> frozenset[str]:

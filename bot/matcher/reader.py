@@ -32,6 +32,7 @@ MAX_ABBREVIATION = 4  # longest abbreviation, in tokens
 SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
 MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
 GAPPED_OPENERS = frozenset(("which", "what"))  # "which Danish centres": an ask one word on
+APART = 8  # most words between the two parts of an ask ("what did | show")
 FOCUS_SPAN = 3  # words after a which/what/how-many opening that may say what is asked for
 AUXILIARY = {"does": "do", "did": "do"}  # in a phrase about "it": "what do [Tregs] do", "did it work"
 WH_WORDS = frozenset(("what", "which", "who", "when", "where", "why", "how"))  # open a question for a fact
@@ -126,6 +127,13 @@ class Reader:
         }
         for toks, kid in self.alone_asks.items():
             self.kind_asks.setdefault(toks, kid)
+        # Asks in two parts with words between ("what did | show": "what did the CROI presentation show").
+        self.apart_asks = tuple(
+            (tuple(map(stem, before)), tuple(map(stem, after)), k.id)
+            for k in lexicon.kinds
+            for before, after in k.asks_apart
+            if before and after
+        )
         # Words that make a kind asked another ("how many people quit": a count, not the enrollment).
         self.narrowing = {
             k.id: (k.narrowed_to, frozenset(map(stem, k.narrowing))) for k in lexicon.kinds if k.narrowed_to
@@ -586,18 +594,32 @@ class Reader:
         return ()
 
     def _read_gapped_asks(self, reading: Reading, stems: list[str]) -> set[str]:
-        """Add the kind a which/what ask names one word on ("which Danish centres" asks "which
-        centre"); return the word that asked."""
+        """Add the kinds asked in two parts ("what did the CROI presentation show"), or by a
+        which/what ask one word on ("which Danish centres" asks "which centre"); return the words
+        that asked."""
+        asked: set[str] = set()
+        for before, after, kind in self.apart_asks:
+            if kind in reading.kinds:
+                continue
+            a, b = len(before), len(after)
+            for i in range(len(stems) - a - b):
+                if tuple(stems[i : i + a]) != before:
+                    continue
+                last = min(len(stems) - b, i + a + APART)
+                if any(tuple(stems[j : j + b]) == after for j in range(i + a + 1, last + 1)):
+                    reading.kinds.append(kind)
+                    asked.update((*before, *after))
+                    break
         for i in range(len(stems) - 2):
             if stems[i] not in GAPPED_OPENERS or stems[i + 1] in self.stopwords:
                 continue
             if (stems[i], stems[i + 1]) in self.kind_asks:
                 continue
-            kind = self.kind_asks.get((stems[i], stems[i + 2]))
-            if kind and kind not in reading.kinds:
-                reading.kinds.append(kind)
-                return {stems[i + 2]}
-        return set()
+            one_on = self.kind_asks.get((stems[i], stems[i + 2]))
+            if one_on and one_on not in reading.kinds:
+                reading.kinds.append(one_on)
+                return asked | {stems[i + 2]}
+        return asked
 
     def _is_followup(self, toks: list[str]) -> bool:
         if not toks or toks[0] not in self.followup_starts:

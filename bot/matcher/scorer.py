@@ -63,7 +63,7 @@ class Tuning:
     topic_emphasis: float = 1.5  # in coverage, what is asked about (a topic) counts more than a word
     coverage_share: float = 0.3  # how much a card's coverage of the question weighs in its score
     # Abstention.
-    answer_threshold: float = 46.0
+    answer_threshold: float = 44.0
     min_coverage: float = 0.5  # share of a question (weighted by rarity) the best card must cover
     min_coverage_unknown: float = 0.6  # the same when some words are unknown to every card
     min_coverage_common: float = 0.6  # the same when some ordinary English words are not on any card

@@ -692,6 +692,11 @@ PERSONAL_ADVICE = [
     ("my aunt has lupus, would low-dose IL-2 be good for her?", None),
     ("my mum has Crohn's - should she sign up for a low-dose IL-2 trial?", None),
     ("is it ok for me to start low dose IL-2 alongside my methotrexate?", None),
+    # what one person may take or do, in the first person, or for a pet
+    ("Can I take ibuprofen while I'm on low dose IL-2 injections?", None),
+    ("which hospital near me gives high dose IL-2?", None),
+    ("can IL-2 cure my psoriasis?", None),
+    ("can IL-2 be given to my dog who has melanoma?", None),
     ("can you enrol me in the Beijing lupus IL-2 study?", None),
     ("can you book my dad in for his next IL-2 cycle?", None),
     ("can my husband keep working while he's having IL-2 treatment?", None),

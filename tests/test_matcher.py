@@ -201,7 +201,10 @@ def test_a_numbered_name_in_the_plural_is_the_name(plural: str, name: str) -> No
 
 @pytest.mark.parametrize(
     ("plural", "singular"),
-    [("arvs", "arv"), ("tils", "til"), ("days", "day"), ("aids", "aids"), ("plus", "plus"), ("bias", "bias"), ("pros", "pros")],
+    [
+        ("arvs", "arv"), ("tils", "til"), ("days", "day"), ("aids", "aids"), ("plus", "plus"), ("bias", "bias"),
+        ("pros", "pros"), ("does", "does"), ("goes", "goes"),
+    ],
 )
 def test_a_short_word_in_the_plural_is_the_word(plural: str, singular: str) -> None:
     """"Is IL-7 meant to replace ARVs?" finds "ARV therapy"; AIDS is no plural of an aid."""
@@ -750,6 +753,10 @@ ANSWERABILITY = [
     # "how big ... fold change" asks a fold change, not an enrollment
     ("how big was the Treg increase - fold change - in the Rosenzwajg trial?", None, "pub-rosenzwajg-2019",
      "fold change"),
+    # the drugs given by name, not a class or a line of therapy
+    ("which 2nd line drugs did the sarcomatoid RCC pts get after IL-2", None, "pub-achkar-2017", "drugs by name"),
+    ("which drugs were compared in DaRenCa-1?", "pub-donskov-2018", None, None),
+    ("what drug class is IL-7 in", "il-7-developer", None, None),
     # the numbers in each arm, not the total enrolled
     ("how many pts per arm in DaRenCa-1", None, "trial-nct01274273", "numbers in each arm"),
     ("how many pts in each arm of the ovarian IMCT review", "pub-wang-2019", None, None),  # "26 received ... and 25"
@@ -1061,13 +1068,13 @@ FACT_KINDS = [
     ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["count", "enrollment"]),
     # those who stopped are some of the participants, not the enrollment
     ("Eleven participants receiving aldesleukin stopped the study early.", ["count"]),
-    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "route"]),
+    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "drug-names", "route"]),
     ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose", "duration"]),
     ("Organization: Clinigen Group PLC.", ["manufacturer", "sponsor"]),  # a drug summary's organization makes it
     ("Competing interests: MR and DK are employees of ILTOO Pharma.", ["sponsor"]),
     ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
-    ("Berberine induced cell cycle arrest at G1 phase.", ["phase"]),  # a cell-cycle phase is a phase asked
+    ("Berberine induced cell cycle arrest at G1 phase.", ["drug-names", "phase"]),  # a cell-cycle phase is a phase asked
     ("The average CD4 count increased from 200 to over 500 within 14 days.", ["change", "count", "date", "duration", "result"]),
     ("Serum IL-2 was 12.5 pg/mL in patients.", ["concentration", "count"]),
     ("The most common side effects were weakness, fever, and nausea.", ["most-common"]),
@@ -1097,7 +1104,7 @@ FACT_KINDS = [
     # an estimated enrollment is planned, not actual; a comparison between groups is recognised
     ("Estimated enrollment: 500 participants.", ["count", "enrollment"]),
     ("152 irAEs were reported in 130 patients.", ["actual-enrollment", "count", "enrollment"]),
-    ("Meperidine was associated with significantly lower rates of fever.", ["comparison", "result"]),
+    ("Meperidine was associated with significantly lower rates of fever.", ["comparison", "drug-names", "result"]),
     # a source named with its date in passing gives no date
     ("IL-7 was being studied for HIV (AIDSmeds, last revised 2011).", []),
 ]

@@ -118,7 +118,7 @@ def american(word: str) -> str:
 _NUMBERED_PLURAL = re.compile(r"[a-z]+\d+s$")
 
 
-_NOT_PLURAL = ("ss", "us", "is", "as", "os")  # short words whose "s" is not a plural's ...
+_NOT_PLURAL = ("ss", "us", "is", "as", "os", "oes")  # short words whose "s" is not a plural's ...
 _NOT_PLURAL_WORDS = frozenset(("aids", "news", "lens"))  # ... and a few more
 
 

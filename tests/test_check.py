@@ -555,6 +555,7 @@ def test_a_topic_the_matcher_relies_on_must_exist(mini_root: Path) -> None:
 RELIED_ON_KINDS = {
     "date": ("label: date", "asks: [when was]", "patterns: ['\\b20\\d\\d\\b']"),
     "reference": ("label: publication reference", "asks: [which journal]", "patterns: ['\\bjournal\\b']"),
+    "funder": ("label: funder", "asks: [who funded]", "patterns: ['\\bfund']"),
 }
 
 
@@ -569,6 +570,7 @@ def test_a_fact_kind_the_matcher_relies_on_must_exist(mini_root: Path) -> None:
     answers = mini_root / "facts" / "vocabulary" / "answers.yaml"
     answers.write_text("fact_kinds:\n  date:\n    label: date\n    asks: [when was]\n    patterns: ['\\b20']\n")
     assert errors_for(mini_root) == [
+        "facts/vocabulary/mini.yaml:1: the matcher relies on the fact kind 'funder', which the vocabulary lacks",
         "facts/vocabulary/mini.yaml:1: the matcher relies on the fact kind 'reference', which the vocabulary lacks",
     ]
 

@@ -753,6 +753,12 @@ ANSWERABILITY = [
     # "how big ... fold change" asks a fold change, not an enrollment
     ("how big was the Treg increase - fold change - in the Rosenzwajg trial?", None, "pub-rosenzwajg-2019",
      "fold change"),
+    # countries by name, not one the question names or sets aside, nor "12 countries" or "international"
+    ("esprit countries besides the US?", None, "trial-esprit", "countries"),
+    ("which 12 countries took part in hr-nbl1", None, "pub-ladenstein-2018", "countries"),
+    ("which countries ran ESPRIT?", "trial-esprit", None, None),
+    ("ILIADE - which countries?", "trial-iliade", None, None),
+    ("Cytheris - which country is the company from", "il-7-developer", None, None),  # "the French company"
     # the drugs given by name, not a class or a line of therapy
     ("which 2nd line drugs did the sarcomatoid RCC pts get after IL-2", None, "pub-achkar-2017", "drugs by name"),
     ("which drugs were compared in DaRenCa-1?", "pub-donskov-2018", None, None),
@@ -1085,7 +1091,7 @@ FACT_KINDS = [
     # a number of people written in words, hyphenated or in brackets, is an enrollment
     ("Twenty-eight patients were randomized.", ["count", "enrollment"]),
     ("A single-institution experience of 21 (twenty one) patients.", ["actual-enrollment", "count", "enrollment"]),
-    ("Location: Peking University People's Hospital, Beijing, China.", ["place"]),
+    ("Location: Peking University People's Hospital, Beijing, China.", ["country", "place"]),
     ("Registered on May 13, 2005.", ["count", "date"]),
     # the owner of a registry record, its title between, is the study's sponsor
     ("Registration: ClinicalTrials.gov record 'IL-2 for X' of Case Western Reserve University.", ["place", "sponsor"]),
@@ -1272,7 +1278,9 @@ PLACES = [
     ("brand name of aldesleukin in Europe / the UK?", None, "the cards do not cover Europe, the UK"),
     # a place the card names is answered
     ("Is aldesleukin approved in the US?", "aldesleukin-fda-approval", "the best card is about what was asked"),
-    ("was ESPRIT run in the United Kingdom?", "trial-esprit", "the best card is about what was asked"),
+    ("was ILIADE run in France?", "trial-iliade", "the best card is about what was asked"),
+    # "multiple countries, including the United States" names no other
+    ("was ESPRIT run in the United Kingdom?", None, "the cards do not cover the UK"),
     # an adjective or a city describes a study, from what the writer knows of its authors
     ("the French basket trial of low-dose IL-2 in 11 autoimmune conditions - journal ref?", "pub-rosenzwajg-2019",
      "the best card is about what was asked"),

@@ -252,7 +252,15 @@ class Index:
         self.topic_weight = {t.id: t.weight for t in deck.terms.values() if t.is_topic}
         # Fact kinds: how to recognise each in a fact's text, and how to name it.
         # Pattern texts, compiled when first used: the cache then loads without compiling them.
-        self.kind_patterns = tuple((k.id, tuple(p.pattern for p in k.patterns)) for k in lexicon.kinds)
+        # Countries, by the nouns naming them ("UK", "France") and, in the cards, adjectives ("French").
+        self.place_names = dict(lexicon.places)
+        self.country_names = {**lexicon.nationalities, **lexicon.places}
+        countries = "|".join(sorted(re.escape(" ".join(k)) for k in self.country_names))
+        self.per_place = frozenset(k.id for k in lexicon.kinds if k.per_place)
+        self.kind_patterns = tuple(
+            (k.id, tuple(p.pattern for p in k.patterns) + ((rf"\b(?:{countries})\b",) if k.per_place else ()))
+            for k in lexicon.kinds
+        )
         self.kind_evidence = {k.id: frozenset(k.evidence) for k in lexicon.kinds if k.evidence}
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
         self.per_drug = frozenset(k.id for k in lexicon.kinds if k.per_drug)
@@ -301,7 +309,6 @@ class Index:
             self._entry(card, priors.get(card.kind, tuning.prior_other), tuning) for card in self.cards
         ]
         del self._normal, self._registry_numbers, self._lay  # not kept in the cache
-        self.place_names = dict(lexicon.places)
         self.places = self._places(deck)
         self.topic_phrases.clear()  # only needed to build the entries
         self.postings: dict[str, list[int]] = {}

@@ -8,13 +8,14 @@ from bot.cards.model import (
     DATE_KIND,
     DISEASE,
     DRUG,
+    FUNDER_KIND,
     ORGANIZATION,
     PUBLICATION_CARD,
     REFERENCE_KIND,
     STUDY,
     TRIAL_CARD,
 )
-from bot.matcher.index import FactEntry, Index, numbers_in, stem
+from bot.matcher.index import FactEntry, Index, numbers_in, places_in, stem
 from bot.matcher.reader import WH_WORDS, Reader, Reading
 from bot.text import normalize
 
@@ -32,6 +33,7 @@ SETTING_ASIDE = frozenset(  # "who made it before Clinigen": an organisation oth
      ("instead", "of"), ("prior", "to"))
 )
 SET_ASIDE_WITHIN = 2  # words after them in which the organisation set aside is named
+NOT_WHERE = frozenset((REFERENCE_KIND, FUNDER_KIND))  # facts whose countries are not where a study ran
 OR = "or"  # "11 or 12?": numbers offered as choices, not stated
 CHOICE_WITHIN = 2  # tokens from an "or" within which a choice's number stands ("1 MIU or 3 MIU")
 
@@ -64,7 +66,19 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         if not facts:
             return False
     # the facts' texts, for the checks that read them whole (numbers and what stands beside them)
-    said = fact_texts(ix, position) if kind in ix.figures or kind in ix.per_concept else {}
+    whole = kind in ix.figures or kind in ix.per_concept or kind in ix.per_place
+    said = fact_texts(ix, position) if whole else {}
+    if kind in ix.per_place:  # "which countries besides the US": a country named, not the US; not
+        # by a reference's journal or affiliation, nor by a funder ("European Commission")
+        in_question = set(places_in(r.norm.split(), ix.country_names))
+        facts = [
+            f
+            for f in facts
+            if NOT_WHERE.isdisjoint(f.kinds)
+            and set(places_in(normalize(said[id(f)]).split(), ix.country_names)) - in_question
+        ]
+        if not facts:
+            return False
     if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)
         facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]

@@ -416,8 +416,9 @@ def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(
 
 ORDINARY_WORDS = [
     # (query, fact kinds asked, ordinary words, unknown words)
-    ("how many melanoma patients got TIL + low dose IL2", ["enrollment"], ["got"], []),
-    ("is IL-7 supposed to fit with ART, big problem?", [], ["supposed", "fit", "big", "problem"], []),
+    ("how many melanoma patients ended up on TIL + low dose IL2", ["enrollment"], ["ended"], []),
+    ("is IL-7 supposed to fit with ART, big problem?", [], ["supposed", "fit", "problem"], []),  # "big": a stopword
+    ("how many melanoma patients got TIL + low dose IL2", ["enrollment"], [], []),
     ("who sponserd SILCAAT", ["sponsor"], [], []),  # a typo of a word that asks for a kind of fact
     ("pembrolizumab side effects", [], [], ["pembrolizumab"]),
     ("IL-2 for hair loss", [], ["hair"], []),
@@ -1426,7 +1427,7 @@ class _WholeCoverage(Tuning):
 @pytest.mark.parametrize(
     ("query", "card"),
     [
-        ("SIOPEN: how many on the IL-2 arm got the whole planned treatment?", "pub-ladenstein-2018"),
+        ("SIOPEN: how many on the IL-2 arm ended up with the whole planned treatment?", "pub-ladenstein-2018"),
     ],
 )
 def test_a_study_card_giving_the_kind_asked_needs_less_of_the_question_covered(

@@ -754,6 +754,9 @@ ANSWERABILITY = [
     # "how big ... fold change" asks a fold change, not an enrollment
     ("how big was the Treg increase - fold change - in the Rosenzwajg trial?", None, "pub-rosenzwajg-2019",
      "fold change"),
+    # a vague count is the count a source gives ("has conducted several small trials")
+    ("how many il-7 trials has cytheris done", "il-7-clinical-trials", None, None),
+    ("how many people were in the Cytheris IL-7 phase I/II study?", None, "il-7-trial-results", "enrollment"),
     # countries by name, not one the question names or sets aside, nor "12 countries" or "international"
     ("esprit countries besides the US?", None, "trial-esprit", "countries"),
     ("which 12 countries took part in hr-nbl1", None, "pub-ladenstein-2018", "countries"),

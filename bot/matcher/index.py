@@ -275,6 +275,7 @@ class Index:
         self.figures = frozenset(k.id for k in lexicon.kinds if k.figure)
         # Counted kinds ("how many cycles": a number counting cycles), with the words counting alike.
         self.counted = {k.id: frozenset(map(stem, k.counted_alike)) for k in lexicon.kinds if k.counted}
+        self.vague_counts = {k.id: frozenset(k.vague_counts) for k in lexicon.kinds if k.vague_counts}
         self.trial_fields = tuple((k.id, k.trial_fields) for k in lexicon.kinds)
         # Words and their one-word lay words, both ways ("deaths" and "died", "institutions" and
         # "centres"): what a number counts is named either way.

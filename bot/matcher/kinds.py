@@ -81,7 +81,13 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             return False
     if kind in ix.figures:  # a number of its own, not a publication reference's volume and pages
         asked = asked_numbers(r)
-        facts = [f for f in facts if not asked.issuperset(f.numbers) and REFERENCE_KIND not in f.kinds]
+        vague = ix.vague_counts.get(kind, frozenset())
+        facts = [
+            f
+            for f in facts
+            if (not asked.issuperset(f.numbers) or not vague.isdisjoint(normalize(said[id(f)]).split()))
+            and REFERENCE_KIND not in f.kinds
+        ]
         if r.units:  # "the dose in IU/kg": a number in IU/kg, not "16.5 total doses"
             facts = [f for f in facts if reader.states_units(said[id(f)], r.units)]
         if kind in ix.counted and r.focus_span:  # "how many cycles": a number counting cycles
@@ -95,7 +101,7 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             def says(f: FactEntry) -> list[str]:
                 return spell(normalize(said[id(f)]).split())
 
-            facts = [f for f in facts if counts(says(f), counted, asked, doing, people)]
+            facts = [f for f in facts if counts(says(f), counted, asked, doing, people, vague)]
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False
@@ -314,16 +320,19 @@ def counts(
     asked: frozenset[str],
     doing: frozenset[str] = frozenset(),
     people: frozenset[str] = frozenset(),
+    vague: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether a text's tokens state a number the question does not, counting the word asked ("3
     cycles", "eleven participants" for "how many cycles", "how many participants"), or a part of the
     whole asked ("5 of the 46" for "how many of the 46"); or, for what people did ("how many
     stopped"), a number of people followed by it ("eleven participants receiving aldesleukin
-    stopped the study early")."""
+    stopped the study early"); a vague count ("several small trials") counts as the source gives it."""
     for i, tok in enumerate(toks):
         said = numbers_in(tok)
-        if not said or asked.issuperset(said) or max(map(len, said)) > LONGEST_COUNT:
-            continue  # (a postcode or a phone number before "site status" counts no sites)
+        # (a postcode or a phone number before "site status" counts no sites)
+        stated = bool(said) and not asked.issuperset(said) and max(map(len, said)) <= LONGEST_COUNT
+        if not stated and tok not in vague:
+            continue
         after = [stem(w) for w in toks[i + 1 : i + 1 + (DONE_WITHIN if doing else COUNTED_WITHIN)]]
         near = after[:COUNTED_WITHIN]
         if doing and any(w in people for w in near):  # people: those who did what was asked

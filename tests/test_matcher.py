@@ -754,6 +754,9 @@ ANSWERABILITY = [
     # "how big ... fold change" asks a fold change, not an enrollment
     ("how big was the Treg increase - fold change - in the Rosenzwajg trial?", None, "pub-rosenzwajg-2019",
      "fold change"),
+    # the time off treatment, not another length of time on the card ("the first 24 weeks")
+    ("ILIADE - median time off ART in the IL-2 arm vs control?", None, "trial-iliade", "time off treatment"),
+    ("did ILIADE patients get more time off ART with IL-2 vs without?", "trial-iliade", None, None),
     # a vague count is the count a source gives ("has conducted several small trials")
     ("how many il-7 trials has cytheris done", "il-7-clinical-trials", None, None),
     ("how many people were in the Cytheris IL-7 phase I/II study?", None, "il-7-trial-results", "enrollment"),

@@ -754,6 +754,9 @@ ANSWERABILITY = [
     # "how big ... fold change" asks a fold change, not an enrollment
     ("how big was the Treg increase - fold change - in the Rosenzwajg trial?", None, "pub-rosenzwajg-2019",
      "fold change"),
+    # a response rate is a figure for the disease asked, not that irAEs went with better tumour control
+    ("What was the complete response rate in melanoma patients in PROCLAIM?", None, "pub-curti-2017", "response rate"),
+    ("what was the ORR with HD IL-2 in the sarcomatoid cohort?", "pub-achkar-2017", None, None),
     # the time off treatment, not another length of time on the card ("the first 24 weeks")
     ("ILIADE - median time off ART in the IL-2 arm vs control?", None, "trial-iliade", "time off treatment"),
     ("did ILIADE patients get more time off ART with IL-2 vs without?", "trial-iliade", None, None),

@@ -262,6 +262,7 @@ class Index:
             for k in lexicon.kinds
         )
         self.kind_evidence = {k.id: frozenset(k.evidence) for k in lexicon.kinds if k.evidence}
+        self.kind_not_labels = {k.id: frozenset(k.not_labels) for k in lexicon.kinds if k.not_labels}
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
         self.per_drug = frozenset(k.id for k in lexicon.kinds if k.per_drug)
         self.per_disease = frozenset(k.id for k in lexicon.kinds if k.per_disease)
@@ -403,11 +404,14 @@ class Index:
         """The fact kinds a fact's text gives, recognised by the vocabulary's patterns (a registry's
         purpose "to see whether it could decrease ..." is not a result: a kind may require evidence)."""
         folded = ATTRIBUTION.sub("", fold(text))
+        colon = text.find(":")
+        label = frozenset(normalize(text[:colon]).split()) if 0 < colon <= LABEL_CHARS else frozenset()
         return tuple(
             kid
             for kid, patterns in self.kind_patterns
             if any(re.search(p, folded) for p in patterns)
             and (not evidence or evidence in self.kind_evidence.get(kid, (evidence,)))
+            and label.isdisjoint(self.kind_not_labels.get(kid, ()))
         )
 
     def _fact(self, text: str, quotes: tuple[str, ...], evidence: str = "") -> FactEntry:

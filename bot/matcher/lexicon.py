@@ -37,6 +37,7 @@ class FactKind(NamedTuple):
     counted: bool = False  # asked as "how many X", given only by a number counting X
     counted_alike: tuple[str, ...] = ()  # words counting the same things ("patients", "participants")
     vague_counts: tuple[str, ...] = ()  # words counting in place of a number ("several small trials")
+    not_labels: tuple[str, ...] = ()  # label words of facts that do not give it ("Design:" for a result)
     narrowed_to: str = ""  # the kind asked instead when a narrowing word is in the question ...
     narrowing: tuple[str, ...] = ()  # ... ("how many people quit": a count of some, not the enrollment)
     replaces: tuple[str, ...] = ()  # kinds it is asked instead of, when both are asked
@@ -122,6 +123,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     counted=bool(k.get("counted", False)),
                     counted_alike=tuple(normalize(str(x)) for x in k.get("counted_alike") or ()),
                     vague_counts=tuple(normalize(str(x)) for x in k.get("vague_counts") or ()),
+                    not_labels=tuple(normalize(str(x)) for x in k.get("not_labels") or ()),
                     narrowed_to=str(k.get("narrowed_to", "")),
                     narrowing=tuple(normalize(str(x)) for x in k.get("narrowing") or ()),
                     replaces=tuple(str(x) for x in k.get("replaces") or ()),

@@ -1102,6 +1102,9 @@ FACT_KINDS = [
     ("Twenty-eight patients were randomized.", ["count", "enrollment"]),
     ("A single-institution experience of 21 (twenty one) patients.", ["actual-enrollment", "count", "enrollment"]),
     ("Location: Peking University People's Hospital, Beijing, China.", ["country", "place"]),
+    # a design says what a study measured, not what it found (the label denies the result)
+    ("Design: tumor control was compared and survival was analyzed by tumor type.", ["survival"]),
+    ("Tumor control was compared and survival was analyzed by tumor type.", ["result", "survival"]),
     ("Registered on May 13, 2005.", ["count", "date"]),
     # the owner of a registry record, its title between, is the study's sponsor
     ("Registration: ClinicalTrials.gov record 'IL-2 for X' of Case Western Reserve University.", ["place", "sponsor"]),

@@ -754,6 +754,13 @@ ANSWERABILITY = [
     # "how big ... fold change" asks a fold change, not an enrollment
     ("how big was the Treg increase - fold change - in the Rosenzwajg trial?", None, "pub-rosenzwajg-2019",
      "fold change"),
+    # ages: "a 50-year-old woman" gives one; a page's age is when it was revised
+    ("how old were the patients in the TIL low-dose IL-2 melanoma trial?", None, "pub-nguyen-2019", "ages"),
+    ("TNBC case report with IL-2 hyperthermia - how old was the patient?", "pub-kleef-2018", None, None),
+    ("how old is the AIDSmeds IL-7 info - last revised when?", "what-is-il-7", None, None),
+    # a phase stated names the trial asked about; it asks no phase
+    ("which phase I/II trial number is testing the Cuban no-alpha IL2 mutein?", None, "pub-leon-2018", "identifier"),
+    ("what phase is aldesleukin in for HIV?", "aldesleukin", None, None),
     # a response rate is a figure for the disease asked, not that irAEs went with better tumour control
     ("What was the complete response rate in melanoma patients in PROCLAIM?", None, "pub-curti-2017", "response rate"),
     ("what was the ORR with HD IL-2 in the sarcomatoid cohort?", "pub-achkar-2017", None, None),

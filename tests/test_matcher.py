@@ -767,6 +767,12 @@ ANSWERABILITY = [
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside
+    # a which/what ask one word on; enrollment as "number randomised"; the PI; a concentration
+    ("which Danish centres took part in DaRenCa study-1", None, "trial-nct01274273", "location"),
+    ("ILIADE number randomised", None, "trial-iliade", "enrollment"),
+    ("who was the PI on NCT03308786", None, "trial-nct03308786", "investigator"),
+    ("what IL-2 concentration did they combine with sorafenib in the Huh7 cells?", None, "pub-zhang-2019",
+     "measured levels"),
     # an ask in two parts, around a study described at length
     ("what did the CROI 2022 presentation for NCT01013415 show", None, "trial-nct01013415", "results"),
     # "how big ... fold change" asks a fold change, not an enrollment

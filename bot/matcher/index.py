@@ -129,9 +129,9 @@ def _short_singular(word: str) -> str:
     return word
 
 
-def places_in(toks: list[str], names: dict[tuple[str, ...], str]) -> list[str]:
-    """The places a run of normalised words names, in order, each once ("the uk or europe")."""
-    longest = max((len(k) for k in names), default=0)
+def places_in(toks: list[str], names: dict[tuple[str, ...], str], longest: int) -> list[str]:
+    """The places a run of normalised words names (in names of at most `longest` words), in order,
+    each once ("the uk or europe")."""
     found: list[str] = []
     i = 0
     while i < len(toks):
@@ -255,6 +255,7 @@ class Index:
         # Countries, by the nouns naming them ("UK", "France") and, in the cards, adjectives ("French").
         self.place_names = dict(lexicon.places)
         self.country_names = {**lexicon.nationalities, **lexicon.places}
+        self.longest_place = max(map(len, self.country_names), default=0)  # in words ("united states")
         countries = "|".join(sorted(re.escape(" ".join(k)) for k in self.country_names))
         self.per_place = frozenset(k.id for k in lexicon.kinds if k.per_place)
         self.kind_patterns = tuple(
@@ -449,7 +450,8 @@ class Index:
             texts += [x for f in card.facts for x in (f.text, *(c.quote for c in f.citations))]
             if card.trial is not None and card.trial.location:
                 texts.append(card.trial.location)
-            named.append(frozenset(places_in(normalize(" ".join(texts)).split(), self.place_names)))
+            words = normalize(" ".join(texts)).split()
+            named.append(frozenset(places_in(words, self.place_names, self.longest_place)))
         by_study: dict[str, set[str]] = {}
         for card, found in zip(self.cards, named, strict=True):
             for x in card.subjects:

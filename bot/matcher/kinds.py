@@ -70,12 +70,13 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     said = fact_texts(ix, position) if whole else {}
     if kind in ix.per_place:  # "which countries besides the US": a country named, not the US; not
         # by a reference's journal or affiliation, nor by a funder ("European Commission")
-        in_question = set(places_in(r.norm.split(), ix.country_names))
+        countries, longest = ix.country_names, ix.longest_place
+        in_question = set(places_in(r.norm.split(), countries, longest))
         facts = [
             f
             for f in facts
             if NOT_WHERE.isdisjoint(f.kinds)
-            and set(places_in(normalize(said[id(f)]).split(), ix.country_names)) - in_question
+            and set(places_in(normalize(said[id(f)]).split(), countries, longest)) - in_question
         ]
         if not facts:
             return False

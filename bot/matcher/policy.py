@@ -97,7 +97,7 @@ def other_disease(c: Case) -> str:
 def other_place(c: Case) -> str:
     """A place asked about ("the brand name in the UK") that the best card does not name, nor any
     card on its study: what the cards say of another country is no answer for it."""
-    named = places_in(c.r.norm.split(), c.ix.place_names)
+    named = places_in(c.r.norm.split(), c.ix.place_names, c.ix.longest_place)
     if not named:
         return ""
     covered = c.ix.places.get(c.hits[0].position, frozenset())

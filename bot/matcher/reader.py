@@ -33,7 +33,6 @@ SHORT_TYPO = 10  # words shorter than this tolerate one typo, longer ones two
 MIN_TYPO_WORD = 5  # shorter words are never corrected (too many near neighbours)
 GAPPED_OPENERS = frozenset(("which", "what"))  # "which Danish centres": an ask one word on
 APART = 8  # most words between the two parts of an ask ("what did | show")
-ONE_ON = 1  # most words between which/what and the word it asks ("which Danish centres")
 FOCUS_SPAN = 3  # words after a which/what/how-many opening that may say what is asked for
 AUXILIARY = {"does": "do", "did": "do"}  # in a phrase about "it": "what do [Tregs] do", "did it work"
 WH_WORDS = frozenset(("what", "which", "who", "when", "where", "why", "how"))  # open a question for a fact
@@ -612,18 +611,15 @@ class Reader:
                     asked.update((*before, *after))
                     break
         for i in range(len(stems) - 2):
-            if stems[i] not in GAPPED_OPENERS:
-                continue
-            for n in range(1, ONE_ON + 1):  # the words between: none a stopword, none asking
-                between = stems[i + 1 : i + 1 + n]
-                if i + 1 + n >= len(stems) or between[-1] in self.stopwords:
-                    break
-                if (stems[i], between[-1]) in self.kind_asks:
-                    break
-                one_on = self.kind_asks.get((stems[i], stems[i + 1 + n]))
-                if one_on and one_on not in reading.kinds:
-                    reading.kinds.append(one_on)
-                    return asked | {stems[i + 1 + n]}
+            opener, between, word = stems[i], stems[i + 1], stems[i + 2]
+            if opener not in GAPPED_OPENERS or between in self.stopwords:
+                continue  # the word between is a content word ...
+            if (opener, between) in self.kind_asks:
+                continue  # ... that asks nothing itself
+            one_on = self.kind_asks.get((opener, word))
+            if one_on and one_on not in reading.kinds:
+                reading.kinds.append(one_on)
+                return asked | {word}
         return asked
 
     def _is_followup(self, toks: list[str]) -> bool:

@@ -450,7 +450,7 @@ ORDINARY_WORDS = [
     # "how many people" with a word saying which of them asks a count of some, not the enrollment
     ("how many people quit the ILIADE study early", ["count"], [], []),
     ("how many patients were enrolled in the lupus trial", ["enrollment"], [], []),
-    ("what % of melanoma patients respond", ["result"], [], []),
+    ("what % of melanoma patients respond", ["rate"], [], []),
     ("how much testing has IL-7 had so far", [], [], []),  # how much of something else is no dose
     ("how long was the dinutuximab beta infusion", ["duration"], [], []),  # how long it lasted
     # a route named asks for the route only alone: "the IL-2 dose in the subcutaneous arm" asks a dose
@@ -888,7 +888,7 @@ ANSWERABILITY = [
     ("Who ran SILCAAT? I need the sponsor for a grant table.", "trial-silcaat", None, None),
     ("how many patients in the lupus trial", "trial-nct04077684", None, None),
     # "how long" asks a duration, unless it asks something else ("how long is it stable": storage)
-    ("what was the ESPRIT follow-up duration?", None, "trial-esprit", "duration"),
+    ("what was the ESPRIT follow-up duration?", None, "trial-esprit", "follow-up"),
     ("for how long must lupus treatment have failed before joining the trial?", "lupus-trial-eligibility", None, None),
     ("how long is reconstituted proleukin stable", None, "il-2-vs-il-7", "storage and preparation"),
     # where results were presented asks a venue, not the results
@@ -970,7 +970,7 @@ ANSWERABILITY = [
     # whether a drug has been tried in people asks how far it has got
     ("has the NARA1 antibody been tested in people yet?", None, "pub-boyman-2019", "phase"),
     ("has IL-7 been tested in humans?", "il-7-trial-results", None, None),
-    ("what were the follow-up lengths in ESPRIT and SILCAAT?", None, "trial-esprit", "duration"),
+    ("what were the follow-up lengths in ESPRIT and SILCAAT?", None, "trial-esprit", "follow-up"),
     ("Who was the principal investigator of the Case Western IL-2 reservoir study?", None, "trial-nct03308786", "investigator"),
     ("principal investigator of the Beijing lupus IL-2 trial", "lupus-trial-contacts", None, None),
     ("did IL-2 improve survival in ESPRIT?", "trial-esprit", None, None),
@@ -1056,6 +1056,14 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # a follow-up is a length of time said of the follow-up, not the weeks of dosing before it
+    ("PROCLAIM median followup", "pub-curti-2017", None, None),
+    ("how long is follow-up after the 24 weeks of injections in the lupus trial?", None, "lupus-trial-arms-dosing", "follow-up"),
+    # a rate (what percent, the incidence) is a percentage or "n of N", not "1 of 11 autoimmune diseases"
+    ("what percentage of PROCLAIM patients had irAEs", "pub-curti-2017", None, None),
+    ("what proportion of patients had prior nephrectomy in Achkar", "pub-achkar-2017", None, None),
+    ("what percent of people on aldesleukin in ESPRIT had a serious side effect?", None, "trial-esprit", "rates"),
+    ("injection site reaction rate with ld-IL2 in the autoimmune basket trial", None, "trial-nct01988506", "rates"),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from bot.cards.model import DISEASE, DRUG, ORGANIZATION, STUDY
+from bot.cards.model import DISEASE, ORGANIZATION, STUDY
 from bot.matcher.index import Index, labelled_numbers, places_in, stem
 from bot.matcher.kinds import OR, gives_kind, other_drugs
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
@@ -56,9 +56,10 @@ def off_subject(c: Case) -> str:
 
 
 def other_drug(c: Case) -> str:
-    """An unknown word with a drug-name ending (pembrolizumab) and no drug of ours named."""
+    """An unknown word with a drug-name ending (pembrolizumab): a drug no card covers, even beside
+    one they do ("does tocilizumab help with IL-2 capillary leak")."""
     foreign = [w for w in c.r.unknown if w.endswith(c.foreign_suffixes)]
-    if foreign and not any(c.ix.kinds.get(s) == DRUG for s in c.r.subjects):
+    if foreign:
         return f"not a drug the cards cover: {', '.join(foreign[:3])}"
     return ""
 

@@ -1056,6 +1056,10 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # a maker is a company, not a brand; a brand is a name the source calls one (not "Other Name:")
+    ("which company made Proleukin before Clinigen?", None, "aldesleukin", "manufacturer"),
+    ("which brand of IL-2 is used in the Peking lupus trial - is it Proleukin?", None, "trial-nct04077684", "brand name"),
+    ("who makes proleukin?", "aldesleukin", None, None),
     # a follow-up is a length of time said of the follow-up, not the weeks of dosing before it
     ("PROCLAIM median followup", "pub-curti-2017", None, None),
     ("how long is follow-up after the 24 weeks of injections in the lupus trial?", None, "lupus-trial-arms-dosing", "follow-up"),

@@ -1056,6 +1056,11 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # who a study enrolled (its population) is not how many: enrolled with a description asks who
+    ("what population did SILCAAT enrol", "trial-silcaat", None, None),
+    ("silcaat enrolled what kind of patients", "trial-silcaat", None, None),
+    ("SILCAAT enrolled people with high CD4 or low CD4?", "trial-silcaat", None, None),
+    ("how many people did SILCAAT enrol", None, "trial-silcaat", "enrollment"),
     # a maker is a company, not a brand; a brand is a name the source calls one (not "Other Name:")
     ("which company made Proleukin before Clinigen?", None, "aldesleukin", "manufacturer"),
     ("which brand of IL-2 is used in the Peking lupus trial - is it Proleukin?", None, "trial-nct04077684", "brand name"),
@@ -1126,7 +1131,7 @@ FACT_KINDS = [
     # (a fact's text, the kinds of fact it gives, recognised by facts/vocabulary/answers.yaml)
     ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["count", "enrollment"]),
     # those who stopped are some of the participants, not the enrollment
-    ("Eleven participants receiving aldesleukin stopped the study early.", ["count"]),
+    ("Eleven participants receiving aldesleukin stopped the study early.", ["count", "population"]),
     ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "drug-names", "route"]),
     ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose", "duration"]),
     ("Organization: Clinigen Group PLC.", ["manufacturer", "sponsor"]),  # a drug summary's organization makes it
@@ -1139,7 +1144,7 @@ FACT_KINDS = [
     ("The most common side effects were weakness, fever, and nausea.", ["most-common"]),
     ("The genotype was associated with cancer [odds ratio (OR): 3.0].", ["count", "effect-size"]),
     ("Inclusion: SLE disease activity index (SLEDAI) ≥ 8.", ["count", "threshold"]),
-    ("Patients with CD4+ cell counts 300/mm^3 or greater.", ["count", "threshold"]),
+    ("Patients with CD4+ cell counts 300/mm^3 or greater.", ["count", "population", "threshold"]),  # who, by a cut-off
     ("Infusions ran over 8 hours on 5 consecutive days.", ["count", "duration", "route"]),
     # a number of people written in words, hyphenated or in brackets, is an enrollment
     ("Twenty-eight patients were randomized.", ["count", "enrollment"]),
@@ -1152,7 +1157,7 @@ FACT_KINDS = [
     # the owner of a registry record, its title between, is the study's sponsor
     ("Registration: ClinicalTrials.gov record 'IL-2 for X' of Case Western Reserve University.", ["place", "sponsor"]),
     ("Most side effects occurred in the first 24 weeks.", ["count", "date", "duration"]),  # a time answers "when"
-    ("Aldesleukin is being studied in people with HIV-1 infection.", []),  # the 1 of HIV-1 counts nobody
+    ("Aldesleukin is being studied in people with HIV-1 infection.", ["population"]),  # HIV-1's 1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["count", "date", "reference"]),
     ("It has a short in vivo half-life.", ["half-life"]),
     ("No difference in the risk of opportunistic disease or death.", ["survival"]),

@@ -1056,6 +1056,8 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # a drug's activity (antitumour, clinical, minor) is a result
+    ("does NKTR-214 work well on its own?", "pub-sullivan-2019", None, None),
     # a route is any way into the body the source names: into the bladder (intravesical), the pleura
     ("bladder cancer IL-2 - what route", "pub-bosschieter-2019", None, None),
     # who a study enrolled (its population) is not how many: enrolled with a description asks who

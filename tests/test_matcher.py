@@ -1056,6 +1056,8 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # a paper published online is its e-publication ("Epub 2018 Nov 24")
+    ("when was the Rosenzwajg paper published online?", "pub-rosenzwajg-2019", None, None),
     # a drug's activity (antitumour, clinical, minor) is a result
     ("does NKTR-214 work well on its own?", "pub-sullivan-2019", None, None),
     # a route is any way into the body the source names: into the bladder (intravesical), the pleura
@@ -1468,6 +1470,9 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("fewer OIs or deaths", "fewer opportunistic infections or deaths"),
         ("std tx", "standard treatment"),
         ("bladder ca", "bladder cancer"),
+        ("where does berberine come from", "where does berberine isolated from"),  # not "come in"
+        ("why did it fall out of favour", "why did it limited"),
+        ("PROCLAIM median followup", "proclaim median follow up"),
         ("body weight window", "weight window"),
         ("IL-7 and viral load", "il7 and levels of hiv"),  # as the IL-7 page says it
         ("who's on call this weekend", "whos on duty this weekend"),  # a rota, not what something is called

@@ -1473,6 +1473,8 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("where does berberine come from", "where does berberine isolated from"),  # not "come in"
         ("why did it fall out of favour", "why did it limited"),
         ("PROCLAIM median followup", "proclaim median follow up"),
+        ("what will interleukin seven do", "what will interleukin 7 do"),
+        ("recruitment window for the randomisation", "recruitment dates for the randomisation"),
         ("body weight window", "weight window"),
         ("IL-7 and viral load", "il7 and levels of hiv"),  # as the IL-7 page says it
         ("who's on call this weekend", "whos on duty this weekend"),  # a rota, not what something is called

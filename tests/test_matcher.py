@@ -1056,6 +1056,10 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # a median age is a median, not the ages a trial allowed; a total count of people is its enrollment
+    ("median age of the kids in the SIOPEN IL-2 randomisation?", None, "pub-ladenstein-2018", "median age"),
+    ("median age in the sarcomatoid HD IL-2 cohort", "pub-achkar-2017", None, None),
+    ("how many total participants were in the ILIADE trial", None, "trial-iliade", "enrollment"),
     # a paper published online is its e-publication ("Epub 2018 Nov 24")
     ("when was the Rosenzwajg paper published online?", "pub-rosenzwajg-2019", None, None),
     # a drug's activity (antitumour, clinical, minor) is a result

@@ -473,6 +473,11 @@ ORDINARY_WORDS = [
 ]
 
 
+def test_chat_shorthand_says_nothing(engine: Engine) -> None:
+    """"fwiw", "iirc", "tbh" are asides, not words a card must cover."""
+    assert engine.matcher.read("what is nktr 214 fwiw").words == ["nktr214"]
+
+
 def test_a_slip_in_a_long_stopword_is_that_stopword(engine: Engine) -> None:
     """"breifly" is "briefly" (it says nothing), not the cards' word "brief"."""
     assert engine.matcher.read("IL-7 mechanism, breifly").words == ["il7", "mechanism"]
@@ -1479,6 +1484,9 @@ def test_reason_is_in_json(engine: Engine) -> None:
         ("PROCLAIM median followup", "proclaim median follow up"),
         ("what will interleukin seven do", "what will interleukin 7 do"),
         ("recruitment window for the randomisation", "recruitment dates for the randomisation"),
+        ("can il7 get rid of the reservoir", "can il7 eradicate the reservoir"),
+        ("IL-7 combos", "il7 combinations"),
+        ("it synergizes with what", "it synergy with what"),
         ("body weight window", "weight window"),
         ("IL-7 and viral load", "il7 and levels of hiv"),  # as the IL-7 page says it
         ("who's on call this weekend", "whos on duty this weekend"),  # a rota, not what something is called

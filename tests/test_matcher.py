@@ -587,6 +587,8 @@ GENERAL_ANSWERS = [
     ("are lupus patients with stomach ulcers excluded from the trial", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
     ("pethidine for shivering on high-dose IL-2", "high-dose-il-2-side-effects", "the best card is about what was asked"),
+    ("are men allowed in NCT04077684", "lupus-trial-eligibility", "the best card is about what was asked"),  # the sexes
+    ("side effects in the breast cancer il2 hyperthermia case", "pub-kleef-2018", "the best card is about what was asked"),
     ("does an eye problem keep you out of the lupus IL-2 trial", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),  # cataracts are an eye problem; "keep out" asks who can join
     ("ESPRIT CD4 entry cutoff", "trial-esprit", "the best card is about what was asked"),  # entry: who can join

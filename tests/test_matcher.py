@@ -1063,6 +1063,8 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # how many came off a study, or dropped out, is a count of some of them, not the enrollment
+    ("how many people in ILIADE came off study because of IL-2 toxicity", "aldesleukin-side-effects-hiv", None, None),
     # a median age is a median, not the ages a trial allowed; a total count of people is its enrollment
     ("median age of the kids in the SIOPEN IL-2 randomisation?", None, "pub-ladenstein-2018", "median age"),
     ("median age in the sarcomatoid HD IL-2 cohort", "pub-achkar-2017", None, None),

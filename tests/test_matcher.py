@@ -1063,6 +1063,9 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # where a study described at length was run asks its location ("where was | conducted")
+    ("where was the MAGE-A3 HDIL-2 phase II conducted?", None, "trial-nct01266603", "location"),
+    ("where was the neuroblastoma IL-2 trial run", "pub-ladenstein-2018", None, None),
     # how many came off a study, or dropped out, is a count of some of them, not the enrollment
     ("how many people in ILIADE came off study because of IL-2 toxicity", "aldesleukin-side-effects-hiv", None, None),
     # a median age is a median, not the ages a trial allowed; a total count of people is its enrollment

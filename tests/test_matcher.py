@@ -1063,6 +1063,9 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # whether a treatment named at length did something is a result ("did | activate")
+    ("did ld-IL2 activate effector T cells too?", "ld-il2-autoimmune-results", None, None),
+    ("did IL-2 on top of ART raise CD4 counts in the big phase 3 HIV trials?", "trial-silcaat", None, None),
     # where a study described at length was run asks its location ("where was | conducted")
     ("where was the MAGE-A3 HDIL-2 phase II conducted?", None, "trial-nct01266603", "location"),
     ("where was the neuroblastoma IL-2 trial run", "pub-ladenstein-2018", None, None),

@@ -1063,6 +1063,8 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # "when will" asks a date too: IL-7's cards give no approval, and say so by their coverage
+    ("when will IL-7 be approved for HIV?", None, None, None),
     # a paper's card gives its own background and endpoints (not only a trial or overview card)
     ("primary endpoint of the TIL lowdose IL2 study", "pub-nguyen-2019", None, None),
     # whether a treatment named at length did something is a result ("did | activate")

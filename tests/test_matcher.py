@@ -1069,6 +1069,7 @@ ANSWERABILITY = [
     ("primary endpoint of the TIL lowdose IL2 study", "pub-nguyen-2019", None, None),
     # whether a treatment named at length did something is a result ("did | activate")
     ("did ld-IL2 activate effector T cells too?", "ld-il2-autoimmune-results", None, None),
+    ("Did ld-IL2 activate effector T cells in the 11-disease trial?", "ld-il2-autoimmune-results", None, None),
     ("did IL-2 on top of ART raise CD4 counts in the big phase 3 HIV trials?", "trial-silcaat", None, None),
     # where a study described at length was run asks its location ("where was | conducted")
     ("where was the MAGE-A3 HDIL-2 phase II conducted?", None, "trial-nct01266603", "location"),

@@ -470,6 +470,7 @@ ORDINARY_WORDS = [
     ("list the other names for aldesleukin for the eCRF drug dictionary", [], [], []),
     ("what dose did everyone get in the 11 disease trial?", ["dose"], [], []),  # "everyone", like "anyone"
     ("On which day did inflammation peak in the Ceylan paediatric study?", [], [], []),  # children, in a word
+    ("my partner mentioned aldesleukin, is it able to help? not sure", [], [], []),  # talk, not content
 ]
 
 

@@ -1064,6 +1064,9 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # how long people stayed off treatment asks a time off it; whether they stayed off longer, a result
+    ("how long on average were ILIADE pts able to stay off ART", None, "trial-iliade", "time off treatment"),
+    ("did the ILIADE people stay off ART longer than controls?", "trial-iliade", None, None),
     # "when will" asks a date too: IL-7's cards give no approval, and say so by their coverage
     ("when will IL-7 be approved for HIV?", None, None, None),
     # a paper's card gives its own background and endpoints (not only a trial or overview card)

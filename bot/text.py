@@ -6,10 +6,11 @@ import re
 import unicodedata
 
 _WS = re.compile(r"\s+")
-# Dashes, slashes and the like become spaces; apostrophes vanish ("Crohn's" -> "crohns"), and a
-# numbered name's possessive with them ("IL-2's" -> "il2", as "IL-2").
+# Dashes, slashes and the like become spaces; apostrophes vanish ("Crohn's" -> "crohns"), and the
+# possessive of a numbered name or of a name ending in s with them ("IL-2's" -> "il2", as "IL-2";
+# "Cytheris's" -> "cytheris").
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
-_NUMBER_POSSESSIVE = re.compile(r"(?<=\d)['\u2019]s(?!\w)")
+_NUMBER_POSSESSIVE = re.compile(r"(?<=[\ds])['\u2019]s(?!\w)")
 _NON_WORD = re.compile(r"[^\w]+|_")
 # "IL-2" -> "il2", "interleukin-2" -> "interleukin2", "NCT-04077684" -> "nct04077684": a name
 # hyphenated to its number is one token, as when written without the hyphen. Names spaced from

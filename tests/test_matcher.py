@@ -1065,6 +1065,10 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # what a product is called is a name the source gives it ("Other Name: Human recombinant IL-2")
+    ("which IL-2 product was used in the Rosenzwajg study - Proleukin?", None, "pub-rosenzwajg-2019", "other names"),
+    ("what is the drug name of the Cuban no-alpha IL2 mutein", None, "pub-leon-2018", "other names"),
+    ("what's the IL-2 product called in the lupus trial listing", "lupus-trial-arms-dosing", None, None),
     # how long people stayed off treatment asks a time off it; whether they stayed off longer, a result
     ("how long on average were ILIADE pts able to stay off ART", None, "trial-iliade", "time off treatment"),
     ("did the ILIADE people stay off ART longer than controls?", "trial-iliade", None, None),

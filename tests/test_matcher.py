@@ -1065,6 +1065,10 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # a vial's strength (no source gives one); how low a count had to be is a cut-off
+    ("proleukin vial size", None, "aldesleukin", "vial strength"),
+    ("how many million IU in one Proleukin vial", None, "ld-il2-autoimmune-dose", "vial strength"),  # (a dose card, by the units)
+    ("what CD4 count cutoff defined 'low' in SILCAAT?", None, "trial-silcaat", "cut-off"),
     # what a product is called is a name the source gives it ("Other Name: Human recombinant IL-2")
     ("which IL-2 product was used in the Rosenzwajg study - Proleukin?", None, "pub-rosenzwajg-2019", "other names"),
     ("what is the drug name of the Cuban no-alpha IL2 mutein", None, "pub-leon-2018", "other names"),

@@ -1065,6 +1065,8 @@ ANSWERABILITY = [
     ("what year was Proleukin approved for melanoma specifically", None, "aldesleukin-fda-approval", "date"),
     # a label cited by its date gives no date of an approval: declined, not answered with that date
     ("when was Proleukin approved", None, None, None),
+    # which inhibitor or chemotherapy drugs asks their names ("immune checkpoint inhibition" names none)
+    ("which checkpoint inhibitor is NKTR-214 being combined with - nivolumab?", None, "pub-sullivan-2019", "drugs by name"),
     # a vial's strength (no source gives one); how low a count had to be is a cut-off
     ("proleukin vial size", None, "aldesleukin", "vial strength"),
     ("how many million IU in one Proleukin vial", None, "ld-il2-autoimmune-dose", "vial strength"),  # (a dose card, by the units)

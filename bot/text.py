@@ -10,7 +10,7 @@ _WS = re.compile(r"\s+")
 # possessive of a numbered name or of a name ending in s with them ("IL-2's" -> "il2", as "IL-2";
 # "Cytheris's" -> "cytheris").
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
-_NUMBER_POSSESSIVE = re.compile(r"(?<=[\ds])['\u2019]s(?!\w)")
+_NAME_POSSESSIVE = re.compile(r"(?<=[\ds])['\u2019]s(?!\w)")
 _NON_WORD = re.compile(r"[^\w]+|_")
 # "IL-2" -> "il2", "interleukin-2" -> "interleukin2", "NCT-04077684" -> "nct04077684": a name
 # hyphenated to its number is one token, as when written without the hyphen. Names spaced from
@@ -39,7 +39,7 @@ def normalize(text: str) -> str:
     """Matching form of a text: folded, hyphenated name-numbers joined, punctuation to spaces."""
     text = fold(text)
     if "s" in text and ("'" in text or "\u2019" in text):
-        text = _NUMBER_POSSESSIVE.sub("", text)
+        text = _NAME_POSSESSIVE.sub("", text)
     if not text.isascii():
         text = text.translate(_APOSTROPHES)
     elif "'" in text or "`" in text:  # the ASCII apostrophes (str.translate walks a dict per character)

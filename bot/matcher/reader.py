@@ -598,8 +598,9 @@ class Reader:
         which/what ask one word on ("which Danish centres" asks "which centre"); return the words
         that asked."""
         asked: set[str] = set()
+        present = set(stems)  # an ask whose first word is not in the question is not tried
         for before, after, kind in self.apart_asks:
-            if kind in reading.kinds:
+            if kind in reading.kinds or before[0] not in present:
                 continue
             a, b = len(before), len(after)
             for i in range(len(stems) - a - b):

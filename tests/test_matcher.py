@@ -527,6 +527,20 @@ def test_a_typo_is_corrected_by_the_length_typed_not_that_of_its_stem(engine: En
     assert (chat.kinds, chat.unknown) == (["enrollment"], [])
 
 
+TYPO_IN_ASKS = [
+    # (query, fact kinds asked): a typo'd word of an ask in several words is read as that word
+    ("how many poeple were in the Cytheris IL-7 phase I/II study?", ["enrollment"]),
+    ("How many partcipants were in the IL-7 phase I/II study?", ["enrollment"]),
+    ("how many people were in the IL-7 phase I/II study?", ["enrollment"]),
+    ("postcode of the Bejing site?", []),  # a typo of a place's name is that place, not "being"
+]
+
+
+@pytest.mark.parametrize(("query", "kinds"), TYPO_IN_ASKS)
+def test_a_typo_in_an_ask_of_several_words_still_asks(engine: Engine, query: str, kinds: list[str]) -> None:
+    assert engine.matcher.read(query).kinds == kinds
+
+
 def test_words_spelt_right_are_never_fuzzed_into_a_phrase(engine: Engine) -> None:
     """Only a phrase with a misspelt word is a typo: "at all" is not T-ALL, "side efects" is side effects."""
     assert "t-all" not in engine.matcher.read("why test IL-2 in lupus at all?").subjects

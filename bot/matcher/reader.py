@@ -265,6 +265,19 @@ class Reader:
         for word in sorted(self.ask_words):
             if len(word) >= MIN_TYPO_WORD:
                 self.ask_buckets.setdefault((word[0], len(word)), []).append(word)
+        # The words of asks in several words ("how many people"), as typed: a typo of one is that word
+        # before the asks are read ("how many poeple" still asks the enrollment).
+        self.ask_word_buckets: dict[tuple[str, int], list[str]] = {}
+        phrase_words = {
+            w
+            for k in lexicon.kinds
+            for toks in (*k.asks, *k.asks_alone, *(p for pair in k.asks_apart for p in pair))
+            if len(toks) > 1
+            for w in toks
+        }
+        for word in sorted(phrase_words):
+            if len(word) >= MIN_TYPO_WORD and word.isalpha():
+                self.ask_word_buckets.setdefault((word[0], len(word)), []).append(word)
         self._common_buckets: dict[tuple[str, int], list[str]] | None = None  # built when first needed
         self._phrases_near: dict[tuple[int, int, int], list[str]] = {}  # filled as queries need them
         # What typo'd words and phrases were read as (a pure function of the word): the same slips
@@ -318,7 +331,30 @@ class Reader:
             and any(w in text for w in self.cased_typed)  # what every match holds
         ):
             text = self.cased_pattern.sub(self._spell_cased, text)
-        return self.spelled_out(self.join_numbered(normalize(text).split()[:MAX_TOKENS]))
+        return self.spelled_out(self._ask_typos(self.join_numbered(normalize(text).split()[:MAX_TOKENS])))
+
+    def _ask_typos(self, toks: list[str]) -> list[str]:
+        """Tokens with a typo'd word of a several-word ask corrected ("poeple": "people"); a word the
+        cards, the vocabulary or ordinary English know is never corrected."""
+        out = toks
+        for i, t in enumerate(toks):
+            if len(t) < MIN_TYPO_WORD or t in self.stopwords or t in self.longest or not t.isalpha():
+                continue
+            w = stem(t)
+            if w in self.word_set or w in self.common or w in self.longest_stem:
+                continue
+            memo = self._typos_memo
+            found = memo.get(("ask", t))
+            if found is None:
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                near = None if self._fuzzy_phrase([t]) else _near(t, self.ask_word_buckets)
+                found = memo[("ask", t)] = (near or "", "")
+            if found[0] and found[0] != t:
+                if out is toks:
+                    out = list(toks)
+                out[i] = found[0]
+        return out
 
     def spelled_out(self, toks: list[str]) -> list[str]:
         """Normalised tokens with their abbreviations spelled out ("irAEs": immune related adverse events)."""

@@ -1150,6 +1150,10 @@ ANSWERABILITY = [
     ("what proportion of patients had prior nephrectomy in Achkar", "pub-achkar-2017", None, None),
     ("what percent of people on aldesleukin in ESPRIT had a serious side effect?", None, "trial-esprit", "rates"),
     ("injection site reaction rate with ld-IL2 in the autoimmune basket trial", None, "trial-nct01988506", "rates"),
+    # a kind of fact no card gives (a price) is missing beside one the card gives (a dose); a figure
+    # no card states may still be what a result is about (the time off ART)
+    ("IL-7 cost per dose", None, "il-7-trial-results", "price"),
+    ("ILIADE outcome - did IL-2 lengthen time off ART?", "trial-iliade", None, None),
 ]
 
 

@@ -312,6 +312,11 @@ class Index:
             self._entry(card, priors.get(card.kind, tuning.prior_other), tuning) for card in self.cards
         ]
         del self._normal, self._registry_numbers, self._lay  # not kept in the cache
+        # Kinds of fact no card gives (a price, a storage condition): asked, the cards lack it. Not a
+        # figure: a number may be what a result is about ("did IL-2 lengthen the time off ART").
+        self.never_given = frozenset(self.kind_labels).difference(
+            self.figures, *(e.fact_kinds for e in self.entries)
+        )
         self.places = self._places(deck)
         self.topic_phrases.clear()  # only needed to build the entries
         self.postings: dict[str, list[int]] = {}

@@ -305,7 +305,11 @@ def weak_match(c: Case) -> str:
 
 def missing_kind(c: Case) -> str:
     """The question asks for a kind of fact (enrollment, a dose) that the best card does not give:
-    every kind asked, or the one its which/what names ("what dose ... did they inject")."""
+    every kind asked, or the one its which/what names ("what dose ... did they inject"), or one no
+    card gives ("IL-7 cost per dose": a price)."""
+    never = [k for k in c.r.kinds if k in c.ix.never_given]
+    if never:
+        return f"the card on that subject does not give its {kind_label(c.ix, never[0])}"
     missing = [k for k in c.r.kinds if not gives_kind(c.ix, c.reader, c.r, c.hits[0].position, k)]
     # the head of what a which/what asks for: "what subcutaneous dose" asks a dose, not a route
     asks = c.reader.ask_words

@@ -685,6 +685,12 @@ GENERAL_ANSWERS = [
     ("SRI response BILAG rule?", "lupus-trial-primary-outcome", "the best card is about what was asked"),
     # a paper named by its study's name; "Epub" on its card says when it was published
     ("when was the 11-disease paper epublished?", "pub-rosenzwajg-2019", "the best card is about what was asked"),
+    # clinical shorthand (onc, diff, adenoca) and lay words (survive) for what the cards spell out
+    ("median FU in Ladenstein lancet onc", "pub-ladenstein-2018", "the best card is about what was asked"),
+    ("p value for TTR diff bosschieter", "pub-bosschieter-2019", "the best card is about what was asked"),
+    ("which cytokine might be a biomarker for gastric adenoca", "pub-shokrzadeh-2018",
+     "the best card is about what was asked"),
+    ("how long did the Kleef patient survive?", "pub-kleef-2018", "the best card is about what was asked"),
     # a study called by its country's adjective: a card saying "Iran" is found by "Iranian"
     ("in the Iranian stomach cancer study, which cytokine was raised", "pub-shokrzadeh-2018",
      "the best card is about what was asked"),

@@ -700,6 +700,10 @@ GENERAL_ANSWERS = [
     ("IL-2 trial results in multiple sclerosis", None, "not a disease the cards cover: sclerosis"),
     ("IL-2 in myelofibrosis", None, "not a disease the cards cover: myelofibrosis"),
     ("IL-7 for sepsis - any trials?", None, "not a disease the cards cover: sepsis"),  # among exclusions only
+    # ... but a disease named by a fact on the topic asked is what is asked (a criterion)
+    ("does a history of chronic infection or sepsis exclude you?", "lupus-trial-exclusion-criteria",
+     "the best card is about what was asked"),
+    ("IL-7 dosing in sepsis trials", None, "not a disease the cards cover: sepsis"),
     # ... or an unknown word before "cancer" or "disease"; a word with such an ending may name none
     ("IL-2 response rate in pancreatic cancer", None, "not a disease the cards cover: pancreatic cancer"),
     ("side effects of IL-2 in Lyme disease", None, "not a disease the cards cover: lyme disease"),

@@ -71,8 +71,13 @@ def other_disease(c: Case) -> str:
     ends, words = c.disease_suffixes, c.reader.not_diseases  # "diagnosis" names no disease
     foreign = [w for w in c.r.unknown if w.endswith(ends) and stem(w) not in words]
     known = [w for w in c.r.words if w.endswith(ends) and w not in words and not _in_subject_names(c, w)]
-    if known and c.hits:  # ... unless the best card is about it (its title and aliases say it)
-        about = {stem(x) for text in c.ix.entries[c.hits[0].position].texts for x in text.split()}
+    # ... unless the best card is about it (its title and aliases say it), or a fact of the best card
+    # about a strong topic asked names it (a history of sepsis among the exclusion criteria asked)
+    if known and c.hits:
+        e = c.ix.entries[c.hits[0].position]
+        about = {stem(x) for text in e.texts for x in text.split()}
+        strong = {x for x in c.r.topics if c.ix.topic_weight.get(x, 1.0) >= c.t.strong_topic}
+        about |= {w for f in e.facts if not strong.isdisjoint(f.topics) for w in f.words.split()}
         foreign += [w for w in known if w not in about]
     named = {c.ix.kinds.get(s, STUDY) for s in c.r.subjects}
     if foreign and not named & {DISEASE, STUDY}:

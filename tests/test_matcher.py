@@ -1441,6 +1441,8 @@ PLACES = [
      "the best card is about what was asked"),
     ("What lower IL-2 dose did the Toronto TIL melanoma trial use instead?", "trial-nct01883323",
      "the best card is about what was asked"),
+    # an organisation's country is said by a fact naming it, not by the US site of a card mentioning it
+    ("what country is Cytheris from?", "il-7-developer", "the best card is about what was asked"),
 ]
 
 

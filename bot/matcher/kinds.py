@@ -144,6 +144,11 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     if ix.cards[position].kind in ONE_STUDY_KINDS and _own_study_asked(ix, reader, position, studies):
         return True  # a study's facts are about that study, whichever of its drugs they name
     if not studies:
+        orgs = {w for x in r.subjects if ix.kinds.get(x) == ORGANIZATION for w in reader.subject_words.get(x, ())}
+        if orgs and kind in ix.per_place:  # "what country is Cytheris from": a fact naming Cytheris
+            facts = [f for f in facts if not orgs.isdisjoint(f.words.split())]
+            if not facts:
+                return False
         return _names_drug_asked(ix, reader, r, position, facts)
     if len(own) <= 1:
         return True

@@ -1163,6 +1163,8 @@ ANSWERABILITY = [
     # a kind of fact no card gives (a price) is missing beside one the card gives (a dose); a figure
     # no card states may still be what a result is about (the time off ART)
     ("IL-7 cost per dose", None, "il-7-trial-results", "price"),
+    # the odds ratio for a response rate asks the ratio, not the rate
+    ("pooled OR for ORR in the thoracic IL-2 MPE meta-analysis", None, "pub-han-2018", "hazard or odds ratio"),
     ("ILIADE outcome - did IL-2 lengthen time off ART?", "trial-iliade", None, None),
 ]
 
@@ -1229,6 +1231,11 @@ FACT_KINDS = [
     ("Competing interests: MR and DK are employees of ILTOO Pharma.", ["sponsor"]),
     ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
+    # a ratio is a number, not the level of its confidence intervals
+    ("The hazard ratio for EFS was 0.82 (95% CI 0.6-1.1).",
+     ["change", "count", "effect-size", "rate", "response-rate", "result", "survival"]),
+    ("Design: pooled odds ratios (OR) with 95% confidence intervals were determined.",
+     ["change", "count", "rate", "response-rate"]),
     ("Berberine induced cell cycle arrest at G1 phase.", ["drug-names", "phase"]),  # a cell-cycle phase is a phase asked
     ("The average CD4 count increased from 200 to over 500 within 14 days.", ["change", "count", "date", "duration", "result"]),
     ("Serum IL-2 was 12.5 pg/mL in patients.", ["concentration", "count"]),

@@ -1163,6 +1163,10 @@ ANSWERABILITY = [
     # a kind of fact no card gives (a price) is missing beside one the card gives (a dose); a figure
     # no card states may still be what a result is about (the time off ART)
     ("IL-7 cost per dose", None, "il-7-trial-results", "price"),
+    # a copy by another maker (a biosimilar) is not the generic name; a takeover's date is an event's
+    ("is there a generic or biosimilar aldesleukin?", None, "aldesleukin", "generic or biosimilar versions"),
+    ("what's the generic name of Proleukin", "aldesleukin", None, None),
+    ("in what year did Clinigen take over Proleukin", None, "aldesleukin", "date"),
     # the odds ratio for a response rate asks the ratio, not the rate
     ("pooled OR for ORR in the thoracic IL-2 MPE meta-analysis", None, "pub-han-2018", "hazard or odds ratio"),
     ("ILIADE outcome - did IL-2 lengthen time off ART?", "trial-iliade", None, None),

@@ -1167,6 +1167,9 @@ ANSWERABILITY = [
     ("is there a generic or biosimilar aldesleukin?", None, "aldesleukin", "generic or biosimilar versions"),
     ("what's the generic name of Proleukin", "aldesleukin", None, None),
     ("in what year did Clinigen take over Proleukin", None, "aldesleukin", "date"),
+    # when a study enrolled asks the dates of its recruitment, not how many it enrolled
+    ("when did enrollment run for NCT01988506?", None, "trial-nct01988506", "date"),
+    ("when did they recruit for the neuroblastoma IL-2 randomisation?", "pub-ladenstein-2018", None, None),
     # the odds ratio for a response rate asks the ratio, not the rate
     ("pooled OR for ORR in the thoracic IL-2 MPE meta-analysis", None, "pub-han-2018", "hazard or odds ratio"),
     ("ILIADE outcome - did IL-2 lengthen time off ART?", "trial-iliade", None, None),

@@ -648,6 +648,21 @@ def test_a_fact_kind_gives_events_dates_only_on_known_topics(mini_root: Path) ->
     ]
 
 
+def test_a_fact_kind_pattern_is_a_regular_expression(mini_root: Path) -> None:
+    _write_fact_kind(
+        mini_root,
+        "route",
+        "label: route",
+        "asks: [route]",
+        "patterns: ['\\binject']",
+        "named: ['\\bsubcutane', '(iv']",
+    )
+    assert errors_for(mini_root) == [
+        "facts/vocabulary/answers.yaml:6: fact kind 'route': named 2 is no regular expression "
+        "(missing ), unterminated subpattern at position 0)",
+    ]
+
+
 # --- Summaries keep their facts' qualifiers ("in mice", "proposed") ------------------------------
 MICE_SUMMARY = (
     "In mice, minileukin shrank melanoma tumours and doubled survival; "

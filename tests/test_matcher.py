@@ -1170,6 +1170,10 @@ ANSWERABILITY = [
     # when a study enrolled asks the dates of its recruitment, not how many it enrolled
     ("when did enrollment run for NCT01988506?", None, "trial-nct01988506", "date"),
     ("when did they recruit for the neuroblastoma IL-2 randomisation?", "pub-ladenstein-2018", None, None),
+    # a route named in the question ("sc or iv?") is answered by a fact naming a route, not "injections"
+    ("were ld-IL2 injections sc or iv in the 11 autoimmune disease trial", None, "ld-il2-autoimmune-dose",
+     "route of administration"),
+    ("was IL-2 given subcutaneously or IV in the lupus trial?", "lupus-trial-arms-dosing", None, None),
     # the odds ratio for a response rate asks the ratio, not the rate
     ("pooled OR for ORR in the thoracic IL-2 MPE meta-analysis", None, "pub-han-2018", "hazard or odds ratio"),
     ("ILIADE outcome - did IL-2 lengthen time off ART?", "trial-iliade", None, None),

@@ -361,6 +361,22 @@ def check_fact_kind_narrowing(loaded: Loaded) -> Iterator[CardError]:
                     yield doc.error(message, "fact_kinds", kid, "event_topics", n)
 
 
+def check_fact_kind_patterns(loaded: Loaded) -> Iterator[CardError]:
+    """Every pattern of a fact kind (`patterns`, `named`) is a regular expression."""
+    if "vocabulary" in loaded.broken:
+        return
+    for doc in loaded.vocabulary_docs.values():
+        kinds = doc.data.get("fact_kinds") if isinstance(doc.data, dict) else None
+        for kid, kind in (kinds or {}).items():
+            for key in ("patterns", "named"):
+                for n, pattern in enumerate(kind.get(key) or () if isinstance(kind, dict) else ()):
+                    try:
+                        re.compile(str(pattern))
+                    except re.error as e:
+                        message = f"fact kind '{kid}': {key} {n + 1} is no regular expression ({e})"
+                        yield doc.error(message, "fact_kinds", kid, key, n)
+
+
 Check = Callable[[Loaded], Iterator[CardError]]
 # The checks that read cards (the mutation test runs these on one card at a time).
 CARD_CHECKS: tuple[Check, ...] = (
@@ -379,6 +395,7 @@ CHECKS: tuple[Check, ...] = (
     check_terms,
     check_fact_kind_evidence,
     check_fact_kind_narrowing,
+    check_fact_kind_patterns,
     *CARD_CHECKS,
 )
 

@@ -265,6 +265,7 @@ class Index:
         self.kind_evidence = {k.id: frozenset(k.evidence) for k in lexicon.kinds if k.evidence}
         self.kind_not_labels = {k.id: frozenset(k.not_labels) for k in lexicon.kinds if k.not_labels}
         self.kind_labels = {k.id: k.label for k in lexicon.kinds}
+        self.kind_named = {k.id: tuple(p.pattern for p in k.named) for k in lexicon.kinds if k.named}
         self.per_drug = frozenset(k.id for k in lexicon.kinds if k.per_drug)
         self.per_disease = frozenset(k.id for k in lexicon.kinds if k.per_disease)
         self.per_concept = frozenset(k.id for k in lexicon.kinds if k.per_concept)

@@ -3,6 +3,8 @@ facts of that kind about what was asked, in the units, for the drug, group or co
 
 from __future__ import annotations
 
+import re
+
 from bot.cards.model import (
     APPROVAL_TOPIC,
     DATE_KIND,
@@ -17,7 +19,7 @@ from bot.cards.model import (
 )
 from bot.matcher.index import FactEntry, Index, numbers_in, places_in, stem
 from bot.matcher.reader import WH_WORDS, Reader, Reading
-from bot.text import normalize
+from bot.text import fold, normalize
 
 ONE_STUDY_KINDS = (TRIAL_CARD, PUBLICATION_CARD)  # a card of these kinds is about one study, by its names
 COUNTED_WITHIN = 3  # words after a number in which what it counts is named ("46 adult patients")
@@ -66,8 +68,14 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         if not facts:
             return False
     # the facts' texts, for the checks that read them whole (numbers and what stands beside them)
-    whole = kind in ix.figures or kind in ix.per_concept or kind in ix.per_place
+    named = ix.kind_named.get(kind, ())
+    names_one = bool(named) and any(re.search(p, r.norm) for p in named)
+    whole = kind in ix.figures or kind in ix.per_concept or kind in ix.per_place or names_one
     said = fact_texts(ix, position) if whole else {}
+    if names_one:  # "subcutaneous or IV?": a fact naming a route, not one saying "injections"
+        facts = [f for f in facts if any(re.search(p, fold(said[id(f)])) for p in named)]
+        if not facts:
+            return False
     if kind in ix.per_place:  # "which countries besides the US": a country named, not the US; not
         # by a reference's journal or affiliation, nor by a funder ("European Commission")
         countries, longest = ix.country_names, ix.longest_place

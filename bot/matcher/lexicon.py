@@ -45,6 +45,8 @@ class FactKind(NamedTuple):
     event_words: tuple[str, ...] = ()  # words asking the date of an event ("when did it start") ...
     event_topics: tuple[str, ...] = ()  # ... given by a fact on these topics, or naming an event
     unit_asks: tuple[str, ...] = ()  # units asking for it, typed with no number ("the regimen in IU/kg")
+    named: tuple[re.Pattern[str], ...] = ()  # one named in a question ("subcutaneous or IV?") is given
+    # only by a fact naming one too, not by one saying "injections"
 
 
 class Lexicon(NamedTuple):
@@ -106,7 +108,13 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                 try:
                     patterns.append(re.compile(str(p)))
                 except re.error:
-                    continue  # il2bot check names the bad pattern
+                    continue  # il2bot check names the bad pattern (check_fact_kind_patterns)
+            named = []
+            for p in k.get("named") or ():
+                try:
+                    named.append(re.compile(str(p)))
+                except re.error:
+                    continue  # (named too)
             kinds.append(
                 FactKind(
                     id=str(kid),
@@ -131,6 +139,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     event_words=tuple(normalize(str(x)) for x in k.get("event_words") or ()),
                     event_topics=tuple(str(x) for x in k.get("event_topics") or ()),
                     unit_asks=tuple(str(x) for x in k.get("unit_asks") or ()),
+                    named=tuple(named),
                     not_asks=tuple(
                         t for a in k.get("not_asks") or () if (t := tuple(normalize(str(a)).split()))
                     ),

@@ -691,6 +691,10 @@ GENERAL_ANSWERS = [
     ("which cytokine might be a biomarker for gastric adenoca", "pub-shokrzadeh-2018",
      "the best card is about what was asked"),
     ("how long did the Kleef patient survive?", "pub-kleef-2018", "the best card is about what was asked"),
+    ("what was the Sullivan 2019 Cancer Discovery piece called", "pub-sullivan-2019",
+     "the best card is about what was asked"),
+    ("are patients with overlap / other autoimmune diseases allowed in?", "lupus-trial-exclusion-criteria",
+     "the best card is about what was asked"),
     # a study called by its country's adjective: a card saying "Iran" is found by "Iranian"
     ("in the Iranian stomach cancer study, which cytokine was raised", "pub-shokrzadeh-2018",
      "the best card is about what was asked"),

@@ -693,6 +693,8 @@ GENERAL_ANSWERS = [
     ("how long did the Kleef patient survive?", "pub-kleef-2018", "the best card is about what was asked"),
     ("what was the Sullivan 2019 Cancer Discovery piece called", "pub-sullivan-2019",
      "the best card is about what was asked"),
+    ("which Journal of Internal Medicine article do they cite about aldesleukin as an immune modulator?",
+     "aldesleukin-mechanism", "the best card is about what was asked"),
     ("are patients with overlap / other autoimmune diseases allowed in?", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
     # a study called by its country's adjective: a card saying "Iran" is found by "Iranian"

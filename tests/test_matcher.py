@@ -1180,6 +1180,10 @@ ANSWERABILITY = [
     ("were ld-IL2 injections sc or iv in the 11 autoimmune disease trial", None, "ld-il2-autoimmune-dose",
      "route of administration"),
     ("was IL-2 given subcutaneously or IV in the lupus trial?", "lupus-trial-arms-dosing", None, None),
+    # how many women is not how many patients; a fax is no phone number; who bought a company
+    ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
+    ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
+    ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
     # the odds ratio for a response rate asks the ratio, not the rate
     ("pooled OR for ORR in the thoracic IL-2 MPE meta-analysis", None, "pub-han-2018", "hazard or odds ratio"),
     ("ILIADE outcome - did IL-2 lengthen time off ART?", "trial-iliade", None, None),

@@ -1184,6 +1184,9 @@ ANSWERABILITY = [
     ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
     ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
     ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
+    # which hospital or clinic is answered by a fact naming one, not a country
+    ("which clinic treated the TNBC hyperthermia patient", None, "pub-kleef-2018", "location"),
+    ("which hospital runs the lupus IL-2 trial?", "lupus-trial-contacts", None, None),
     # the odds ratio for a response rate asks the ratio, not the rate
     ("pooled OR for ORR in the thoracic IL-2 MPE meta-analysis", None, "pub-han-2018", "hazard or odds ratio"),
     ("ILIADE outcome - did IL-2 lengthen time off ART?", "trial-iliade", None, None),

@@ -1184,6 +1184,9 @@ ANSWERABILITY = [
     ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
     ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
     ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
+    # which chemo or which meds asks the drugs by name, not a class ("lymphodepleting chemotherapy")
+    ("which lymphodepleting chemo drugs were used in the Nguyen TIL study", None, "pub-nguyen-2019", "drugs by name"),
+    ("what background meds were the lupus pts allowed to be recieving?", "lupus-trial-eligibility", None, None),
     # which hospital or clinic is answered by a fact naming one, not a country
     ("which clinic treated the TNBC hyperthermia patient", None, "pub-kleef-2018", "location"),
     ("which hospital runs the lupus IL-2 trial?", "lupus-trial-contacts", None, None),

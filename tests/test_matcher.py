@@ -1183,6 +1183,7 @@ ANSWERABILITY = [
     # how many women is not how many patients; a fax is no phone number; who bought a company
     ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
     ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
+    ("is there a BMI limit for the lupus IL-2 trial?", None, "trial-nct04077684", "body mass index"),
     ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
     # which chemo or which meds asks the drugs by name, not a class ("lymphodepleting chemotherapy")
     ("which lymphodepleting chemo drugs were used in the Nguyen TIL study", None, "pub-nguyen-2019", "drugs by name"),

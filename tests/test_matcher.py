@@ -1184,6 +1184,9 @@ ANSWERABILITY = [
     ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
     ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
     ("is there a BMI limit for the lupus IL-2 trial?", None, "trial-nct04077684", "body mass index"),
+    # a dose adjustment (for the kidneys) is not a dose; an IC50 is not a concentration tested
+    ("renal dose adjustment for aldesleukin?", None, "pub-achkar-2017", "dose adjustments"),
+    ("berberine IC50 for IL-2 secretion", None, "pub-hu-2019", "binding affinity or potency"),
     ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
     # which chemo or which meds asks the drugs by name, not a class ("lymphodepleting chemotherapy")
     ("which lymphodepleting chemo drugs were used in the Nguyen TIL study", None, "pub-nguyen-2019", "drugs by name"),

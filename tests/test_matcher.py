@@ -1184,6 +1184,8 @@ ANSWERABILITY = [
     ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
     ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
     ("is there a BMI limit for the lupus IL-2 trial?", None, "trial-nct04077684", "body mass index"),
+    ("Is there a contraception requirement for women in the SLE low-dose IL-2 trial?", None, "trial-nct04077684",
+     "contraception requirements"),  # a pregnancy test is no contraception
     # a dose adjustment (for the kidneys) is not a dose; an IC50 is not a concentration tested
     ("renal dose adjustment for aldesleukin?", None, "pub-achkar-2017", "dose adjustments"),
     ("berberine IC50 for IL-2 secretion", None, "pub-hu-2019", "binding affinity or potency"),

@@ -685,6 +685,11 @@ GENERAL_ANSWERS = [
     ("SRI response BILAG rule?", "lupus-trial-primary-outcome", "the best card is about what was asked"),
     # a paper named by its study's name; "Epub" on its card says when it was published
     ("when was the 11-disease paper epublished?", "pub-rosenzwajg-2019", "the best card is about what was asked"),
+    # "how much" of nothing named asks no dose; the SRI is the lupus trial's primary outcome
+    ("how much PGA worsening is allowed for SRI response", "lupus-trial-primary-outcome",
+     "the best card is about what was asked"),
+    ("how much SELENA-SLEDAI drop counts for SRI response?", "lupus-trial-primary-outcome",
+     "the best card is about what was asked"),
     # clinical shorthand (onc, diff, adenoca) and lay words (survive) for what the cards spell out
     ("median FU in Ladenstein lancet onc", "pub-ladenstein-2018", "the best card is about what was asked"),
     ("p value for TTR diff bosschieter", "pub-bosschieter-2019", "the best card is about what was asked"),

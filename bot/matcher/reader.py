@@ -127,6 +127,7 @@ class Reader:
         }
         for toks, kid in self.alone_asks.items():
             self.kind_asks.setdefault(toks, kid)
+        self.per_drug_kinds = frozenset(k.id for k in lexicon.kinds if k.per_drug)  # a dose, a route
         # Asks in two parts with words between ("what did | show": "what did the CROI presentation show").
         self.apart_asks = tuple(
             (tuple(map(stem, before)), tuple(map(stem, after)), k.id)
@@ -694,11 +695,15 @@ class Reader:
                     if kind not in reading.kinds:
                         reading.kinds.append(kind)
             i += 1
-        if specific:
-            for kind in alone:
-                if kind not in specific and kind in reading.kinds:
-                    reading.kinds.remove(kind)
+        for kind in alone:
+            # asked alone, unless another kind is asked, or it is a drug's and nothing is named
+            # ("how much PGA worsening is allowed": no dose)
+            if kind not in specific and kind in reading.kinds and (specific or self._of_nothing(reading, kind)):
+                reading.kinds.remove(kind)
         return words
+
+    def _of_nothing(self, reading: Reading, kind: str) -> bool:
+        return kind in self.per_drug_kinds and not reading.subjects
 
     def join_numbered(self, toks: list[str]) -> list[str]:
         """Join a name to the number typed after it ("il 2" -> "il2")."""

@@ -685,6 +685,8 @@ GENERAL_ANSWERS = [
     ("SRI response BILAG rule?", "lupus-trial-primary-outcome", "the best card is about what was asked"),
     # a paper named by its study's name; "Epub" on its card says when it was published
     ("when was the 11-disease paper epublished?", "pub-rosenzwajg-2019", "the best card is about what was asked"),
+    # a person's CMV status is their serostatus, not a trial's status
+    ("did CMV status matter in the AML control cohort?", "pub-bernson-2018", "the best card is about what was asked"),
     # a background stating why a study was done is its rationale
     ("rationale for bevacizumab with IL2", "pub-donskov-2018", "the best card is about what was asked"),
     # "gamma-chain cytokines" (IL-2, IL-7) are not the soluble common gamma chain receptor

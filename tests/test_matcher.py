@@ -1198,6 +1198,10 @@ ANSWERABILITY = [
     ("is there a BMI limit for the lupus IL-2 trial?", None, "trial-nct04077684", "body mass index"),
     ("Is there a contraception requirement for women in the SLE low-dose IL-2 trial?", None, "trial-nct04077684",
      "contraception requirements"),  # a pregnancy test is no contraception
+    # how long responses lasted is said of the responses, not any length of time on the card
+    ("how long did the partial responses last in the TIL + low dose IL-2 study?", None, "pub-nguyen-2019",
+     "duration of response"),
+    ("how long did responses last in the MAGE-A3 HDIL-2 trial?", "pub-mcquade-2018", None, None),
     # a dose adjustment (for the kidneys) is not a dose; an IC50 is not a concentration tested
     ("renal dose adjustment for aldesleukin?", None, "pub-achkar-2017", "dose adjustments"),
     ("berberine IC50 for IL-2 secretion", None, "pub-hu-2019", "binding affinity or potency"),

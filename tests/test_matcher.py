@@ -1198,6 +1198,9 @@ ANSWERABILITY = [
     ("is there a BMI limit for the lupus IL-2 trial?", None, "trial-nct04077684", "body mass index"),
     ("Is there a contraception requirement for women in the SLE low-dose IL-2 trial?", None, "trial-nct04077684",
      "contraception requirements"),  # a pregnancy test is no contraception
+    # a maximum tolerated dose is not any dose tested
+    ("max tolerated dose of IL-7?", None, "il-7-trial-results", "maximum tolerated dose"),
+    ("hu14.18-IL2 MTD from phase I", "pub-albertini-2018", None, None),
     # how long responses lasted is said of the responses, not any length of time on the card
     ("how long did the partial responses last in the TIL + low dose IL-2 study?", None, "pub-nguyen-2019",
      "duration of response"),

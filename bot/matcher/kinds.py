@@ -68,12 +68,12 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         if not facts:
             return False
     # the facts' texts, for the checks that read them whole (numbers and what stands beside them)
-    named = ix.kind_named.get(kind, ())
-    names_one = bool(named) and any(re.search(p, r.norm) for p in named)
+    naming = ix.kind_named.get(kind, ())
+    names_one = bool(naming) and any(re.search(p, r.norm) for p in naming)
     whole = kind in ix.figures or kind in ix.per_concept or kind in ix.per_place or names_one
     said = fact_texts(ix, position) if whole else {}
     if names_one:  # "subcutaneous or IV?": a fact naming a route, not one saying "injections"
-        facts = [f for f in facts if any(re.search(p, fold(said[id(f)])) for p in named)]
+        facts = [f for f in facts if any(re.search(p, fold(said[id(f)])) for p in naming)]
         if not facts:
             return False
     if kind in ix.per_place:  # "which countries besides the US": a country named, not the US; not
@@ -152,7 +152,8 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     if ix.cards[position].kind in ONE_STUDY_KINDS and _own_study_asked(ix, reader, position, studies):
         return True  # a study's facts are about that study, whichever of its drugs they name
     if not studies:
-        orgs = {w for x in r.subjects if ix.kinds.get(x) == ORGANIZATION for w in reader.subject_words.get(x, ())}
+        names_of = reader.subject_words
+        orgs = {w for x in r.subjects if ix.kinds.get(x) == ORGANIZATION for w in names_of.get(x, ())}
         if orgs and kind in ix.per_place:  # "what country is Cytheris from": a fact naming Cytheris
             facts = [f for f in facts if not orgs.isdisjoint(f.words.split())]
             if not facts:

@@ -698,7 +698,9 @@ class Reader:
         for kind in alone:
             # asked alone, unless another kind is asked, or it is a drug's and nothing is named
             # ("how much PGA worsening is allowed": no dose)
-            if kind not in specific and kind in reading.kinds and (specific or self._of_nothing(reading, kind)):
+            if kind in specific or kind not in reading.kinds:
+                continue
+            if specific or self._of_nothing(reading, kind):
                 reading.kinds.remove(kind)
         return words
 

@@ -103,24 +103,12 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
         for kid, k in (data.get("fact_kinds") or {}).items():
             if not isinstance(k, dict):
                 continue
-            patterns = []
-            for p in k.get("patterns") or ():
-                try:
-                    patterns.append(re.compile(str(p)))
-                except re.error:
-                    continue  # il2bot check names the bad pattern (check_fact_kind_patterns)
-            named = []
-            for p in k.get("named") or ():
-                try:
-                    named.append(re.compile(str(p)))
-                except re.error:
-                    continue  # (named too)
             kinds.append(
                 FactKind(
                     id=str(kid),
                     label=str(k.get("label", kid)),
                     asks=tuple(t for a in k.get("asks") or () if (t := tuple(normalize(str(a)).split()))),
-                    patterns=tuple(patterns),
+                    patterns=_compiled(k.get("patterns")),
                     trial_fields=tuple(str(x) for x in k.get("trial_fields") or ()),
                     per_drug=bool(k.get("per_drug", False)),
                     per_disease=bool(k.get("per_disease", False)),
@@ -139,7 +127,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     event_words=tuple(normalize(str(x)) for x in k.get("event_words") or ()),
                     event_topics=tuple(str(x) for x in k.get("event_topics") or ()),
                     unit_asks=tuple(str(x) for x in k.get("unit_asks") or ()),
-                    named=tuple(named),
+                    named=_compiled(k.get("named")),
                     not_asks=tuple(
                         t for a in k.get("not_asks") or () if (t := tuple(normalize(str(a)).split()))
                     ),
@@ -188,6 +176,17 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
         places,
         nationalities,
     )
+
+
+def _compiled(patterns: Iterable[object] | None) -> tuple[re.Pattern[str], ...]:
+    """The patterns that compile (il2bot check names the others: check_fact_kind_patterns)."""
+    out = []
+    for p in patterns or ():
+        try:
+            out.append(re.compile(str(p)))
+        except re.error:
+            continue
+    return tuple(out)
 
 
 def _phrases(items: Iterable[object] | None) -> list[tuple[str, ...]]:

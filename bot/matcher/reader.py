@@ -336,7 +336,8 @@ class Reader:
 
     def _ask_typos(self, toks: list[str]) -> list[str]:
         """Tokens with a typo'd word of a several-word ask corrected ("poeple": "people"); a word the
-        cards, the vocabulary or ordinary English know is never corrected."""
+        cards, the vocabulary or ordinary English know, or a typo of a vocabulary phrase ("Bejing"),
+        is never corrected."""
         out = toks
         for i, t in enumerate(toks):
             if len(t) < MIN_TYPO_WORD or t in self.stopwords or t in self.longest or not t.isalpha():
@@ -700,12 +701,9 @@ class Reader:
             # ("how much PGA worsening is allowed": no dose)
             if kind in specific or kind not in reading.kinds:
                 continue
-            if specific or self._of_nothing(reading, kind):
+            if specific or (kind in self.per_drug_kinds and not reading.subjects):
                 reading.kinds.remove(kind)
         return words
-
-    def _of_nothing(self, reading: Reading, kind: str) -> bool:
-        return kind in self.per_drug_kinds and not reading.subjects
 
     def join_numbered(self, toks: list[str]) -> list[str]:
         """Join a name to the number typed after it ("il 2" -> "il2")."""

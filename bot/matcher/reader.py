@@ -3,7 +3,8 @@
 # No `from __future__ import annotations`: typing.NamedTuple would compile Reading's string
 # annotations at import, on every `il2bot ask` (tests/test_startup.py checks).
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from itertools import takewhile
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -345,18 +346,26 @@ class Reader:
             w = stem(t)
             if w in self.word_set or w in self.common or w in self.longest_stem:
                 continue
-            memo = self._typos_memo
-            found = memo.get(("ask", t))
-            if found is None:
-                if len(memo) >= MEMO_SIZE:
-                    memo.clear()
-                near = None if self._fuzzy_phrase([t]) else _near(t, self.ask_word_buckets)
-                found = memo[("ask", t)] = (near or "", "")
+            found = self._remembered(("ask", t), partial(self._ask_word, t))
             if found[0] and found[0] != t:
                 if out is toks:
                     out = list(toks)
                 out[i] = found[0]
         return out
+
+    def _ask_word(self, t: str) -> tuple[str, str]:
+        """(The word of a several-word ask a typo'd word is, or "" for none or a typo of a phrase; "")."""
+        return ("" if self._fuzzy_phrase([t]) else _near(t, self.ask_word_buckets) or "", "")
+
+    def _remembered(self, key: tuple[str, str], read: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+        """What a typo'd word or phrase was read as, read once (all forgotten when the memory is full)."""
+        memo = self._typos_memo
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            found = memo[key] = read()
+        return found
 
     def spelled_out(self, toks: list[str]) -> list[str]:
         """Normalised tokens with their abbreviations spelled out ("irAEs": immune related adverse events)."""
@@ -747,15 +756,8 @@ class Reader:
         text = " ".join(gram)
         if len(text) < 5 or NCT_TOKEN.match(text):
             return None
-        memo = self._typos_memo
-        key = ("phrase", text)
-        if key in memo:
-            return memo[key][0] or None
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        found = self._nearest_phrase(gram, text)
-        memo[key] = (found or "", "")
-        return found
+        found = self._remembered(("phrase", text), lambda: (self._nearest_phrase(gram, text) or "", ""))
+        return found[0] or None
 
     def _nearest_phrase(self, gram: list[str], text: str) -> str | None:
         """The vocabulary phrase of as many tokens that a typo'd phrase is (its digits unchanged)."""
@@ -782,13 +784,7 @@ class Reader:
         if w in self.common:
             reading.common.append(word)
             return
-        memo = self._typos_memo
-        read = memo.get(("word", word))
-        if read is None:
-            if len(memo) >= MEMO_SIZE:
-                memo.clear()
-            read = memo[("word", word)] = self._typo(word, w)
-        part, found = read
+        part, found = self._remembered(("word", word), lambda: self._typo(word, w))
         if part == "words":
             reading.words.append(found)
             kind = self.ask_words.get(found)  # "sponser": the cards' "sponsor", and it asks

@@ -354,7 +354,8 @@ class Reader:
         return out
 
     def _ask_word(self, t: str) -> tuple[str, str]:
-        """(The word of a several-word ask a typo'd word is, or "" for none or a typo of a phrase; "")."""
+        """The word of a several-word ask a typo'd word misspells, or "" (none, or it misspells a
+        vocabulary phrase), paired with "" as the memory holds it."""
         return ("" if self._fuzzy_phrase([t]) else _near(t, self.ask_word_buckets) or "", "")
 
     def _remembered(self, key: tuple[str, str], read: Callable[[], tuple[str, str]]) -> tuple[str, str]:

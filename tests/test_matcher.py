@@ -1196,6 +1196,7 @@ ANSWERABILITY = [
     # a kind of fact no card gives (a price) is missing beside one the card gives (a dose); a figure
     # no card states may still be what a result is about (the time off ART)
     ("IL-7 cost per dose", None, "il-7-trial-results", "price"),
+    ("ILIADE outcome - did IL-2 lengthen time off ART?", "trial-iliade", None, None),
     # a copy by another maker (a biosimilar) is not the generic name; a takeover's date is an event's
     ("is there a generic or biosimilar aldesleukin?", None, "aldesleukin", "generic or biosimilar versions"),
     ("what's the generic name of Proleukin", "aldesleukin", None, None),
@@ -1210,9 +1211,11 @@ ANSWERABILITY = [
     # how many women is not how many patients; a fax is no phone number; who bought a company
     ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
     ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
+    ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
+    # a weight range is no body mass index; a pregnancy test is no contraception
     ("is there a BMI limit for the lupus IL-2 trial?", None, "trial-nct04077684", "body mass index"),
     ("Is there a contraception requirement for women in the SLE low-dose IL-2 trial?", None, "trial-nct04077684",
-     "contraception requirements"),  # a pregnancy test is no contraception
+     "contraception requirements"),
     # a maximum tolerated dose is not any dose tested
     ("max tolerated dose of IL-7?", None, "il-7-trial-results", "maximum tolerated dose"),
     ("hu14.18-IL2 MTD from phase I", "pub-albertini-2018", None, None),
@@ -1223,7 +1226,6 @@ ANSWERABILITY = [
     # a dose adjustment (for the kidneys) is not a dose; an IC50 is not a concentration tested
     ("renal dose adjustment for aldesleukin?", None, "pub-achkar-2017", "dose adjustments"),
     ("berberine IC50 for IL-2 secretion", None, "pub-hu-2019", "binding affinity or potency"),
-    ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
     # which chemo or which meds asks the drugs by name, not a class ("lymphodepleting chemotherapy")
     ("which lymphodepleting chemo drugs were used in the Nguyen TIL study", None, "pub-nguyen-2019", "drugs by name"),
     ("what background meds were the lupus pts allowed to be recieving?", "lupus-trial-eligibility", None, None),
@@ -1232,7 +1234,6 @@ ANSWERABILITY = [
     ("which hospital runs the lupus IL-2 trial?", "lupus-trial-contacts", None, None),
     # the odds ratio for a response rate asks the ratio, not the rate
     ("pooled OR for ORR in the thoracic IL-2 MPE meta-analysis", None, "pub-han-2018", "hazard or odds ratio"),
-    ("ILIADE outcome - did IL-2 lengthen time off ART?", "trial-iliade", None, None),
 ]
 
 

@@ -608,7 +608,8 @@ class Reader:
     def _asks_advice(self, toks: list[str]) -> bool:
         """Whether an advice phrase ("should i take") occurs in the question, not right after a
         which/what word ("who should i talk to" asks for a contact), nor in what a person asked about
-        is to help decide ("who can help her decide whether it is right for her")."""
+        is to help decide ("who can help her decide whether it is right for her", "who should help me
+        decide if it is right for me")."""
         n, starts = self.max_advice, self.advice_starts
         if starts.isdisjoint(toks):
             return False
@@ -618,7 +619,7 @@ class Reader:
             for i, t in enumerate(toks)
             if t in starts
             and not (i and toks[i - 1] in WH_WORDS)
-            and not (who < i and not EMBEDS.isdisjoint(toks[who:i]))
+            and not (who < i and not EMBEDS.isdisjoint(toks[who:]))
             for k in range(1, n + 1)
         )
 

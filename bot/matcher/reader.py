@@ -681,7 +681,9 @@ class Reader:
         """Add the fact kinds a run of stemmed words asks for; return the words that asked."""
         words: set[str] = set()
         alone: list[str] = []  # kinds asked only by a phrase that asks for them alone
+        alone_words: dict[str, set[str]] = {}  # ... and the words of those phrases
         specific: set[str] = set()
+        specific_words: set[str] = set()
         i = 0
         starts = self.ask_longest
         while i < len(run):
@@ -702,8 +704,10 @@ class Reader:
                     choice = CHOICE in run[i - 1 : i] or CHOICE in run[i + n : i + n + 1]
                     if gram in self.alone_asks and not choice:  # "IV or under the skin?" asks it
                         alone.append(kind)
+                        alone_words.setdefault(kind, set()).update(gram)
                     else:
                         specific.add(kind)
+                        specific_words.update(gram)
                     if kind not in reading.kinds:
                         reading.kinds.append(kind)
             i += 1
@@ -713,7 +717,8 @@ class Reader:
             if kind in specific or kind not in reading.kinds:
                 continue
             if specific or (kind in self.per_drug_kinds and not reading.subjects):
-                reading.kinds.remove(kind)
+                reading.kinds.remove(kind)  # ... and its words ask nothing ("when was it approved")
+                words -= alone_words[kind] - specific_words
         return words
 
     def join_numbered(self, toks: list[str]) -> list[str]:

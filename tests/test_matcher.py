@@ -11,6 +11,7 @@ from test_blind import quotes_answer  # the blind set's fact-level scoring, shar
 from bot.engine import Context, Engine, load_engine
 from bot.matcher import Matcher
 from bot.matcher.index import labelled_numbers, stem
+from bot.matcher.kinds import spells
 from bot.matcher.scorer import Tuning
 from bot.text import normalize
 
@@ -808,6 +809,10 @@ PERSONAL_ADVICE = [
     ("can my husband keep working while he's having IL-2 treatment?", None),
     ("how long has my husband got with spread kidney cancer?", None),
     ("my son has neuroblastoma - should we ask for IL-2 with his antibody treatment?", None),
+    # what would help or suit one person, whatever is named between; what to do now
+    ("would aldesleukin help me? my CD4 is 300", None),
+    ("IL-7 or IL-2 - which is better for me?", None),
+    ("my mum is on high dose IL-2 and has a fever, what should we do", None),
     # right after which/what/who it asks where to find something, not what to do
     ("where should i look for IL-7 trials", "il-7-clinical-trials"),
     ("what doses are compared in the lupus trial of low-dose IL-2?", "lupus-trial-arms-dosing"),
@@ -816,6 +821,7 @@ PERSONAL_ADVICE = [
      "aldesleukin-more-information"),
     ("my sister wants to join an aldesleukin trial - who should she talk to about whether it's right for her?",
      "aldesleukin-more-information"),
+    ("who should help me decide if an IL-2 trial for HIV is right for me?", "aldesleukin-more-information"),
 ]
 
 
@@ -1234,6 +1240,22 @@ ANSWERABILITY = [
     ("which hospital runs the lupus IL-2 trial?", "lupus-trial-contacts", None, None),
     # the odds ratio for a response rate asks the ratio, not the rate
     ("pooled OR for ORR in the thoracic IL-2 MPE meta-analysis", None, "pub-han-2018", "hazard or odds ratio"),
+    # whether a drug was approved is said by a fact saying it was approved
+    ("was NKTR-214 ever approved by the FDA?", None, "pub-sullivan-2019", "approval"),
+    ("what is Proleukin approved for?", "aldesleukin-fda-approval", None, None),
+    # terse asks: "#" is "number of", "n pts" the enrollment, sites and an institution's name a location
+    ("stalwart # sites", None, "trial-stalwart", "count"),
+    ("esprit n pts", None, "trial-esprit", "enrollment"),
+    ("who were the investigators on ESPRIT?", None, "trial-esprit", "investigator"),
+    ("nguyen TIL study institution name", None, "pub-nguyen-2019", "location"),
+    ("ladenstein neuroblastoma trial countries list", None, "pub-ladenstein-2018", "countries"),
+    # an ask in two parts around a study described at length
+    ("where was the phase II MAGE-A3 plus high-dose IL-2 melanoma trial carried out?", None, "trial-nct01266603",
+     "location"),
+    # what a name stands for is said by words spelling it out, not by the name
+    ("what does SILCAAT stand for", None, "trial-silcaat", "full name"),
+    ("what does ESPRIT stand for", "trial-esprit", None, None),
+    ("DaRenCa - what does it stand for?", "trial-nct01274273", None, None),
 ]
 
 
@@ -1293,7 +1315,7 @@ FACT_KINDS = [
     ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["count", "enrollment"]),
     # those who stopped are some of the participants, not the enrollment
     ("Eleven participants receiving aldesleukin stopped the study early.", ["count", "population"]),
-    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "drug-names", "route"]),
+    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "drug-names", "expansion", "route"]),
     ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose", "duration"]),
     ("Organization: Clinigen Group PLC.", ["manufacturer", "sponsor"]),  # a drug summary's organization makes it
     ("Competing interests: MR and DK are employees of ILTOO Pharma.", ["sponsor"]),
@@ -1303,13 +1325,13 @@ FACT_KINDS = [
     ("The hazard ratio for EFS was 0.82 (95% CI 0.6-1.1).",
      ["change", "count", "effect-size", "rate", "response-rate", "result", "survival"]),
     ("Design: pooled odds ratios (OR) with 95% confidence intervals were determined.",
-     ["change", "count", "rate", "response-rate"]),
+     ["change", "count", "expansion", "rate", "response-rate"]),
     ("Berberine induced cell cycle arrest at G1 phase.", ["drug-names", "phase"]),  # a cell-cycle phase is a phase asked
     ("The average CD4 count increased from 200 to over 500 within 14 days.", ["change", "count", "date", "duration", "result"]),
     ("Serum IL-2 was 12.5 pg/mL in patients.", ["concentration", "count"]),
     ("The most common side effects were weakness, fever, and nausea.", ["most-common"]),
-    ("The genotype was associated with cancer [odds ratio (OR): 3.0].", ["count", "effect-size"]),
-    ("Inclusion: SLE disease activity index (SLEDAI) ≥ 8.", ["count", "threshold"]),
+    ("The genotype was associated with cancer [odds ratio (OR): 3.0].", ["count", "effect-size", "expansion"]),
+    ("Inclusion: SLE disease activity index (SLEDAI) ≥ 8.", ["count", "expansion", "threshold"]),
     ("Patients with CD4+ cell counts 300/mm^3 or greater.", ["count", "population", "threshold"]),  # who, by a cut-off
     ("Infusions ran over 8 hours on 5 consecutive days.", ["count", "duration", "route"]),
     # a number of people written in words, hyphenated or in brackets, is an enrollment
@@ -1386,6 +1408,22 @@ DOSES_OF = [
     ("Six cycles of 100 mg/m... ch14.18/CHO ran d8-18 with s.c. IL-2 on d8-12.", frozenset({"il2"}), False),
     ("The bevacizumab dose is not given.", frozenset({"bevacizumab"}), False),
 ]
+
+
+SPELLED_OUT = [
+    # (a name, a text, whether the text's words in a row spell the name out, stopwords skipped)
+    ("esprit", "evaluation of subcutaneous proleukin in a randomized international trial", True),
+    ("darenca", "results from the Danish Renal Cancer Group (DaRenCa) study-1", True),
+    ("silcaat", "SILCAAT: aldesleukin plus ART in people with low CD4 counts", False),  # the name is no spelling
+    ("stalwart", "a study of the safety of aldesleukin with and without ART", False),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "spelled"), SPELLED_OUT)
+def test_a_name_is_spelled_out_by_the_first_letters_of_words_in_a_row(
+    engine: Engine, name: str, text: str, spelled: bool
+) -> None:
+    assert spells(name, normalize(text).split(), engine.matcher.index.stopwords) is spelled
 
 
 NUMBERS_BESIDE = [

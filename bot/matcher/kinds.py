@@ -38,6 +38,8 @@ SET_ASIDE_WITHIN = 2  # words after them in which the organisation set aside is 
 NOT_WHERE = frozenset((REFERENCE_KIND, FUNDER_KIND))  # facts whose countries are not where a study ran
 OR = "or"  # "11 or 12?": numbers offered as choices, not stated
 CHOICE_WITHIN = 2  # tokens from an "or" within which a choice's number stands ("1 MIU or 3 MIU")
+SPELLED_FROM = 4  # letters of the shortest name a fact can spell out (STALWART, DaRenCa; not IL-2)
+SPELL_PREFIX = 3  # most letters of a name one word spells ("da-ren-ca": Danish Renal Cancer)
 
 
 def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) -> bool:
@@ -85,6 +87,17 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             for f in facts
             if NOT_WHERE.isdisjoint(f.kinds)
             and set(places_in(normalize(said[id(f)]).split(), countries, longest)) - in_question
+        ]
+        if not facts:
+            return False
+    if kind in ix.spells_name and (spelled := _names_asked(reader, r)):  # "what does ESPRIT stand for":
+        # words spelling the name out, in a fact's text or quotes, not the name again
+        cards_facts = zip(e.facts, ix.cards[position].facts, strict=True)
+        texts = {id(f): (fact.text, *(c.quote for c in fact.citations)) for f, fact in cards_facts}
+        facts = [
+            f
+            for f in facts
+            if any(spells(n, normalize(t).split(), ix.stopwords) for n in spelled for t in texts[id(f)])
         ]
         if not facts:
             return False
@@ -196,6 +209,31 @@ def _organizations_named(ix: Index, reader: Reader, r: Reading) -> frozenset[str
         for w in reader.subject_words.get(s, ())
         if w in after and w not in reader.drug_words and w not in ix.stopwords
     )
+
+
+def _names_asked(reader: Reader, r: Reading) -> list[str]:
+    """The words of the question naming a subject asked that a fact could spell out ("esprit")."""
+    names = {w for s in r.subjects for w in reader.subject_words.get(s, ())}
+    toks = dict.fromkeys(r.norm.split())
+    return [t for t in toks if t.isalpha() and len(t) >= SPELLED_FROM and (t in names or stem(t) in names)]
+
+
+def spells(name: str, toks: list[str], skip: frozenset[str]) -> bool:
+    """Whether words in a row spell the name out, each giving its next letters from the word's start,
+    stopwords skipped (ESPRIT: "evaluation of subcutaneous proleukin in a randomized international
+    trial"; DaRenCa: "Danish Renal Cancer")."""
+    words = [w for w in toks if w not in skip]
+
+    def rest(left: str, j: int) -> bool:
+        if not left:
+            return True
+        if j >= len(words):
+            return False
+        w = words[j]
+        top = min(len(w), len(left), SPELL_PREFIX)
+        return any(w[:k] == left[:k] and rest(left[k:], j + 1) for k in range(1, top + 1))
+
+    return any(w[0] == name[0] and rest(name, i) for i, w in enumerate(words))
 
 
 def fact_texts(ix: Index, position: int) -> dict[int, str]:

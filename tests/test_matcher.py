@@ -1243,6 +1243,7 @@ ANSWERABILITY = [
     # whether a drug was approved is said by a fact saying it was approved
     ("was NKTR-214 ever approved by the FDA?", None, "pub-sullivan-2019", "approval"),
     ("what is Proleukin approved for?", "aldesleukin-fda-approval", None, None),
+    ("denileukin diftitox approval year", None, "pub-cheung-2019", "date"),  # the year asked is a date
     # terse asks: "#" is "number of", "n pts" the enrollment, sites and an institution's name a location
     ("stalwart # sites", None, "trial-stalwart", "count"),
     ("esprit n pts", None, "trial-esprit", "enrollment"),

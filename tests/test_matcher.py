@@ -1257,6 +1257,10 @@ ANSWERABILITY = [
     ("what does SILCAAT stand for", None, "trial-silcaat", "full name"),
     ("what does ESPRIT stand for", "trial-esprit", None, None),
     ("DaRenCa - what does it stand for?", "trial-nct01274273", None, None),
+    # a result asked of a measure (viral load, Tregs) is given by a result naming it, not by others
+    ("did IL-7 reduce viral load?", None, "what-is-il-7", "results"),
+    ("after TIL, did the low-dose IL-2 expand Tregs in the blood?", "pub-nguyen-2019", None, None),
+    ("did IL-2 change HIV levels in COSMIC?", "trial-cosmic", None, None),
 ]
 
 

@@ -7,6 +7,7 @@ import re
 
 from bot.cards.model import (
     APPROVAL_TOPIC,
+    CONCEPT,
     DATE_KIND,
     DISEASE,
     DRUG,
@@ -125,6 +126,12 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
 
             facts = [f for f in facts if counts(says(f), counted, asked, doing, people, vague)]
         facts = _of_the_group_asked(ix, reader, r, position, facts)
+        if not facts:
+            return False
+    if kind in ix.per_measure:  # "did IL-7 shrink the HIV reservoir": a result naming the reservoir
+        measured = fact_texts(ix, position)
+        for concept in (s for s in r.subjects if ix.kinds.get(s) == CONCEPT):
+            facts = [f for f in facts if reader.names_concept(measured[id(f)], concept)]
         if not facts:
             return False
     if kind in ix.per_concept:  # "how much did CD8 counts rise": a number beside "CD8"

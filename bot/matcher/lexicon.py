@@ -31,6 +31,7 @@ class FactKind(NamedTuple):
     per_concept: bool = False  # ... for a concept asked (CD8 cells), only by a number beside its name
     per_organization: bool = False  # an organisation: not one the question names ("before Clinigen")
     per_place: bool = False  # a country: named by the fact, not one the question names ("besides the US")
+    per_measure: bool = False  # asked of a concept (the HIV reservoir), only by a fact naming it
     spells_name: bool = False  # what a name stands for: given by words spelling out the name asked
     evidence: tuple[str, ...] = ()  # the evidence types of facts that can give it (none: any)
     figure: bool = False  # its answer is a number: a fact gives it only by stating a number not asked
@@ -117,6 +118,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     per_organization=bool(k.get("per_organization", False)),
                     per_place=bool(k.get("per_place", False)),
                     spells_name=bool(k.get("spells_name", False)),
+                    per_measure=bool(k.get("per_measure", False)),
                     figure=bool(k.get("figure", False)),
                     counted=bool(k.get("counted", False)),
                     counted_alike=tuple(normalize(str(x)) for x in k.get("counted_alike") or ()),

@@ -221,6 +221,11 @@ class Reader:
         self.stem_phrases: dict[tuple[str, ...], str] = {}
         for toks, concept in self.phrases.items():
             self.stem_phrases.setdefault(tuple(stem(t) for t in toks), concept)
+        # ... and of each concept (the HIV reservoir, Tregs), the phrases naming it in a fact's text
+        self.concept_phrases: dict[str, list[tuple[str, ...]]] = {}
+        for stems, concept in self.stem_phrases.items():
+            if index.kinds.get(concept) == CONCEPT:
+                self.concept_phrases.setdefault(concept, []).append(stems)
         # The longest phrase starting with each word (typed, and stemmed): most words start none.
         self.longest: dict[str, int] = {}
         for toks in self.phrases:
@@ -367,6 +372,15 @@ class Reader:
                 memo.clear()
             found = memo[key] = read()
         return found
+
+    def names_concept(self, text: str, concept: str) -> bool:
+        """Whether a text names a concept by one of its phrases ("regulatory T-cell" names Tregs)."""
+        stems = [stem(t) for t in normalize(text).split()]
+        return any(
+            tuple(stems[i : i + len(p)]) == p
+            for p in self.concept_phrases.get(concept, ())
+            for i in range(len(stems) - len(p) + 1)
+        )
 
     def spelled_out(self, toks: list[str]) -> list[str]:
         """Normalised tokens with their abbreviations spelled out ("irAEs": immune related adverse events)."""

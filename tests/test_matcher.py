@@ -1261,6 +1261,9 @@ ANSWERABILITY = [
     ("did IL-7 reduce viral load?", None, "what-is-il-7", "results"),
     ("after TIL, did the low-dose IL-2 expand Tregs in the blood?", "pub-nguyen-2019", None, None),
     ("did IL-2 change HIV levels in COSMIC?", "trial-cosmic", None, None),
+    # a claim to check asks whether it happened
+    ("is it true that IL-2 lowered HIV levels in SILCAAT?", None, "trial-silcaat", "results"),
+    ("fact check: did ESPRIT show higher CD4 counts with aldesleukin?", "trial-esprit", None, None),
 ]
 
 

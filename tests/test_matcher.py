@@ -895,7 +895,9 @@ ANSWERABILITY = [
     ("which drugs were compared in DaRenCa-1?", "pub-donskov-2018", None, None),
     ("what drug class is IL-7 in", "il-7-developer", None, None),
     # the numbers in each arm, not the total enrolled
-    ("how many pts per arm in DaRenCa-1", None, "trial-nct01274273", "numbers in each arm"),
+    ("how many pts per arm in DaRenCa-1", None, "trial-nct01274273", "numbers in each arm or group"),
+    ("how many patients per disease in the ld-IL2 11 disease study", None, "trial-nct01988506",
+     "numbers in each arm or group"),
     ("how many pts in each arm of the ovarian IMCT review", "pub-wang-2019", None, None),  # "26 received ... and 25"
     ("neuroblastoma IL-2 trial: how many were randomised to each arm?", "pub-ladenstein-2018", None, None),  # "n=200 to"
     ("IFN dose in DaRenCa-1", "trial-nct01274273", None, None),  # "IFN 3 MIU ... and IL2 2.4 MIU/m"

@@ -734,6 +734,9 @@ GENERAL_ANSWERS = [
     ("IL-2 trial results in multiple sclerosis", None, "not a disease the cards cover: sclerosis"),
     ("IL-2 in myelofibrosis", None, "not a disease the cards cover: myelofibrosis"),
     ("IL-7 for sepsis - any trials?", None, "not a disease the cards cover: sepsis"),  # among exclusions only
+    # ... or a disease's name with no such ending (vocabulary: disease_names)
+    ("did low dose IL-2 improve outcomes in covid?", None, "not a disease the cards cover: covid"),
+    ("ld-IL2 for GVHD prophylaxis results", None, "not a disease the cards cover: gvhd"),
     # ... but a disease named by a fact on the topic asked is what is asked (a criterion)
     ("does a history of chronic infection or sepsis exclude you?", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
@@ -1507,7 +1510,7 @@ def test_the_facts_that_answer_come_first(engine: Engine, query: str, card: str,
 PASSING_MENTIONS = [
     # (query, answered card or None, reason when abstaining)
     ("IL-2 and pregnancy", None, "the best card only mentions the topic asked"),
-    ("low dose IL-2 in type 1 diabetes", None, "the cards do not cover diabetes"),
+    ("low dose IL-2 in type 1 diabetes", None, "not a disease the cards cover: diabetes"),
     # viral hepatitis is a subject of the lupus trial's exclusion card, but only as one criterion
     ("aldesleukin for hepatitis C treatment", None, "the best card does not cover enough of the question"),
     (

@@ -65,11 +65,13 @@ def other_drug(c: Case) -> str:
 
 
 def other_disease(c: Case) -> str:
-    """A word with a disease-name ending (sclerosis, fibrosis) that no card knows, or that the best
-    card only mentions in passing (tuberculosis in an exclusion list), and no disease or study of
-    ours named (a study named makes it the patient's: "TB and the lupus study")."""
+    """A word with a disease-name ending (sclerosis, fibrosis), or a disease's name (covid), that no
+    card knows, or that the best card only mentions in passing (tuberculosis in an exclusion list),
+    and no disease or study of ours named (a study named makes it the patient's: "TB and the lupus
+    study")."""
     ends, words = c.disease_suffixes, c.reader.not_diseases  # "diagnosis" names no disease
-    foreign = [w for w in c.r.unknown if w.endswith(ends) and stem(w) not in words]
+    called = c.reader.disease_names
+    foreign = [w for w in c.r.unknown if (w.endswith(ends) and stem(w) not in words) or w in called]
     known = [w for w in c.r.words if w.endswith(ends) and w not in words and not _in_subject_names(c, w)]
     # ... unless the best card is about it (its title and aliases say it), or a fact of the best card
     # about a strong topic asked names it (a history of sepsis among the exclusion criteria asked)

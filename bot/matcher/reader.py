@@ -107,6 +107,7 @@ class Reader:
         self.followups = frozenset(lexicon.followups)
         self.focus_openers = frozenset(lexicon.focus_openers)
         self.not_diseases = frozenset(stem(w) for w in lexicon.not_diseases)
+        self.disease_names = lexicon.disease_names  # "covid": a disease, with no disease ending
         self.disease_heads = lexicon.disease_heads
         self.units = lexicon.units
         self.unit_names = frozenset(lexicon.units.values())

@@ -1511,6 +1511,11 @@ PASSING_MENTIONS = [
     # (query, answered card or None, reason when abstaining)
     ("IL-2 and pregnancy", None, "the best card only mentions the topic asked"),
     ("low dose IL-2 in type 1 diabetes", None, "not a disease the cards cover: diabetes"),
+    # a cytokine measured in one study (serum IL-10) is not that study's name: its side effects as a
+    # therapy are a topic that study's card does not cover
+    ("side effects of IL-10 therapy", None, "no card on that subject covers that topic"),
+    ("which cytokines were raised in the gastric cancer IL-10 study", "pub-shokrzadeh-2018",
+     "the best card is about what was asked"),
     # viral hepatitis is a subject of the lupus trial's exclusion card, but only as one criterion
     ("aldesleukin for hepatitis C treatment", None, "the best card does not cover enough of the question"),
     (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from bot.cards.model import DISEASE, ORGANIZATION, STUDY
+from bot.cards.model import CONCEPT, DISEASE, ORGANIZATION, STUDY
 from bot.matcher.index import Index, labelled_numbers, places_in, stem
 from bot.matcher.kinds import OR, gives_kind, other_drugs
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
@@ -253,7 +253,14 @@ def _only_card_with(c: Case, hit: Hit) -> bool:
     # work" is not the topic of the exclusion criteria that name it; muteins are pub-leon-2018's own)
     title = {stem(x) for x in e.texts[0].split()}
     named -= {w for s in other_drugs(c.ix, c.r) for w in c.reader.subject_words.get(s, ())} - title
+    named -= _concept_names(c)  # nor a concept it alone mentions ("side effects of IL-10 therapy")
     return any(w in named and len(c.ix.postings.get(f"w:{w}", ())) == 1 for w in c.r.words)
+
+
+def _concept_names(c: Case) -> set[str]:
+    """The words naming the concepts the question names (IL-10, CD8 cells)."""
+    concepts = (s for s in c.r.subjects if c.ix.kinds.get(s) == CONCEPT)
+    return {w for s in concepts for w in c.reader.subject_words.get(s, ())}
 
 
 def _gives_a_kind_asked(c: Case, hit: Hit) -> bool:
@@ -380,7 +387,9 @@ def _names_study(c: Case, hit: Hit) -> bool:
     e = c.ix.entries[hit.position]
     if any(c.ix.kinds.get(s, STUDY) == STUDY and s in e.subjects for s in c.r.subjects):
         return True
-    own = [w for w in c.r.words if c.ix.names.get(w) == hit.position]
+    # ... not by the name of a concept the card alone mentions ("IL-10" on the gastric cytokine
+    # study's card names IL-10, not the study)
+    own = [w for w in c.r.words if c.ix.names.get(w) == hit.position and w not in _concept_names(c)]
     if not own:
         return False
     titled = {stem(x) for text in e.texts for x in text.split()}  # its title and aliases

@@ -1514,6 +1514,7 @@ PASSING_MENTIONS = [
     # a cytokine measured in one study (serum IL-10) is not that study's name: its side effects as a
     # therapy are a topic that study's card does not cover
     ("side effects of IL-10 therapy", None, "no card on that subject covers that topic"),
+    ("interferon gamma side effects", None, "no card on that subject covers that topic"),  # not interferon-alpha
     ("which cytokines were raised in the gastric cancer IL-10 study", "pub-shokrzadeh-2018",
      "the best card is about what was asked"),
     # viral hepatitis is a subject of the lupus trial's exclusion card, but only as one criterion

@@ -15,94 +15,104 @@ from bot.matcher.kinds import spells
 from bot.matcher.scorer import Tuning
 from bot.text import normalize
 
-# Gates two points under the figures measured after issue 9's twelfth pass (README lists each pass;
-# in brackets, the figures with the code at the pass's start, 6aa4201; questions41-45 on arrival).
-DEV3_TOP1 = 0.911  # questions3: 93.2% and 96.3% (93.2% and 94.4%)
-DEV3_ABSTENTION = 0.942
+# Gates two points under the figures measured after issue 9's thirteenth pass (README lists each pass;
+# in brackets, the figures with the code at the pass's start, 8053e70; questions46-50 on arrival).
+DEV3_TOP1 = 0.911  # questions3: 93.2% and 98.1% (93.2% and 96.3%)
+DEV3_ABSTENTION = 0.961
 DEV4_TOP1 = 0.925  # questions4: 94.5% and 92.7% (94.5% and 92.7%)
 DEV4_ABSTENTION = 0.907
 DEV5_TOP1 = 0.904  # questions5: 92.5% and 98.1% (92.5% and 98.1%)
 DEV5_ABSTENTION = 0.960
 DEV6_TOP1 = 0.918  # questions6: 93.9% and 92.5% (93.9% and 92.5%)
 DEV6_ABSTENTION = 0.904
-DEV7_TOP1 = 0.947  # questions7: 96.7% and 94.8% (96.4% and 94.8%)
+DEV7_TOP1 = 0.947  # questions7: 96.7% and 94.8% (96.7% and 94.8%)
 DEV7_ABSTENTION = 0.928
-DEV8_TOP1 = 0.959  # questions8: 97.9% and 96.2% (97.9% and 96.2%)
-DEV8_ABSTENTION = 0.941
+DEV8_TOP1 = 0.959  # questions8: 97.9% and 98.1% (97.9% and 96.2%)
+DEV8_ABSTENTION = 0.960
 DEV9_TOP1 = 0.937  # questions9: 95.7% and 98.1% (95.7% and 98.1%)
 DEV9_ABSTENTION = 0.961
-DEV10_TOP1 = 0.912  # questions10, paraphrased hard: 93.2% and 96.4% (93.2% and 96.4%)
-DEV10_ABSTENTION = 0.944
-DEV11_TOP1 = 0.937  # questions11: 95.8% and 96.4% (95.8% and 94.5%)
+DEV10_TOP1 = 0.912  # questions10, paraphrased hard: 93.2% and 98.2% (93.2% and 96.4%)
+DEV10_ABSTENTION = 0.962
+DEV11_TOP1 = 0.937  # questions11: 95.8% and 96.4% (95.8% and 96.4%)
 DEV11_ABSTENTION = 0.943
-DEV12_TOP1 = 0.929  # questions12: 94.9% and 98.2% (94.6% and 98.2%)
+DEV12_TOP1 = 0.929  # questions12: 94.9% and 98.2% (94.9% and 98.2%)
 DEV12_ABSTENTION = 0.962
-DEV13_TOP1 = 0.937  # questions13, every style and deep detail: 95.8% and 93.5% (95.4% and 93.5%)
-DEV13_ABSTENTION = 0.915
-DEV14_TOP1 = 0.937  # questions14, hurried and indirect: 95.8% and 96.1% (95.8% and 96.1%)
-DEV14_ABSTENTION = 0.941
-DEV15_TOP1 = 0.888  # questions15, every paragraph in order: 90.8% and 98.4% (90.4% and 98.4%)
+DEV13_TOP1 = 0.937  # questions13, every style and deep detail: 95.8% and 94.8% (95.8% and 93.5%)
+DEV13_ABSTENTION = 0.928
+DEV14_TOP1 = 0.937  # questions14, hurried and indirect: 95.8% and 97.4% (95.8% and 96.1%)
+DEV14_ABSTENTION = 0.954
+DEV15_TOP1 = 0.888  # questions15, every paragraph in order: 90.8% and 98.4% (90.8% and 98.4%)
 DEV15_ABSTENTION = 0.963
-DEV16_TOP1 = 0.943  # questions16, four personas: 96.3% and 95.2% (96.3% and 95.2%)
-DEV16_ABSTENTION = 0.932
-DEV17_TOP1 = 0.956  # questions17, busy and terse, numbers: 97.7% and 98.6% (97.3% and 98.6%)
+DEV16_TOP1 = 0.943  # questions16, four personas: 96.3% and 96.8% (96.3% and 95.2%)
+DEV16_ABSTENTION = 0.948
+DEV17_TOP1 = 0.956  # questions17, busy and terse, numbers: 97.7% and 98.6% (97.7% and 98.6%)
 DEV17_ABSTENTION = 0.966
-DEV18_TOP1 = 0.891  # questions18, lay words, why and how, expert shorthand: 91.2% and 93.8% (90.9% and 93.8%)
+DEV18_TOP1 = 0.891  # questions18, lay words, why and how, expert shorthand: 91.2% and 93.8% (91.2% and 93.8%)
 DEV18_ABSTENTION = 0.917
-DEV19_TOP1 = 0.889  # questions19, busy Slack mix: 91.0% and 93.7% (91.0% and 92.1%)
-DEV19_ABSTENTION = 0.916
-DEV20_TOP1 = 0.948  # questions20, sceptical reviewers, near-misses: 96.8% and 86.9% (96.4% and 83.9%)
-DEV20_ABSTENTION = 0.848
-DEV21_TOP1 = 0.901  # questions21, every style: 92.1% and 98.7% (91.8% and 98.7%)
-DEV21_ABSTENTION = 0.967
-DEV22_TOP1 = 0.921  # questions22, adjacent teams, own words: 94.1% and 95.5% (94.1% and 95.5%)
-DEV22_ABSTENTION = 0.934
-DEV23_TOP1 = 0.939  # questions23, mid-conversation checks and fragments: 95.9% and 89.7% (95.9% and 88.5%)
+DEV19_TOP1 = 0.889  # questions19, busy Slack mix: 91.0% and 96.8% (91.0% and 93.7%)
+DEV19_ABSTENTION = 0.948
+DEV20_TOP1 = 0.952  # questions20, sceptical reviewers, near-misses: 97.2% and 87.6% (96.8% and 86.9%)
+DEV20_ABSTENTION = 0.855
+DEV21_TOP1 = 0.901  # questions21, every style: 92.1% and 100.0% (92.1% and 98.7%)
+DEV21_ABSTENTION = 0.980
+DEV22_TOP1 = 0.917  # questions22, adjacent teams, own words: 93.8% and 96.6% (94.1% and 95.5%)
+DEV22_ABSTENTION = 0.945
+DEV23_TOP1 = 0.943  # questions23, mid-conversation checks and fragments: 96.4% and 89.7% (95.9% and 89.7%)
 DEV23_ABSTENTION = 0.876
 DEV24_TOP1 = 0.936  # questions24, every style (held out, measured once): 95.6% and 97.2% (95.6% and 97.2%)
 DEV24_ABSTENTION = 0.952
-DEV25_TOP1 = 0.919  # questions25, patients, families, pharmacists: 93.9% and 91.5% (93.9% and 89.4%)
-DEV25_ABSTENTION = 0.894
-DEV26_TOP1 = 0.949  # questions26, trial staff, design detail: 96.9% and 90.6% (96.9% and 87.1%)
-DEV26_ABSTENTION = 0.885
-DEV27_TOP1 = 0.942  # questions27, every style: 96.2% and 94.0% (96.2% and 92.8%)
-DEV27_ABSTENTION = 0.919
-DEV28_TOP1 = 0.940  # questions28, half-remembered names, near-misses: 96.1% and 84.6% (95.6% and 82.4%)
-DEV28_ABSTENTION = 0.826
-DEV29_TOP1 = 0.936  # questions29, busy channel, half-remembered numbers: 95.6% and 94.3% (95.3% and 93.3%)
+DEV25_TOP1 = 0.919  # questions25, patients, families, pharmacists: 93.9% and 94.7% (93.9% and 91.5%)
+DEV25_ABSTENTION = 0.926
+DEV26_TOP1 = 0.945  # questions26, trial staff, design detail: 96.5% and 91.8% (96.9% and 90.6%)
+DEV26_ABSTENTION = 0.897
+DEV27_TOP1 = 0.942  # questions27, every style: 96.2% and 95.2% (96.2% and 94.0%)
+DEV27_ABSTENTION = 0.931
+DEV28_TOP1 = 0.940  # questions28, half-remembered names, near-misses: 96.1% and 85.7% (96.1% and 84.6%)
+DEV28_ABSTENTION = 0.837
+DEV29_TOP1 = 0.936  # questions29, busy channel, half-remembered numbers: 95.6% and 94.3% (95.6% and 94.3%)
 DEV29_ABSTENTION = 0.922
-DEV30_TOP1 = 0.921  # questions30, six writers, every style (held out, measured once): 94.1% and 96.7% (93.8% and 96.7%)
+DEV30_TOP1 = 0.924  # questions30, six writers, every style (held out, measured once): 94.4% and 96.7% (94.1% and 96.7%)
 DEV30_ABSTENTION = 0.947
-DEV31_TOP1 = 0.943  # questions31, patient advocates and new hires, lay words: 96.3% and 94.6% (96.3% and 94.6%)
+DEV31_TOP1 = 0.946  # questions31, patient advocates and new hires, lay words: 96.7% and 94.6% (96.3% and 94.6%)
 DEV31_ABSTENTION = 0.926
-DEV32_TOP1 = 0.910  # questions32, experienced researchers, terse shorthand: 93.0% and 94.4% (92.1% and 93.3%)
+DEV32_TOP1 = 0.912  # questions32, experienced researchers, terse shorthand: 93.3% and 94.4% (93.0% and 94.4%)
 DEV32_ABSTENTION = 0.924
-DEV33_TOP1 = 0.967  # questions33, probing near-misses: 98.8% and 89.6% (98.8% and 87.3%)
-DEV33_ABSTENTION = 0.875
-DEV34_TOP1 = 0.919  # questions34, typed fast on a phone: 93.9% and 92.6% (93.3% and 92.6%)
-DEV34_ABSTENTION = 0.906
-DEV35_TOP1 = 0.911  # questions35, pharmacists and coordinators checking details: 93.1% and 92.7% (92.6% and 91.7%)
-DEV35_ABSTENTION = 0.906
-DEV36_TOP1 = 0.932  # questions36, six voices (held out, measured once): 95.3% and 87.7% (94.5% and 86.8%)
-DEV36_ABSTENTION = 0.857
-DEV37_TOP1 = 0.864  # questions37, writers and second-language English, paraphrased: 88.5% and 92.7% (88.2% and 91.7%)
-DEV37_ABSTENTION = 0.906
-DEV38_TOP1 = 0.932  # questions38, a busy mixed channel, exact details: 95.2% and 90.5% (94.8% and 88.3%)
-DEV38_ABSTENTION = 0.885
-DEV39_TOP1 = 0.939  # questions39, a journal club: design, numbers, rationale: 95.9% and 95.6% (95.2% and 94.7%)
-DEV39_ABSTENTION = 0.936
-DEV40_TOP1 = 0.926  # questions40, half-remembered names, lay words, chat shorthand: 94.7% and 93.1% (94.4% and 93.1%)
-DEV40_ABSTENTION = 0.911
-DEV41_TOP1 = 0.870  # questions41, patient advocates, lay words, long chatty messages: 89.1% and 92.4% (88.4% and 90.8%)
+DEV33_TOP1 = 0.971  # questions33, probing near-misses: 99.2% and 90.3% (98.8% and 89.6%)
+DEV33_ABSTENTION = 0.882
+DEV34_TOP1 = 0.919  # questions34, typed fast on a phone: 93.9% and 94.7% (93.9% and 92.6%)
+DEV34_ABSTENTION = 0.927
+DEV35_TOP1 = 0.911  # questions35, pharmacists and coordinators checking details: 93.1% and 93.6% (93.1% and 92.7%)
+DEV35_ABSTENTION = 0.915
+DEV36_TOP1 = 0.932  # questions36, six voices (held out, measured once): 95.3% and 89.6% (95.3% and 87.7%)
+DEV36_ABSTENTION = 0.876
+DEV37_TOP1 = 0.867  # questions37, writers and second-language English, paraphrased: 88.8% and 91.7% (88.5% and 92.7%)
+DEV37_ABSTENTION = 0.897
+DEV38_TOP1 = 0.932  # questions38, a busy mixed channel, exact details: 95.2% and 91.2% (95.2% and 90.5%)
+DEV38_ABSTENTION = 0.892
+DEV39_TOP1 = 0.936  # questions39, a journal club: design, numbers, rationale: 95.7% and 96.5% (95.9% and 95.6%)
+DEV39_ABSTENTION = 0.944
+DEV40_TOP1 = 0.926  # questions40, half-remembered names, lay words, chat shorthand: 94.7% and 94.0% (94.7% and 93.1%)
+DEV40_ABSTENTION = 0.919
+DEV41_TOP1 = 0.873  # questions41, patient advocates, lay words, long chatty messages: 89.3% and 92.4% (89.1% and 92.4%)
 DEV41_ABSTENTION = 0.904
-DEV42_TOP1 = 0.909  # questions42, slash-command keywords, chat prefixes, typos (held out, measured once): 93.0% and 80.8% (92.1% and 80.8%)
-DEV42_ABSTENTION = 0.788
-DEV43_TOP1 = 0.909  # questions43, research associates comparing and checking, paraphrased: 93.0% and 89.6% (92.3% and 85.2%)
+DEV42_TOP1 = 0.911  # questions42, slash-command keywords, chat prefixes, typos (held out, measured once): 93.2% and 85.0% (93.0% and 80.8%)
+DEV42_ABSTENTION = 0.830
+DEV43_TOP1 = 0.909  # questions43, research associates comparing and checking, paraphrased: 93.0% and 89.6% (93.0% and 89.6%)
 DEV43_ABSTENTION = 0.876
-DEV44_TOP1 = 0.916  # questions44, second-language English, shorthand, misspelt names: 93.6% and 96.6% (92.0% and 94.8%)
-DEV44_ABSTENTION = 0.945
-DEV45_TOP1 = 0.945  # questions45, sceptical reviewers, many precise near-misses: 96.5% and 82.2% (96.0% and 77.8%)
-DEV45_ABSTENTION = 0.802
+DEV44_TOP1 = 0.918  # questions44, second-language English, shorthand, misspelt names: 93.9% and 98.3% (93.6% and 96.6%)
+DEV44_ABSTENTION = 0.962
+DEV45_TOP1 = 0.945  # questions45, sceptical reviewers, many precise near-misses: 96.5% and 83.1% (96.5% and 82.2%)
+DEV45_ABSTENTION = 0.811
+DEV46_TOP1 = 0.930  # questions46, hospital pharmacists, handling and logistics near-misses: 95.1% and 85.5% (94.8% and 84.5%)
+DEV46_ABSTENTION = 0.834
+DEV47_TOP1 = 0.882  # questions47, coordinators' terse keyword checks: 90.2% and 83.7% (85.6% and 76.4%)
+DEV47_ABSTENTION = 0.817
+DEV48_TOP1 = 0.919  # questions48, advocacy writers and journalists checking claims: 94.0% and 82.4% (94.3% and 79.0%)
+DEV48_ABSTENTION = 0.803
+DEV49_TOP1 = 0.937  # questions49, new team members and students, broad and narrow: 95.7% and 80.3% (95.7% and 78.2%)
+DEV49_ABSTENTION = 0.783
+DEV50_TOP1 = 0.937  # questions50, many styles (held out, measured once): 95.8% and 89.3% (95.4% and 88.4%)
+DEV50_ABSTENTION = 0.873
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -443,6 +453,11 @@ def test_holdout_questions_written_independently(
         ("questions43", DEV43_TOP1, DEV43_ABSTENTION),
         ("questions44", DEV44_TOP1, DEV44_ABSTENTION),
         ("questions45", DEV45_TOP1, DEV45_ABSTENTION),
+        ("questions46", DEV46_TOP1, DEV46_ABSTENTION),
+        ("questions47", DEV47_TOP1, DEV47_ABSTENTION),
+        ("questions48", DEV48_TOP1, DEV48_ABSTENTION),
+        ("questions49", DEV49_TOP1, DEV49_ABSTENTION),
+        ("questions50", DEV50_TOP1, DEV50_ABSTENTION),
     ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(

@@ -389,7 +389,8 @@ def _names_study(c: Case, hit: Hit) -> bool:
         return True
     # ... not by the name of a concept the card alone mentions ("IL-10" on the gastric cytokine
     # study's card names IL-10, not the study)
-    own = [w for w in c.r.words if c.ix.names.get(w) == hit.position and w not in _concept_names(c)]
+    concepts = _concept_names(c)
+    own = [w for w in c.r.words if c.ix.names.get(w) == hit.position and w not in concepts]
     if not own:
         return False
     titled = {stem(x) for text in e.texts for x in text.split()}  # its title and aliases

@@ -91,6 +91,9 @@ class FakeSlack:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:  # the client went away mid-request (a process stopped by its
+                    self.close_connection = True  # drain deadline): Slack never gets such a request
+                    return
                 path = urllib.parse.urlsplit(self.path).path
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 with fake.lock:

@@ -128,9 +128,10 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False
-    if kind in ix.per_measure:  # "did IL-7 shrink the HIV reservoir": a result naming the reservoir
-        measured = fact_texts(ix, position)
-        for concept in (s for s in r.subjects if ix.kinds.get(s) == CONCEPT):
+    measures = [s for s in r.subjects if ix.kinds.get(s) == CONCEPT] if kind in ix.per_measure else []
+    if measures:  # "did IL-7 shrink the HIV reservoir": a result naming the reservoir
+        measured = said or fact_texts(ix, position)
+        for concept in measures:
             facts = [f for f in facts if reader.names_concept(measured[id(f)], concept)]
         if not facts:
             return False

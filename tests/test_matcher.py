@@ -1080,6 +1080,9 @@ ANSWERABILITY = [
     # whether a drug has been tried in people asks how far it has got
     ("has the NARA1 antibody been tested in people yet?", None, "pub-boyman-2019", "phase"),
     ("has IL-7 been tested in humans?", "il-7-trial-results", None, None),
+    ("has the Carmenate IL-2 antagonist gone into patients?", None, "pub-carmenate-2018", "phase"),
+    ("is NARA1 in clinical trials?", None, "pub-boyman-2019", "phase"),
+    ("has the no-alpha IL-2 mutein gone into humans yet?", "pub-leon-2018", None, None),
     ("what were the follow-up lengths in ESPRIT and SILCAAT?", None, "trial-esprit", "follow-up"),
     ("Who was the principal investigator of the Case Western IL-2 reservoir study?", None, "trial-nct03308786", "investigator"),
     ("principal investigator of the Beijing lupus IL-2 trial", "lupus-trial-contacts", None, None),

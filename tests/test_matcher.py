@@ -1258,6 +1258,10 @@ ANSWERABILITY = [
     # which chemo or which meds asks the drugs by name, not a class ("lymphodepleting chemotherapy")
     ("which lymphodepleting chemo drugs were used in the Nguyen TIL study", None, "pub-nguyen-2019", "drugs by name"),
     ("what background meds were the lupus pts allowed to be recieving?", "lupus-trial-eligibility", None, None),
+    # ... and which regimen, ARVs or later therapies asks the drugs by name too
+    ("which ART regimen did ESPRIT participants take", None, "trial-esprit", "drugs by name"),
+    ("sarcomatoid 2nd line drugs", None, "pub-achkar-2017", "drugs by name"),
+    ("which subsequent therapies did the sarcomatoid mRCC pts get after HD IL-2", None, "pub-achkar-2017", "drugs by name"),
     # which hospital or clinic is answered by a fact naming one, not a country
     ("which clinic treated the TNBC hyperthermia patient", None, "pub-kleef-2018", "location"),
     ("which hospital runs the lupus IL-2 trial?", "lupus-trial-contacts", None, None),

@@ -1258,6 +1258,13 @@ ANSWERABILITY = [
     # which chemo or which meds asks the drugs by name, not a class ("lymphodepleting chemotherapy")
     ("which lymphodepleting chemo drugs were used in the Nguyen TIL study", None, "pub-nguyen-2019", "drugs by name"),
     ("what background meds were the lupus pts allowed to be recieving?", "lupus-trial-eligibility", None, None),
+    # who was kept blind asks the masking, given only by a fact saying it
+    ("masking of the DaRenCa study-1", None, "trial-nct01274273", "masking"),
+    ("who is blinded in the lupus low dose interleukin 2 trial?", "lupus-trial-design", None, None),
+    # a registry other than ClinicalTrials.gov asks its own number, not the NCT one
+    ("EudraCT number for ANRS 119", None, "trial-anrs-119", "identifier"),
+    ("ChiCTR registration number for NCT04077684", None, "trial-nct04077684", "identifier"),
+    ("NCT number for ANRS 119", "trial-anrs-119", None, None),
     # ... and which regimen, ARVs or later therapies asks the drugs by name too
     ("which ART regimen did ESPRIT participants take", None, "trial-esprit", "drugs by name"),
     ("sarcomatoid 2nd line drugs", None, "pub-achkar-2017", "drugs by name"),

@@ -113,6 +113,14 @@ DEV49_TOP1 = 0.937  # questions49, new team members and students, broad and narr
 DEV49_ABSTENTION = 0.783
 DEV50_TOP1 = 0.937  # questions50, many styles (held out, measured once): 95.8% and 89.3% (95.4% and 88.4%)
 DEV50_ABSTENTION = 0.873
+DEV51_TOP1 = 0.946  # questions51, regulatory-affairs and registry specialists: 96.6% and 87.8% (96.6% and 87.8%)
+DEV51_ABSTENTION = 0.858
+DEV52_TOP1 = 0.842  # questions52, patients and families in everyday words: 86.2% and 83.9% (86.2% and 83.9%)
+DEV52_ABSTENTION = 0.819
+DEV53_TOP1 = 0.911  # questions53, laboratory scientists and immunologists: 93.1% and 86.2% (93.1% and 86.2%)
+DEV53_ABSTENTION = 0.842
+DEV54_TOP1 = 0.937  # questions54, tricky near-misses (facts moved between studies): 95.7% and 82.6% (95.7% and 82.2%)
+DEV54_ABSTENTION = 0.806
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -458,6 +466,10 @@ def test_holdout_questions_written_independently(
         ("questions48", DEV48_TOP1, DEV48_ABSTENTION),
         ("questions49", DEV49_TOP1, DEV49_ABSTENTION),
         ("questions50", DEV50_TOP1, DEV50_ABSTENTION),
+        ("questions51", DEV51_TOP1, DEV51_ABSTENTION),
+        ("questions52", DEV52_TOP1, DEV52_ABSTENTION),
+        ("questions53", DEV53_TOP1, DEV53_ABSTENTION),
+        ("questions54", DEV54_TOP1, DEV54_ABSTENTION),
     ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(

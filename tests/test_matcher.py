@@ -1588,6 +1588,17 @@ PASSING_MENTIONS = [
     # a drug no card covers, by its name's ending, even beside a drug the cards do cover
     ("does tocilizumab help with IL-2 capillary leak", None, "not a drug the cards cover: tocilizumab"),
     ("is tebentafusp approved for uveal melanoma?", None, "not a drug the cards cover: tebentafusp"),
+    # a concept asked of another subject is answered only by a card naming it, by any of its names
+    ("does IL-7 expand Tregs?", None, "the best card does not mention regulatory T cells (Tregs)"),
+    ("did the ILIADE trial measure Treg expansion with IL-2", None,
+     "the best card does not mention regulatory T cells (Tregs)"),
+    ("what IL-7 dose is used in the reservoir-reduction studies?", None,
+     "the best card does not mention the latent HIV reservoir"),
+    ("does low dose IL-2 expand Tregs in lupus?", "lupus-trial-background", "the best card is about what was asked"),
+    ("did responders in the McQuade study have more TILs at baseline?", "pub-mcquade-2018",
+     "the best card is about what was asked"),  # "tumor-infiltrating T cells"
+    ("in ILIADE what kind of patients got IL-2 before stopping ART - CD4 and viral load status?", "trial-iliade",
+     "the best card is about what was asked"),  # "viral suppression"
 ]
 
 

@@ -243,6 +243,7 @@ class Index:
         self.broader: dict[str, tuple[str, ...]] = {t.id: t.broader for t in deck.terms.values()}
         self.topic_ids = frozenset(t.id for t in deck.terms.values() if t.is_topic)
         self.kinds = {t.id: t.kind for t in deck.terms.values()}
+        self.labels = {t.id: t.label for t in deck.terms.values()}  # as said in a reason
         # The drugs the cards introduce (IL-2, IL-7); any other drug a question names (rituximab) is
         # something a card may only mention.
         introduced = {s for c in deck.cards if OVERVIEW in c.topics for s in c.subjects}

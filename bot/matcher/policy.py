@@ -398,6 +398,22 @@ def _names_study(c: Case, hit: Hit) -> bool:
 
 
 
+def unmentioned_concept(c: Case) -> str:
+    """A concept asked of another subject ("Tregs in ILIADE") that the best card neither is about nor
+    names in any fact: it says nothing of it."""
+    best = c.hits[0]
+    e = c.ix.entries[best.position]
+    concepts = [s for s in c.r.subjects if c.ix.kinds.get(s) == CONCEPT and s not in e.subjects]
+    others = [s for s in c.r.subjects if c.ix.kinds.get(s) != CONCEPT]
+    if not concepts or not others or _brevity(c) < 1.0:  # a long message names more than it asks
+        return ""
+    card = c.ix.cards[best.position]
+    quotes = (q.quote for f in card.facts for q in f.citations)
+    texts = [card.title, card.summary, *(f.text for f in card.facts), *quotes]
+    missing = [s for s in concepts if not any(c.reader.names_concept(t, s) for t in texts)]
+    return f"the best card does not mention {c.ix.labels[missing[0]]}" if missing else ""
+
+
 Rule = Callable[[Case], str]
 # In order: the first rule that gives a reason decides.
 RULES: tuple[Rule, ...] = (
@@ -412,6 +428,7 @@ RULES: tuple[Rule, ...] = (
     unknown_setting,
     foreign_numbered,
     missing_kind,
+    unmentioned_concept,
     unstated_label,
     other_study_size,
     passing_word,

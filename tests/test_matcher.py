@@ -1089,6 +1089,9 @@ ANSWERABILITY = [
     # how many of one disease, in a study of several: a count naming it, not the whole study's
     ("how many SLE patients were in the Rosenzwajg ld-IL2 trial?", None, "pub-rosenzwajg-2019", "enrollment"),
     ("how many melanoma patients got TIL with low dose IL-2", "pub-nguyen-2019", None, None),
+    # ... or one disease of the group a study's card is about (RA among eleven autoimmune diseases)
+    ("how many RA patients enrolled in the Rosenzwajg basket trial", None, "pub-rosenzwajg-2019", "enrollment"),
+    ("how many patients in the Rosenzwajg basket trial", "ld-il2-autoimmune-design", None, None),
     # whether a drug has been tried in people asks how far it has got
     ("has the NARA1 antibody been tested in people yet?", None, "pub-boyman-2019", "phase"),
     ("has IL-7 been tested in humans?", "il-7-trial-results", None, None),

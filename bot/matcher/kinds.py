@@ -354,7 +354,10 @@ def _on_the_disease_asked(
     kinds, words = ix.kinds, reader.subject_words
     asked = [s for s in r.subjects if kinds.get(s) == DISEASE]
     diseases = [s for s in ix.entries[position].subjects if kinds.get(s) == DISEASE]
-    if not asked or len(diseases) < 2 or all(s in asked for s in diseases):
+    # ... or on a card about a group of diseases, for one of the group asked ("RA patients", in a
+    # study of eleven autoimmune diseases)
+    narrower = [s for s in asked if s not in diseases and not set(diseases).isdisjoint(ix.broader.get(s, ()))]
+    if not asked or (len(diseases) < 2 and not narrower) or all(s in asked for s in diseases):
         return facts
     names = {w for s in asked for w in words.get(s, ())}
     return [f for f in facts if not names.isdisjoint(f.words.split())]

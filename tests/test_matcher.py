@@ -1273,6 +1273,10 @@ ANSWERABILITY = [
     # which chemo or which meds asks the drugs by name, not a class ("lymphodepleting chemotherapy")
     ("which lymphodepleting chemo drugs were used in the Nguyen TIL study", None, "pub-nguyen-2019", "drugs by name"),
     ("what background meds were the lupus pts allowed to be recieving?", "lupus-trial-eligibility", None, None),
+    # the date of an event is given by a fact naming that event, not another one ("enrollment")
+    ("start date NCT01883323", None, "trial-nct01883323", "date"),
+    ("when was NCT01347996 registered?", None, "trial-nct01347996", "date"),
+    ("when was STALWART registered", "trial-stalwart", None, None),
     # who was kept blind asks the masking, given only by a fact saying it
     ("masking of the DaRenCa study-1", None, "trial-nct01274273", "masking"),
     ("who is blinded in the lupus low dose interleukin 2 trial?", "lupus-trial-design", None, None),

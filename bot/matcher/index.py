@@ -273,8 +273,9 @@ class Index:
         self.per_measure = frozenset(k.id for k in lexicon.kinds if k.per_measure)
         self.spells_name = frozenset(k.id for k in lexicon.kinds if k.spells_name)
         self.per_organization = frozenset(k.id for k in lexicon.kinds if k.per_organization)
-        self.events = {  # "when did it start": the date of an event, on a fact about it
-            k.id: (frozenset(map(stem, k.event_words)), frozenset(k.event_topics))
+        self.events = {  # "when did it start": the date of an event, on a fact about it (the words
+            # naming one event alike, "start began launched", stemmed)
+            k.id: (tuple(frozenset(map(stem, e.split())) for e in k.event_words), frozenset(k.event_topics))
             for k in lexicon.kinds
             if k.event_words
         }

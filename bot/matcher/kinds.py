@@ -59,8 +59,10 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         if not facts:
             return False
     if kind in ix.events:  # when it started or finished: not when it was registered or published
-        words, topics = ix.events[kind]
-        if not words.isdisjoint(map(stem, r.norm.split())):
+        events, topics = ix.events[kind]
+        typed = set(map(stem, r.norm.split()))
+        words = frozenset().union(*(e for e in events if not e.isdisjoint(typed)))  # the events asked
+        if words:
             facts = [
                 f for f in facts if not topics.isdisjoint(f.topics) or not words.isdisjoint(f.words.split())
             ]

@@ -1101,6 +1101,7 @@ ANSWERABILITY = [
     ("what were the follow-up lengths in ESPRIT and SILCAAT?", None, "trial-esprit", "follow-up"),
     ("Who was the principal investigator of the Case Western IL-2 reservoir study?", None, "trial-nct03308786", "investigator"),
     ("principal investigator of the Beijing lupus IL-2 trial", "lupus-trial-contacts", None, None),
+    ("who was the lead doctor on the case western IL-2 reservoir trial?", None, "trial-nct03308786", "investigator"),
     ("did IL-2 improve survival in ESPRIT?", "trial-esprit", None, None),
     ("3-year event-free survival in HR-NBL1", "pub-ladenstein-2018", None, None),
     # a dose of another drug is given only by a fact naming that drug (not the corticosteroid limit)

@@ -843,6 +843,16 @@ PERSONAL_ADVICE = [
     ("would aldesleukin help me? my CD4 is 300", None),
     ("IL-7 or IL-2 - which is better for me?", None),
     ("my mum is on high dose IL-2 and has a fever, what should we do", None),
+    # one person's case put to the bot: a candidate, safe for him, a cure for me, what I can do
+    ("my brother has kidney cancer with sarcomatoid features, is he a good candidate for HD IL-2", None),
+    ("my brother has HIV and hepatitis B. would IL-7 be safe for him?", None),
+    ("I just got diagnosed with HIV and I'm scared. Is IL-2 going to cure me?", None),
+    ("I've got lupus, can I just inject IL-2 myself at home?", None),
+    ("is my Crohn's bad enough for low dose IL2?", None),
+    # ... said as what the question is for, after it ("for my kid")
+    ("is il2 safe for my kid w neuroblastoma", None),
+    # whether someone can still join is asked of the criteria, which the source gives
+    ("I got rituximab 4 months ago, can I still join the lupus IL-2 trial?", "lupus-trial-exclusion-criteria"),
     # right after which/what/who it asks where to find something, not what to do
     ("where should i look for IL-7 trials", "il-7-clinical-trials"),
     ("what doses are compared in the lupus trial of low-dose IL-2?", "lupus-trial-arms-dosing"),

@@ -326,10 +326,11 @@ class Reader:
             self._common_buckets = buckets
         return self._common_buckets
 
-    def tokens(self, query: str) -> list[str]:
-        """The query's tokens: normalised, name-numbers joined, abbreviations spelled out."""
+    def tokens(self, query: str, *, purpose: bool = False) -> list[str]:
+        """The query's tokens: normalised, name-numbers joined, abbreviations spelled out (without
+        the purpose said in passing, "for my newsletter", unless asked for)."""
         text = query[:MAX_CHARS]
-        if "our " in text or "my " in text:  # what every purpose said holds
+        if not purpose and ("our " in text or "my " in text):  # what every purpose said holds
             text = PURPOSE.sub(" ", text)
         if not text.isascii() or self.ascii_signs:
             text = spell_signs(text, self.signs)
@@ -470,6 +471,8 @@ class Reader:
         toks = self.tokens(query)
         reading = Reading(" ".join(toks), [], [], [], [], [], self._is_followup(toks), 0, [], frozenset())
         advice = self._asks_advice(toks)
+        if not advice and ("our " in query or "my " in query) and PURPOSE.search(query[:MAX_CHARS]):
+            advice = self._asks_advice(self.tokens(query, purpose=True))  # "is it safe for my son"
         stems = [stem(t) for t in toks]
         leftovers: list[list[str]] = [[]]
         idioms: list[tuple[str, str]] = []

@@ -1288,6 +1288,10 @@ ANSWERABILITY = [
     ("start date NCT01883323", None, "trial-nct01883323", "date"),
     ("when was NCT01347996 registered?", None, "trial-nct01347996", "date"),
     ("when was STALWART registered", "trial-stalwart", None, None),
+    # which tumours asks them by name, not "tumor growth"
+    ("which mouse tumour models were used with the Carmenate IL-2 antagonist", None, "pub-carmenate-2018",
+     "cancer types"),
+    ("which tumours show durable regressions with high-dose IV IL2?", "high-dose-il-2-side-effects", None, None),
     # who was kept blind asks the masking, given only by a fact saying it
     ("masking of the DaRenCa study-1", None, "trial-nct01274273", "masking"),
     ("who is blinded in the lupus low dose interleukin 2 trial?", "lupus-trial-design", None, None),
@@ -1422,7 +1426,7 @@ FACT_KINDS = [
     ("It has a short in vivo half-life.", ["half-life"]),
     ("No difference in the risk of opportunistic disease or death.", ["survival"]),
     # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
-    ("Toxicity has limited the use of high-dose IL-2 in melanoma.", []),
+    ("Toxicity has limited the use of high-dose IL-2 in melanoma.", ["cancer-types"]),  # names one
     ("Patients received high dose IL2 therapy from May 2009.", ["count", "date"]),
     ("Patients were randomly assigned (1:1) to receive it.", ["count", "ratio"]),
     ("Ann Rheum Dis. 2019;78(2):209-217.", ["count", "date", "reference"]),  # a volume's pages: no ratio

@@ -939,6 +939,10 @@ ANSWERABILITY = [
     ("how many patients per disease in the ld-IL2 11 disease study", None, "trial-nct01988506",
      "numbers in each arm or group"),
     ("how many pts in each arm of the ovarian IMCT review", "pub-wang-2019", None, None),  # "26 received ... and 25"
+    ("how many patients were in each DaRenCa arm?", None, "trial-nct01274273", "numbers in each arm or group"),
+    ("enrollment per arm in NCT04077684?", None, "trial-nct04077684", "numbers in each arm or group"),
+    # how many responded asks a count of some of them, not the total
+    ("Rosenzwajg trial - how many patients responded clinically?", None, "pub-rosenzwajg-2019", "count"),
     ("neuroblastoma IL-2 trial: how many were randomised to each arm?", "pub-ladenstein-2018", None, None),  # "n=200 to"
     ("IFN dose in DaRenCa-1", "trial-nct01274273", None, None),  # "IFN 3 MIU ... and IL2 2.4 MIU/m"
     ("IL-2 dose in DaRenCa-1", "trial-nct01274273", None, None),

@@ -1065,6 +1065,10 @@ ANSWERABILITY = [
     ("What's the clinicaltrials.gov number for the TIL with low-dose IL-2 melanoma trial?", "trial-nct01883323",
      None, None),
     ("who was the first author of the STALWART results paper?", None, "trial-stalwart", "publication reference"),
+    # where a paper named at length was published, or whether a trial has been, asks its reference
+    ("where was the IL-7 phase I/II published?", None, "il-7-trial-results", "publication reference"),
+    ("has NCT04077684 been published in a journal yet?", None, "trial-nct04077684", "publication reference"),
+    ("where was the neuroblastoma IL-2 phase 3 published?", "pub-ladenstein-2018", None, None),
     # which centre or institution ran a study asks where it was run: "a single institution" names none
     ("Which cancer centre ran the MAGE-A3 plus HD IL-2 study?", None, "pub-mcquade-2018", "location"),
     ("which institution ran the Nguyen TIL phase II?", None, "trial-nct01883323", "location"),

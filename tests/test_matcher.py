@@ -1065,6 +1065,9 @@ ANSWERABILITY = [
     ("What's the clinicaltrials.gov number for the TIL with low-dose IL-2 melanoma trial?", "trial-nct01883323",
      None, None),
     ("who was the first author of the STALWART results paper?", None, "trial-stalwart", "publication reference"),
+    # where a study stands asks its recruitment status, given by its record or a fact saying it
+    ("recruitment status of NCT01988506?", None, "trial-nct01988506", "recruitment status"),
+    ("is the lupus IL-2 trial still recruiting", "lupus-trial-dates-status", None, None),
     # where a paper named at length was published, or whether a trial has been, asks its reference
     ("where was the IL-7 phase I/II published?", None, "il-7-trial-results", "publication reference"),
     ("has NCT04077684 been published in a journal yet?", None, "trial-nct04077684", "publication reference"),

@@ -340,6 +340,22 @@ def missing_kind(c: Case) -> str:
     return f"the card on that subject does not give its {kind_label(c.ix, missing[0])}"
 
 
+def unmentioned_concept(c: Case) -> str:
+    """A concept asked of another subject ("Tregs in ILIADE") that the best card neither is about nor
+    names in any fact: it says nothing of it."""
+    best = c.hits[0]
+    e = c.ix.entries[best.position]
+    concepts = [s for s in c.r.subjects if c.ix.kinds.get(s) == CONCEPT and s not in e.subjects]
+    others = [s for s in c.r.subjects if c.ix.kinds.get(s) != CONCEPT]
+    if not concepts or not others or _brevity(c) < 1.0:  # a long message names more than it asks
+        return ""
+    card = c.ix.cards[best.position]
+    quotes = (q.quote for f in card.facts for q in f.citations)
+    texts = [card.title, card.summary, *(f.text for f in card.facts), *quotes]
+    missing = [s for s in concepts if not any(c.reader.names_concept(t, s) for t in texts)]
+    return f"the best card does not mention {c.ix.labels[missing[0]]}" if missing else ""
+
+
 def unstated_label(c: Case) -> str:
     """The question asks about a numbered category or span ("phase 3", "5-year survival", "type 1
     diabetes") the best card never states: it answers about another one, or none."""
@@ -395,23 +411,6 @@ def _names_study(c: Case, hit: Hit) -> bool:
         return False
     titled = {stem(x) for text in e.texts for x in text.split()}  # its title and aliases
     return any(w in titled for w in own)
-
-
-
-def unmentioned_concept(c: Case) -> str:
-    """A concept asked of another subject ("Tregs in ILIADE") that the best card neither is about nor
-    names in any fact: it says nothing of it."""
-    best = c.hits[0]
-    e = c.ix.entries[best.position]
-    concepts = [s for s in c.r.subjects if c.ix.kinds.get(s) == CONCEPT and s not in e.subjects]
-    others = [s for s in c.r.subjects if c.ix.kinds.get(s) != CONCEPT]
-    if not concepts or not others or _brevity(c) < 1.0:  # a long message names more than it asks
-        return ""
-    card = c.ix.cards[best.position]
-    quotes = (q.quote for f in card.facts for q in f.citations)
-    texts = [card.title, card.summary, *(f.text for f in card.facts), *quotes]
-    missing = [s for s in concepts if not any(c.reader.names_concept(t, s) for t in texts)]
-    return f"the best card does not mention {c.ix.labels[missing[0]]}" if missing else ""
 
 
 Rule = Callable[[Case], str]

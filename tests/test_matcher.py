@@ -119,10 +119,10 @@ DEV52_TOP1 = 0.845  # questions52, patients and families in everyday words: 86.5
 DEV52_ABSTENTION = 0.842
 DEV53_TOP1 = 0.910  # questions53, laboratory scientists and immunologists: 93.1% and 88.5% (93.1% and 86.2%)
 DEV53_ABSTENTION = 0.865
-DEV54_TOP1 = 0.937  # questions54, tricky near-misses (facts moved between studies): 95.7% and 84.8% (95.7% and 82.2%)
-DEV54_ABSTENTION = 0.827
-DEV55_TOP1 = 0.950  # questions55, many styles (held out, measured once): 97.1% and 87.4% (97.1% and 87.0%)
-DEV55_ABSTENTION = 0.854
+DEV54_TOP1 = 0.937  # questions54, tricky near-misses (facts moved between studies): 95.7% and 84.3% (95.7% and 82.2%)
+DEV54_ABSTENTION = 0.823
+DEV55_TOP1 = 0.950  # questions55, many styles (held out, measured at the end): 97.1% and 87.0% (97.1% and 87.0%)
+DEV55_ABSTENTION = 0.849
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -850,8 +850,11 @@ PERSONAL_ADVICE = [
     ("my brother has kidney cancer with sarcomatoid features, is he a good candidate for HD IL-2", None),
     ("my brother has HIV and hepatitis B. would IL-7 be safe for him?", None),
     ("I just got diagnosed with HIV and I'm scared. Is IL-2 going to cure me?", None),
-    ("I've got lupus, can I just inject IL-2 myself at home?", None),
+    ("I've got lupus, can I inject myself with IL-2 at home?", None),
     ("is my Crohn's bad enough for low dose IL2?", None),
+    # ... but checking what one understood, or checking a fact, is no one's case
+    ("is my understanding right that ESPRIT showed no clinical benefit?", "trial-esprit"),
+    ("can I just check the IL-7 dose in the phase I/II?", "il-7-trial-results"),
     # ... said as what the question is for, after it ("for my kid")
     ("is il2 safe for my kid w neuroblastoma", None),
     # whether someone can still join is asked of the criteria, which the source gives

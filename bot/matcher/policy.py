@@ -50,6 +50,15 @@ def personal_advice(c: Case) -> str:
     return "the cards give what their sources say, not personal medical advice" if c.r.advice else ""
 
 
+def small_talk(c: Case) -> str:
+    """A word of small talk (the weather, lunch) that the best card does not use: the question is
+    chat that names one of our places or drugs in passing ("the weather in Beijing")."""
+    e = c.ix.entries[c.hits[0].position]
+    said = e.strong | e.weak | e.quoted
+    talk = [w for w in dict.fromkeys(c.r.norm.split()) if w in c.reader.small_talk and stem(w) not in said]
+    return f"that is not a question the cards answer: {', '.join(talk[:3])}" if talk else ""
+
+
 def off_subject(c: Case) -> str:
     """The question names a subject and the best card is not about it."""
     return "no card is about that subject" if c.r.subjects and c.hits[0].subject == 0.0 else ""
@@ -418,6 +427,7 @@ Rule = Callable[[Case], str]
 RULES: tuple[Rule, ...] = (
     no_card,
     personal_advice,
+    small_talk,
     off_subject,
     other_drug,
     other_disease,

@@ -108,6 +108,7 @@ class Reader:
         self.focus_openers = frozenset(lexicon.focus_openers)
         self.not_diseases = frozenset(stem(w) for w in lexicon.not_diseases)
         self.disease_names = lexicon.disease_names  # "covid": a disease, with no disease ending
+        self.small_talk = lexicon.small_talk  # "weather": chat, not a question on IL-2
         self.disease_heads = lexicon.disease_heads
         self.units = lexicon.units
         self.unit_names = frozenset(lexicon.units.values())

@@ -900,6 +900,9 @@ ANSWERABILITY = [
     ("how many people dropped out of ILIADE due to aldesleukin side effects?", "aldesleukin-side-effects-hiv",
      None, None),
     ("how many patients dropped out of the 11-disease ld-IL2 trial?", None, "trial-nct01988506", "count"),
+    # the name of a product, its maker between, is a name the card must give
+    ("what's the name of ILTOO pharma's IL-2 drug?", None, "rosenzwajg-2019-competing-interests", "other names"),
+    ("What's the name of the Cuban no-alpha IL2 mutein drug in trials?", None, "pub-leon-2018", "other names"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

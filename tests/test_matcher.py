@@ -595,6 +595,9 @@ def test_words_spelt_right_are_never_fuzzed_into_a_phrase(engine: Engine) -> Non
 
 GENERAL_ANSWERS = [
     # (query, answered card or None, reason)
+    # "rates" alone asks a rate (a percentage by arm), when no other kind is asked
+    ("blood clot rates DaRenCa arms?", "pub-donskov-2018", "the best card is about what was asked"),
+    ("prior nephrectomy rates by arm, DaRenCa", "pub-donskov-2018", "the best card is about what was asked"),
     # an ordinary English word no card uses is no unknown word ("supposed", "ones")
     ("in plain english, what is an immunomodulator supposed to do?", "aldesleukin-mechanism",
      "the best card is about what was asked"),

@@ -906,6 +906,9 @@ ANSWERABILITY = [
     # the name of a product, its maker between, is a name the card must give
     ("what's the name of ILTOO pharma's IL-2 drug?", None, "rosenzwajg-2019-competing-interests", "other names"),
     ("What's the name of the Cuban no-alpha IL2 mutein drug in trials?", None, "pub-leon-2018", "other names"),
+    # the institute that sponsored a study is no site of it: "which hospitals" needs one named as a site
+    ("which French hospitals took part in ILIADE?", None, "trial-iliade", "location"),
+    ("which hospital ran the lupus IL-2 trial?", "lupus-trial-contacts", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

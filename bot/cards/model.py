@@ -10,13 +10,14 @@ TRIALS_TOPIC = "trials"  # the topic of every card about one study (a trial's, a
 APPROVAL_TOPIC = "approval"  # the topic of a drug's approval (a paper's date gives none)
 DATE_KIND, REFERENCE_KIND = "date", "reference"  # kinds of fact asked: a date, a publication reference
 FUNDER_KIND = "funder"  # ... a funder (whose country is not where a study ran)
+PLACE_KIND, SPONSOR_KIND = "place", "sponsor"  # ... where a study ran; who ran it (its institute is no site)
 # The kinds of subject a vocabulary term may be (facts/schema/vocabulary.schema.json; also "concept").
 DRUG, DISEASE, STUDY, ORGANIZATION, CONCEPT = "drug", "disease", "study", "organization", "concept"
 # The kinds of card about one study (facts/schema/card.schema.json): a trial's, a publication's.
 TRIAL_CARD, PUBLICATION_CARD = "trial", "publication"
 # Vocabulary ids the code cannot work without: `il2bot check` verifies the vocabulary defines each.
 RELIED_ON_TOPICS = (OVERVIEW_TOPIC, TRIALS_TOPIC, APPROVAL_TOPIC)
-RELIED_ON_KINDS = (DATE_KIND, REFERENCE_KIND, FUNDER_KIND)  # ... when it defines kinds of fact at all
+RELIED_ON_KINDS = (DATE_KIND, REFERENCE_KIND, FUNDER_KIND, PLACE_KIND, SPONSOR_KIND)  # ... when it defines kinds of fact at all
 
 
 class CardError(NamedTuple):

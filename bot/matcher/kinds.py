@@ -13,8 +13,10 @@ from bot.cards.model import (
     DRUG,
     FUNDER_KIND,
     ORGANIZATION,
+    PLACE_KIND,
     PUBLICATION_CARD,
     REFERENCE_KIND,
+    SPONSOR_KIND,
     STUDY,
     TRIAL_CARD,
 )
@@ -37,6 +39,7 @@ SETTING_ASIDE = frozenset(  # "who made it before Clinigen": an organisation oth
 )
 SET_ASIDE_WITHIN = 2  # words after them in which the organisation set aside is named
 NOT_WHERE = frozenset((REFERENCE_KIND, FUNDER_KIND))  # facts whose countries are not where a study ran
+NOT_SITES = NOT_WHERE | {SPONSOR_KIND}  # ... nor whose institutions are its sites (a sponsoring institute)
 OR = "or"  # "11 or 12?": numbers offered as choices, not stated
 CHOICE_WITHIN = 2  # tokens from an "or" within which a choice's number stands ("1 MIU or 3 MIU")
 SPELLED_FROM = 4  # letters of the shortest name a fact can spell out (STALWART, DaRenCa; not IL-2)
@@ -79,6 +82,8 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     said = fact_texts(ix, position) if whole else {}
     if names_one:  # "subcutaneous or IV?": a fact naming a route, not one saying "injections"
         facts = [f for f in facts if any(re.search(p, fold(said[id(f)])) for p in naming)]
+        if kind == PLACE_KIND:  # "which hospitals": one named as a site, not the sponsoring institute
+            facts = [f for f in facts if NOT_SITES.isdisjoint(f.kinds)]
         if not facts:
             return False
     if kind in ix.per_place:  # "which countries besides the US": a country named, not the US; not

@@ -17,7 +17,8 @@ DRUG, DISEASE, STUDY, ORGANIZATION, CONCEPT = "drug", "disease", "study", "organ
 TRIAL_CARD, PUBLICATION_CARD = "trial", "publication"
 # Vocabulary ids the code cannot work without: `il2bot check` verifies the vocabulary defines each.
 RELIED_ON_TOPICS = (OVERVIEW_TOPIC, TRIALS_TOPIC, APPROVAL_TOPIC)
-RELIED_ON_KINDS = (DATE_KIND, REFERENCE_KIND, FUNDER_KIND, PLACE_KIND, SPONSOR_KIND)  # ... when it defines kinds of fact at all
+# ... and the kinds of fact, when it defines any
+RELIED_ON_KINDS = (DATE_KIND, REFERENCE_KIND, FUNDER_KIND, PLACE_KIND, SPONSOR_KIND)
 
 
 class CardError(NamedTuple):

@@ -909,6 +909,8 @@ ANSWERABILITY = [
     # the institute that sponsored a study is no site of it: "which hospitals" needs one named as a site
     ("which French hospitals took part in ILIADE?", None, "trial-iliade", "location"),
     ("which hospital ran the lupus IL-2 trial?", "lupus-trial-contacts", None, None),
+    # when a study ran is the date of that event: not its paper's year
+    ("what years did the DaRenCa-1 trial run?", None, "pub-donskov-2018", "date"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

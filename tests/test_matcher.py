@@ -911,6 +911,11 @@ ANSWERABILITY = [
     ("which hospital ran the lupus IL-2 trial?", "lupus-trial-contacts", None, None),
     # when a study ran is the date of that event: not its paper's year
     ("what years did the DaRenCa-1 trial run?", None, "pub-donskov-2018", "date"),
+    # where a company is based: a country or city it is said to be in ("the French company Cytheris"),
+    # and "which city" a city, not a country
+    ("where is ILTOO Pharma based?", None, "rosenzwajg-2019-competing-interests", "location"),
+    ("which city is Cytheris in", None, "what-is-il-7", "location"),
+    ("who's developing IL-7 and where are they based?", "il-7-developer", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -860,6 +860,11 @@ PERSONAL_ADVICE = [
     ("can I just check the IL-7 dose in the phase I/II?", "il-7-trial-results"),
     # ... said as what the question is for, after it ("for my kid")
     ("is il2 safe for my kid w neuroblastoma", None),
+    # a way in for one person, or what it would do for their illness
+    ("I weigh 85 kg, is there any way I can still get into the Beijing lupus study?", None),
+    ("would I qualify for the NK cell trial? I'm on ART, undetectable", None),
+    ("I've got Crohn's, where can I get ld-IL2 in London?", None),
+    ("I'm 40 with psoriasis, will low-dose IL-2 clear my skin?", None),
     # whether someone can still join is asked of the criteria, which the source gives
     ("I got rituximab 4 months ago, can I still join the lupus IL-2 trial?", "lupus-trial-exclusion-criteria"),
     # right after which/what/who it asks where to find something, not what to do

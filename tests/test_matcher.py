@@ -597,6 +597,7 @@ GENERAL_ANSWERS = [
     # (query, answered card or None, reason)
     # "rates" alone asks a rate (a percentage by arm), when no other kind is asked
     ("blood clot rates DaRenCa arms?", "pub-donskov-2018", "the best card is about what was asked"),
+    ("address/city of the SLE IL-2 study site", "lupus-trial-contacts", "the best card is about what was asked"),
     ("prior nephrectomy rates by arm, DaRenCa", "pub-donskov-2018", "the best card is about what was asked"),
     # an ordinary English word no card uses is no unknown word ("supposed", "ones")
     ("in plain english, what is an immunomodulator supposed to do?", "aldesleukin-mechanism",
@@ -921,6 +922,8 @@ ANSWERABILITY = [
     ("where is ILTOO Pharma based?", None, "rosenzwajg-2019-competing-interests", "location"),
     ("which city is Cytheris in", None, "what-is-il-7", "location"),
     ("who's developing IL-7 and where are they based?", "il-7-developer", None, None),
+    ("where is ILTOO Pharma headquartered", None, "rosenzwajg-2019-competing-interests", "location"),
+    ("oral cancer il2 snp study city", None, "pub-singh-2017", "location"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -598,6 +598,11 @@ GENERAL_ANSWERS = [
     # "rates" alone asks a rate (a percentage by arm), when no other kind is asked
     ("blood clot rates DaRenCa arms?", "pub-donskov-2018", "the best card is about what was asked"),
     ("address/city of the SLE IL-2 study site", "lupus-trial-contacts", "the best card is about what was asked"),
+    # abbreviations: side effects in capitals ("SEs"), the lupus trial's hospital ("PUPH")
+    ("What serious SEs were seen in ESPRIT or SILCAAT with aldesleukin?", "aldesleukin-side-effects-hiv",
+     "the best card is about what was asked"),
+    ("how is SRI-4 response defined in the PUPH trial", "lupus-trial-primary-outcome",
+     "the best card is about what was asked"),
     ("prior nephrectomy rates by arm, DaRenCa", "pub-donskov-2018", "the best card is about what was asked"),
     # an ordinary English word no card uses is no unknown word ("supposed", "ones")
     ("in plain english, what is an immunomodulator supposed to do?", "aldesleukin-mechanism",

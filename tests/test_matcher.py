@@ -929,6 +929,12 @@ ANSWERABILITY = [
     ("who's developing IL-7 and where are they based?", "il-7-developer", None, None),
     ("where is ILTOO Pharma headquartered", None, "rosenzwajg-2019-competing-interests", "location"),
     ("oral cancer il2 snp study city", None, "pub-singh-2017", "location"),
+    # "what dose" asks an amount in a unit of doses: not "a mean of 16.5 total doses"; "how many doses"
+    # and "more doses" count them
+    ("what HD IL-2 dose did the Pittsburgh sarcomatoid patients receive", None, "pub-achkar-2017", "dose"),
+    ("on average how many IL-2 doses did the TIL patients actually get?", "pub-nguyen-2019", None, None),
+    ("did more HD IL-2 doses mean better response in sarcomatoid RCC?", "pub-achkar-2017", None, None),
+    ("what dose of IL-7 was given in the phase I/II", "il-7-trial-results", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -41,6 +41,7 @@ SET_ASIDE_WITHIN = 2  # words after them in which the organisation set aside is 
 NOT_WHERE = frozenset((REFERENCE_KIND, FUNDER_KIND))  # facts whose countries are not where a study ran
 NOT_SITES = NOT_WHERE | {SPONSOR_KIND}  # ... nor whose institutions are its sites (a sponsoring institute)
 OR = "or"  # "11 or 12?": numbers offered as choices, not stated
+COUNTING = frozenset(("many", "number", "avg", "average", "total"))  # "how many doses": a count, not an amount
 CHOICE_WITHIN = 2  # tokens from an "or" within which a choice's number stands ("1 MIU or 3 MIU")
 SPELLED_FROM = 4  # letters of the shortest name a fact can spell out (STALWART, DaRenCa; not IL-2)
 SPELL_PREFIX = 3  # most letters of a name one word spells ("da-ren-ca": Danish Renal Cancer)
@@ -120,6 +121,10 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         ]
         if r.units:  # "the dose in IU/kg": a number in IU/kg, not "16.5 total doses"
             facts = [f for f in facts if reader.states_units(said[id(f)], r.units)]
+        elif kind in ix.amounts and _which_asks(reader, r, kind) and COUNTING.isdisjoint(r.norm.split()):
+            # "what dose did they get": an amount in one of its units, not "16.5 total doses"
+            units = ix.amounts[kind]
+            facts = [f for f in facts if any(reader.states_units(said[id(f)], (u,)) for u in units)]
         if kind in ix.counted and r.focus_span:  # "how many cycles": a number counting cycles
             counted = set(r.focus_span)
             if not ix.counted[kind].isdisjoint(counted):  # patients, participants, children alike
@@ -191,6 +196,12 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def _which_asks(reader: Reader, r: Reading, kind: str) -> bool:
+    """Whether the which/what of the question asks for that kind ("what HD IL-2 dose")."""
+    asks = reader.ask_words
+    return any(asks.get(w) == kind for w in r.focus_span)
 
 
 def _doing_asked(reader: Reader, r: Reading, kind: str) -> frozenset[str]:

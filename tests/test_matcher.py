@@ -523,7 +523,7 @@ ORDINARY_WORDS = [
     ("is IL-7 given as an injection?", ["route"], [], []),
     # a regimen asks what the treatment was; in a unit of dose, it asks the dose
     ("What's the relapse prevention regimen in the Bernson AML paper?", [], [], []),
-    ("standard high-dose Proleukin regimen for metastatic RCC in IU/kg", ["dose"], [], []),
+    ("standard high-dose Proleukin regimen for metastatic RCC in IU/kg", ["label-dose"], [], []),  # the label's
     ("ESPRIT: was the IL-2 given IV or under the skin, and what CD4 counts were enrolled?", ["route", "enrollment"],
      [], []),  # a route offered as a choice asks it, beside another kind
     ("a patient who might enrol in NCT04077684 - how often are the injections?", ["route"], [], []),  # joining
@@ -935,6 +935,11 @@ ANSWERABILITY = [
     ("on average how many IL-2 doses did the TIL patients actually get?", "pub-nguyen-2019", None, None),
     ("did more HD IL-2 doses mean better response in sarcomatoid RCC?", "pub-achkar-2017", None, None),
     ("what dose of IL-7 was given in the phase I/II", "il-7-trial-results", None, None),
+    # the standard or approved dose is the label's: no study's dose, and no card gives the label's
+    ("what's the label dose of Proleukin for metastatic kidney cancer?", None, "aldesleukin-fda-approval",
+     "approved dose"),
+    ("standard HD IL2 dose for kidney cancer, is it 600,000 IU/kg every 8 hrs?", None, "pub-achkar-2017",
+     "approved dose"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside
@@ -1125,7 +1130,7 @@ ANSWERABILITY = [
     ("what's the usual high-dose IV Proleukin dose in IU/kg for metastatic melanoma?", None, "pub-nguyen-2019", "dose"),
     ("what IL-2 dose did the Nguyen TIL trial use", "trial-nct01883323", None, None),  # its registry card
     # a dose asked in a unit is given by a number in that unit ("125,000 IU/kg/day"), not "16.5 doses"
-    ("standard HD IL-2 dose in IU/kg for metastatic RCC", None, "pub-achkar-2017", "dose"),
+    ("HD IL-2 dose in IU/kg for metastatic RCC", None, "pub-achkar-2017", "dose"),
     ("IL-2 dose in IU/kg in the TIL trial", "trial-nct01883323", None, None),
     ("what is the IL-2 dose per m2 in the DaRenCa study-1?", None, "trial-nct01274273", "dose"),
     ("ld-IL2 1 MIU/day schedule in the lupus trial", "lupus-trial-arms-dosing", None, None),  # a unit stated
@@ -1443,8 +1448,9 @@ FACT_KINDS = [
     ("Study type: Interventional (Clinical Trial); estimated enrollment: 500 participants.", ["count", "enrollment"]),
     # those who stopped are some of the participants, not the enrollment
     ("Eleven participants receiving aldesleukin stopped the study early.", ["count", "population"]),
-    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "drug-names", "expansion", "route"]),
-    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose", "duration"]),
+    # (an amount could be the label's dose, by its text alone: FACT_KINDS_BY_EVIDENCE)
+    ("Dose: IFN 3 MIU subcutaneously (sc) daily.", ["count", "dose", "drug-names", "expansion", "label-dose", "route"]),
+    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose", "duration", "label-dose"]),
     ("Organization: Clinigen Group PLC.", ["manufacturer", "sponsor"]),  # a drug summary's organization makes it
     ("Competing interests: MR and DK are employees of ILTOO Pharma.", ["sponsor"]),
     ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
@@ -1496,6 +1502,9 @@ FACT_KINDS_BY_EVIDENCE = [
     # (a fact's text, its evidence type, the kinds it gives): a registry's aim is no result
     ("The study looked at whether aldesleukin could decrease the latent reservoir.", "registry", []),
     ("Aldesleukin decreased the latent reservoir.", "trial-result", ["result"]),
+    # an amount is the approved dose only on a drug label
+    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", "trial-result", ["count", "dose", "duration"]),
+    ("Dose: 600,000 IU/kg every 8 hours.", "label", ["count", "dose", "duration", "label-dose"]),
 ]
 
 

@@ -940,6 +940,10 @@ ANSWERABILITY = [
      "approved dose"),
     ("standard HD IL2 dose for kidney cancer, is it 600,000 IU/kg every 8 hrs?", None, "pub-achkar-2017",
      "approved dose"),
+    # which/what asks a kind though its word names a subject too ("cancers", "cancer centre")
+    ("which cancers is IL-7 being studied in?", None, "il-7-research-uses", "cancer types"),
+    ("what cancers is proleukin approved for", "aldesleukin-fda-approval", None, None),
+    ("which cancer centre ran the MAGE-A3 plus HD IL-2 study?", None, "pub-mcquade-2018", "location"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -530,6 +530,7 @@ class Reader:
         # Asks read across a subject's name too: "how many [melanoma] patients".
         asked = self._read_kinds(reading, [w for run in free for w in run]) | slot_asked
         asked |= self._read_gapped_asks(reading, stems)
+        asked |= self._read_named_asks(reading, stems, {w for run in free for w in run})
         units = self.asked_units(reading.norm)
         if units and not reading.kinds:  # "the standard regimen in IU/kg" asks a dose
             reading.kinds.extend(dict.fromkeys(self.unit_asks[u] for u in units if u in self.unit_asks))
@@ -695,6 +696,23 @@ class Reader:
         if not toks or toks[0] not in self.followup_starts:
             return False
         return any(tuple(toks[:n]) in self.followups for n in range(1, 4))
+
+    def _read_named_asks(self, reading: Reading, stems: list[str], free: set[str]) -> set[str]:
+        """Add the kinds a which/what asks of a word that names a subject too ("which cancers is IL-7
+        studied in": cancer types, though "cancers" names the subject cancer); return the words."""
+        words: set[str] = set()
+        for i, w in enumerate(stems):
+            if w not in WH_WORDS:
+                continue
+            for n in range(min(self.ask_longest.get(w, 0), len(stems) - i), 1, -1):  # the longest ask
+                gram = tuple(stems[i : i + n])  # ("which cancer centre": a place, not cancer types)
+                kind = self.kind_asks.get(gram)
+                if kind:
+                    if not free.issuperset(gram[1:]) and kind not in reading.kinds:
+                        reading.kinds.append(kind)
+                        words.update(gram)
+                    break
+        return words
 
     def _read_kinds(self, reading: Reading, run: list[str]) -> set[str]:
         """Add the fact kinds a run of stemmed words asks for; return the words that asked."""

@@ -944,6 +944,9 @@ ANSWERABILITY = [
     ("which cancers is IL-7 being studied in?", None, "il-7-research-uses", "cancer types"),
     ("what cancers is proleukin approved for", "aldesleukin-fda-approval", None, None),
     ("which cancer centre ran the MAGE-A3 plus HD IL-2 study?", None, "pub-mcquade-2018", "location"),
+    # how many of them were women (or men, or seropositive) is a count of some, not the enrollment
+    ("how many sarcomatoid RCC patients were women?", None, "pub-achkar-2017", "count"),
+    ("how many women got OK-432 + IL-2 in the ovarian study", "pub-wang-2019", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -556,6 +556,8 @@ RELIED_ON_KINDS = {
     "date": ("label: date", "asks: [when was]", "patterns: ['\\b20\\d\\d\\b']"),
     "reference": ("label: publication reference", "asks: [which journal]", "patterns: ['\\bjournal\\b']"),
     "funder": ("label: funder", "asks: [who funded]", "patterns: ['\\bfund']"),
+    "place": ("label: location", "asks: [which hospital]", "patterns: ['\\bhospital\\b']"),
+    "sponsor": ("label: sponsor", "asks: [who sponsored]", "patterns: ['\\bsponsor']"),
 }
 
 
@@ -571,7 +573,9 @@ def test_a_fact_kind_the_matcher_relies_on_must_exist(mini_root: Path) -> None:
     answers.write_text("fact_kinds:\n  date:\n    label: date\n    asks: [when was]\n    patterns: ['\\b20']\n")
     assert errors_for(mini_root) == [
         "facts/vocabulary/mini.yaml:1: the matcher relies on the fact kind 'funder', which the vocabulary lacks",
+        "facts/vocabulary/mini.yaml:1: the matcher relies on the fact kind 'place', which the vocabulary lacks",
         "facts/vocabulary/mini.yaml:1: the matcher relies on the fact kind 'reference', which the vocabulary lacks",
+        "facts/vocabulary/mini.yaml:1: the matcher relies on the fact kind 'sponsor', which the vocabulary lacks",
     ]
 
 

@@ -947,6 +947,11 @@ ANSWERABILITY = [
     # how many of them were women (or men, or seropositive) is a count of some, not the enrollment
     ("how many sarcomatoid RCC patients were women?", None, "pub-achkar-2017", "count"),
     ("how many women got OK-432 + IL-2 in the ovarian study", "pub-wang-2019", None, None),
+    # a rate of what people had is given by a fact naming it, or a word of its root ("mets": metastatic)
+    ("what % of the sarcomatoid mRCC patients were women", None, "pub-achkar-2017", "rates"),
+    ("what fraction of PROCLAIM patients had prior checkpoint inhibitors", None, "pub-curti-2017", "rates"),
+    ("what fraction of the sarcomatoid group had mets at first presentation?", "pub-achkar-2017", None, None),
+    ("what % of RCC/melanoma pts get lasting responses to HD IL2", "pub-leon-2018", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside
@@ -1309,7 +1314,9 @@ ANSWERABILITY = [
     ("how long is follow-up after the 24 weeks of injections in the lupus trial?", None, "lupus-trial-arms-dosing", "follow-up"),
     # a rate (what percent, the incidence) is a percentage or "n of N", not "1 of 11 autoimmune diseases"
     ("what percentage of PROCLAIM patients had irAEs", "pub-curti-2017", None, None),
-    ("what proportion of patients had prior nephrectomy in Achkar", "pub-achkar-2017", None, None),
+    ("what proportion of the Achkar patients had metastatic disease at presentation", "pub-achkar-2017", None, None),
+    # (all were post-nephrectomy, the card says, but it states no rate of it: the card is offered as context)
+    ("what proportion of patients had prior nephrectomy in Achkar", None, "pub-achkar-2017", "rates"),
     ("what percent of people on aldesleukin in ESPRIT had a serious side effect?", None, "trial-esprit", "rates"),
     ("injection site reaction rate with ld-IL2 in the autoimmune basket trial", None, "trial-nct01988506", "rates"),
     # a kind of fact no card gives (a price) is missing beside one the card gives (a dose); a figure

@@ -282,6 +282,8 @@ class Index:
         self.figures = frozenset(k.id for k in lexicon.kinds if k.figure)
         # Kinds stated as an amount in units ("what dose": a number in IU or mg), with those units.
         self.amounts = {k.id: k.unit_asks for k in lexicon.kinds if k.unit_asks}
+        # Kinds asked of what people had ("what % had brain metastases"), with the words saying it.
+        self.said_of = {k.id: frozenset(k.said_of) for k in lexicon.kinds if k.said_of}
         # Counted kinds ("how many cycles": a number counting cycles), with the words counting alike.
         self.counted = {k.id: frozenset(map(stem, k.counted_alike)) for k in lexicon.kinds if k.counted}
         self.vague_counts = {k.id: frozenset(k.vague_counts) for k in lexicon.kinds if k.vague_counts}

@@ -41,6 +41,7 @@ SET_ASIDE_WITHIN = 2  # words after them in which the organisation set aside is 
 NOT_WHERE = frozenset((REFERENCE_KIND, FUNDER_KIND))  # facts whose countries are not where a study ran
 NOT_SITES = NOT_WHERE | {SPONSOR_KIND}  # ... nor whose institutions are its sites (a sponsoring institute)
 OR = "or"  # "11 or 12?": numbers offered as choices, not stated
+SAME_ROOT = 6  # first letters two words share when one root ("metastatic", "metastases")
 COUNTING = frozenset(("many", "number", "avg", "average", "total"))  # "how many doses": a count, no amount
 CHOICE_WITHIN = 2  # tokens from an "or" within which a choice's number stands ("1 MIU or 3 MIU")
 SPELLED_FROM = 4  # letters of the shortest name a fact can spell out (STALWART, DaRenCa; not IL-2)
@@ -147,6 +148,12 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             facts = [f for f in facts if reader.names_concept(measured[id(f)], concept)]
         if not facts:
             return False
+    if kind in ix.said_of and (what := _said_of(reader, r, ix.said_of[kind])):  # "what % had brain mets":
+        stated = said or fact_texts(ix, position)  # a rate naming brain metastases (or its lay word)
+        what |= {x for w in what for x in ix.related.get(w, ())}
+        facts = [f for f in facts if _names_any(what, reader.spelled_out(normalize(stated[id(f)]).split()))]
+        if not facts:
+            return False
     if kind in ix.per_concept:  # "how much did CD8 counts rise": a number beside "CD8"
         names = {w for s in r.subjects for w in reader.concept_words.get(s, ())}
         if names:
@@ -196,6 +203,26 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         return True
     names = {w for s in studies for w in reader.subject_words.get(s, ())}
     return any(not names.isdisjoint(f.words.split()) for f in facts)
+
+
+def _said_of(reader: Reader, r: Reading, words: frozenset[str]) -> frozenset[str]:
+    """The known words a question says after the first of those words, outside the names of the
+    subjects asked ("what % of DaRenCa patients had grade 3 hypotension": grade, hypotension)."""
+    toks = r.norm.split()
+    start = next((i for i, t in enumerate(toks) if t in words), None)
+    if start is None:
+        return frozenset()
+    known = set(r.words)
+    names = {w for s in r.subjects for w in reader.subject_words.get(s, ())}
+    return frozenset(w for t in toks[start + 1 :] if (w := stem(t)) in known and w not in names)
+
+
+def _names_any(words: frozenset[str], toks: list[str]) -> bool:
+    """Whether a text's words name one of those stemmed words, or a word of the same root
+    ("metastatic" for "metastases": the same first letters)."""
+    said = {stem(t) for t in toks}
+    roots = {w[:SAME_ROOT] for w in said if len(w) >= SAME_ROOT}
+    return any(w in said or (len(w) >= SAME_ROOT and w[:SAME_ROOT] in roots) for w in words)
 
 
 def _which_asks(reader: Reader, r: Reading, kind: str) -> bool:

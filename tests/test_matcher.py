@@ -952,6 +952,11 @@ ANSWERABILITY = [
     ("what fraction of PROCLAIM patients had prior checkpoint inhibitors", None, "pub-curti-2017", "rates"),
     ("what fraction of the sarcomatoid group had mets at first presentation?", "pub-achkar-2017", None, None),
     ("what % of RCC/melanoma pts get lasting responses to HD IL2", "pub-leon-2018", None, None),
+    # sites besides the one named are given by a fact naming several, not the one set aside
+    ("which other hospitals besides Peking University People's Hospital are sites for NCT04077684?", None,
+     "trial-nct04077684", "other sites"),
+    ("which hospital in Utah besides Huntsman gives high-dose IL-2?", None, "pub-khong-2018", "other sites"),
+    ("how many other sites took part in HR-NBL1?", "pub-ladenstein-2018", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -957,6 +957,10 @@ ANSWERABILITY = [
      "trial-nct04077684", "other sites"),
     ("which hospital in Utah besides Huntsman gives high-dose IL-2?", None, "pub-khong-2018", "other sites"),
     ("how many other sites took part in HR-NBL1?", "pub-ladenstein-2018", None, None),
+    # survival in figures (the median, the numbers) is a number, not that survival was better
+    ("PROCLAIM actual survival numbers for pts with irAEs", None, "pub-curti-2017", "survival figures"),
+    ("DaRenCa overal survival numbers", "pub-donskov-2018", None, None),
+    ("In metastatic RCC with sarcomatoid features, what's the typical median survival?", "pub-achkar-2017", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -961,6 +961,10 @@ ANSWERABILITY = [
     ("PROCLAIM actual survival numbers for pts with irAEs", None, "pub-curti-2017", "survival figures"),
     ("DaRenCa overal survival numbers", "pub-donskov-2018", None, None),
     ("In metastatic RCC with sarcomatoid features, what's the typical median survival?", "pub-achkar-2017", None, None),
+    # who sponsored a study is not a company its authors hold shares in or licensed patents to
+    ("who sponsored NCT01988506", None, "trial-nct01988506", "sponsor or developer"),
+    ("which company licensed the ld-IL2 patents?", "rosenzwajg-2019-competing-interests", None, None),
+    ("who sponsored SILCAAT", "trial-silcaat", None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -1484,7 +1484,8 @@ FACT_KINDS = [
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
     # a ratio is a number, not the level of its confidence intervals
     ("The hazard ratio for EFS was 0.82 (95% CI 0.6-1.1).",
-     ["change", "count", "effect-size", "rate", "response-rate", "result", "survival"]),
+     ["change", "count", "effect-size", "rate", "response-rate", "result", "survival",
+      "survival-figure"]),
     ("Design: pooled odds ratios (OR) with 95% confidence intervals were determined.",
      ["change", "count", "expansion", "rate", "response-rate"]),
     ("Berberine induced cell cycle arrest at G1 phase.", ["drug-names", "phase"]),  # a cell-cycle phase is a phase asked
@@ -1500,8 +1501,8 @@ FACT_KINDS = [
     ("A single-institution experience of 21 (twenty one) patients.", ["actual-enrollment", "count", "enrollment"]),
     ("Location: Peking University People's Hospital, Beijing, China.", ["country", "place"]),
     # a design says what a study measured, not what it found (the label denies the result)
-    ("Design: tumor control was compared and survival was analyzed by tumor type.", ["survival"]),
-    ("Tumor control was compared and survival was analyzed by tumor type.", ["result", "survival"]),
+    ("Design: tumor control was compared and survival was analyzed by tumor type.", ["survival", "survival-figure"]),
+    ("Tumor control was compared and survival was analyzed by tumor type.", ["result", "survival", "survival-figure"]),
     ("Registered on May 13, 2005.", ["count", "date"]),
     # the owner of a registry record, its title between, is the study's sponsor
     ("Registration: ClinicalTrials.gov record 'IL-2 for X' of Case Western Reserve University.", ["place", "sponsor"]),
@@ -1509,7 +1510,7 @@ FACT_KINDS = [
     ("Aldesleukin is being studied in people with HIV-1 infection.", ["population"]),  # HIV-1's 1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["count", "date", "reference"]),
     ("It has a short in vivo half-life.", ["half-life"]),
-    ("No difference in the risk of opportunistic disease or death.", ["survival"]),
+    ("No difference in the risk of opportunistic disease or death.", ["survival", "survival-figure"]),
     # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
     ("Toxicity has limited the use of high-dose IL-2 in melanoma.", ["cancer-types"]),  # names one
     ("Patients received high dose IL2 therapy from May 2009.", ["count", "date"]),

@@ -965,6 +965,10 @@ ANSWERABILITY = [
     ("who sponsored NCT01988506", None, "trial-nct01988506", "sponsor or developer"),
     ("which company licensed the ld-IL2 patents?", "rosenzwajg-2019-competing-interests", None, None),
     ("who sponsored SILCAAT", "trial-silcaat", None, None),
+    # the dose of a drug whose name stems apart from its spelling, and not the amount said of another
+    ("what dose of berberine should T-ALL patients take?", None, "pub-hu-2019", "dose"),
+    ("what hydroxychloroquine dose must patients be on to enter NCT04077684?", None,
+     "lupus-trial-eligibility", "dose"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside
@@ -1566,12 +1570,16 @@ UNITS_STATED = [
 ]
 
 
+NO_OTHERS: frozenset[str] = frozenset()
 DOSES_OF = [
-    # (a fact's text, the drug names asked, whether it states an amount beside one of them)
-    ("IFN 3 MIU subcutaneously (sc) daily and IL2 2.4 MIU/m", frozenset({"il2"}), True),
-    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", frozenset({"il2"}), True),
-    ("Six cycles of 100 mg/m... ch14.18/CHO ran d8-18 with s.c. IL-2 on d8-12.", frozenset({"il2"}), False),
-    ("The bevacizumab dose is not given.", frozenset({"bevacizumab"}), False),
+    # (a fact's text, the drug names asked, other drugs' names, whether it states an amount beside one
+    # of them, no nearer to another drug's name)
+    ("IFN 3 MIU subcutaneously (sc) daily and IL2 2.4 MIU/m", frozenset({"il2"}), frozenset({"ifn"}), True),
+    ("All patients received ld-IL2 (1 million IU/day) for 5 days.", frozenset({"il2"}), NO_OTHERS, True),
+    ("Six cycles of 100 mg/m... ch14.18/CHO ran d8-18 with s.c. IL-2 on d8-12.", frozenset({"il2"}), NO_OTHERS, False),
+    ("The bevacizumab dose is not given.", frozenset({"bevacizumab"}), NO_OTHERS, False),
+    ("background: corticosteroids (≤1.0 mg/kg), hydroxychloroquine", frozenset({"hydroxychloroquin"}),
+     frozenset({"corticosteroid"}), False),
 ]
 
 
@@ -1606,11 +1614,11 @@ def test_a_change_in_a_concept_is_a_number_beside_its_name(
     assert engine.matcher.reader.numbers_beside(text, names, frozenset()) is stated
 
 
-@pytest.mark.parametrize(("text", "names", "stated"), DOSES_OF)
+@pytest.mark.parametrize(("text", "names", "others", "stated"), DOSES_OF)
 def test_a_dose_is_an_amount_beside_the_drug_s_name(
-    engine: Engine, text: str, names: frozenset[str], stated: bool
+    engine: Engine, text: str, names: frozenset[str], others: frozenset[str], stated: bool
 ) -> None:
-    assert engine.matcher.reader.doses_of(text, names) is stated
+    assert engine.matcher.reader.doses_of(text, names, others) is stated
 
 
 @pytest.mark.parametrize(("query", "units"), UNITS_ASKED)

@@ -179,7 +179,9 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         # of IL-2 ("IFN 3 MIU ... and IL2 2.4 MIU/m"), not the antibody's beside "s.c. IL-2 on d8-12"
         beside = _other_drug_names(ix, reader, r, position, named) - named
         facts = [
-            f for f in facts if beside.isdisjoint(f.words.split()) or reader.doses_of(said[id(f)], named)
+            f
+            for f in facts
+            if beside.isdisjoint(f.words.split()) or reader.doses_of(said[id(f)], named, beside)
         ]
         if not facts:
             return False
@@ -306,6 +308,7 @@ def _drug_the_kind_names(ix: Index, reader: Reader, r: Reading) -> frozenset[str
         if reader.ask_words.get(tok) not in asked:
             continue
         beside = toks[i - 1 : i] + (toks[i + 2 : i + 2 + OF_WITHIN] if toks[i + 1 : i + 2] == [OF] else [])
+        beside = [stem(t) for t in beside]  # as the names are ("hydroxychloroquine": hydroxychloroquin)
         for s in drugs:
             names = reader.subject_words.get(s, frozenset())
             if not names.isdisjoint(beside):

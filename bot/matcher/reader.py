@@ -443,14 +443,16 @@ class Reader:
             for i, tok in enumerate(toks)
         )
 
-    def doses_of(self, text: str, names: frozenset[str]) -> bool:
+    def doses_of(self, text: str, names: frozenset[str], others: frozenset[str] = frozenset()) -> bool:
         """Whether a text states an amount (a number in a unit) within a few words of one of those
-        names ("IL2 2.4 MIU/m", "ld-IL2 (1 million IU/day)"; not "s.c. IL-2 on d8-12")."""
+        names ("IL2 2.4 MIU/m", "ld-IL2 (1 million IU/day)"; not "s.c. IL-2 on d8-12"), and no nearer
+        to another drug's name ("corticosteroids (≤1.0 mg/kg), hydroxychloroquine": the steroid's)."""
         toks = self.in_units(normalize(text).split())
         named = [i for i, t in enumerate(toks) if stem(t) in names]
+        other = [i for i, t in enumerate(toks) if stem(t) in others]
         units = self.unit_names
         return any(
-            abs(i - n) <= BESIDE
+            abs(i - n) <= BESIDE and all(abs(i - o) >= abs(i - n) for o in other)
             for i, t in enumerate(toks[:-1])
             if t.isdigit() and toks[i + 1] in units
             for n in named

@@ -65,9 +65,9 @@ def off_subject(c: Case) -> str:
 
 
 def other_drug(c: Case) -> str:
-    """An unknown word with a drug-name ending (pembrolizumab): a drug no card covers, even beside
-    one they do ("does tocilizumab help with IL-2 capillary leak")."""
-    foreign = [w for w in c.r.unknown if w.endswith(c.foreign_suffixes)]
+    """An unknown word with a drug-name ending (pembrolizumab), or a drug's brand (Keytruda): a drug
+    no card covers, even beside one they do ("does tocilizumab help with IL-2 capillary leak")."""
+    foreign = [w for w in c.r.unknown if w.endswith(c.foreign_suffixes) or w in c.reader.drug_brands]
     if foreign:
         return f"not a drug the cards cover: {', '.join(foreign[:3])}"
     return ""

@@ -109,6 +109,7 @@ class Reader:
         self.not_diseases = frozenset(stem(w) for w in lexicon.not_diseases)
         self.disease_names = lexicon.disease_names  # "covid": a disease, with no disease ending
         self.small_talk = lexicon.small_talk  # "weather": chat, not a question on IL-2
+        self.drug_brands = lexicon.drug_brands  # "keytruda": a drug no card covers
         self.disease_heads = lexicon.disease_heads
         self.units = lexicon.units
         self.unit_names = frozenset(lexicon.units.values())

@@ -1677,6 +1677,8 @@ PASSING_MENTIONS = [
     ("what's the weather in Beijing today", None, "that is not a question the cards answer: weather"),
     ("where do I park at Peking University People's Hospital?", None,
      "that is not a question the cards answer: park"),
+    ("what are the visiting hours at the University of Pittsburgh Medical Center?", None,
+     "that is not a question the cards answer: visiting"),
     ("low dose IL-2 in type 1 diabetes", None, "not a disease the cards cover: diabetes"),
     # a cytokine measured in one study (serum IL-10) is not that study's name: its side effects as a
     # therapy are a topic that study's card does not cover

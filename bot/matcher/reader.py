@@ -531,9 +531,10 @@ class Reader:
         for run in leftovers:
             self._read_run(reading, run)
         # Asks read across a subject's name too: "how many [melanoma] patients".
-        asked = self._read_kinds(reading, [w for run in free for w in run]) | slot_asked
+        free_words = [w for run in free for w in run]
+        asked = self._read_kinds(reading, free_words) | slot_asked
         asked |= self._read_gapped_asks(reading, stems)
-        asked |= self._read_named_asks(reading, stems, {w for run in free for w in run})
+        asked |= self._read_named_asks(reading, stems, set(free_words))
         units = self.asked_units(reading.norm)
         if units and not reading.kinds:  # "the standard regimen in IU/kg" asks a dose
             reading.kinds.extend(dict.fromkeys(self.unit_asks[u] for u in units if u in self.unit_asks))

@@ -886,6 +886,11 @@ PERSONAL_ADVICE = [
     ("would I qualify for the NK cell trial? I'm on ART, undetectable", None),
     ("I've got Crohn's, where can I get ld-IL2 in London?", None),
     ("I'm 40 with psoriasis, will low-dose IL-2 clear my skin?", None),
+    ("my CD4 dropped after stopping ART, do I need IL-2 or just restart meds?", None),
+    ("I'm on mycophenolate and prednisone 40mg for lupus - am I too high on steroids to join?", None),
+    ("my oncologist wants to combine nivolumab and IL-2 for my TNBC, good idea?", None),
+    ("my brother has HIV and wants to join one of these IL-2 studies - who helps decide if that's a good idea?",
+     "aldesleukin-more-information"),
     # whether someone can still join is asked of the criteria, which the source gives
     ("I got rituximab 4 months ago, can I still join the lupus IL-2 trial?", "lupus-trial-exclusion-criteria"),
     # right after which/what/who it asks where to find something, not what to do

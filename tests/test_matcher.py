@@ -989,6 +989,11 @@ ANSWERABILITY = [
     ("what dose of berberine should T-ALL patients take?", None, "pub-hu-2019", "dose"),
     ("what hydroxychloroquine dose must patients be on to enter NCT04077684?", None,
      "lupus-trial-eligibility", "dose"),
+    # a hospital stay is given by a fact on being in or out of hospital, not any length of time
+    ("how long was the hospital stay for HD IL-2 in the sarcomatoid cohort?", None, "pub-achkar-2017",
+     "hospital stay"),
+    ("did the Ceylan neuroblastoma kids have to stay in hospital for the whole infusion?", "pub-ceylan-2018",
+     None, None),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -994,6 +994,9 @@ ANSWERABILITY = [
      "hospital stay"),
     ("did the Ceylan neuroblastoma kids have to stay in hospital for the whole infusion?", "pub-ceylan-2018",
      None, None),
+    # where on the body a drug is injected is no route: no card names a site on the body
+    ("where on the body are the lupus trial injections given", None, "trial-nct04077684",
+     "injection site on the body"),
     ("what dose was used in ESPRIT", None, "trial-esprit", "dose"),
     ("IL-2 dose used in HR-NBL1/SIOPEN subcutaneous arm", None, "pub-ladenstein-2018", "dose"),
     # a fact naming several drugs gives the dose of the one whose name an amount is said beside

@@ -889,6 +889,7 @@ PERSONAL_ADVICE = [
     ("my CD4 dropped after stopping ART, do I need IL-2 or just restart meds?", None),
     ("I'm on mycophenolate and prednisone 40mg for lupus - am I too high on steroids to join?", None),
     ("my oncologist wants to combine nivolumab and IL-2 for my TNBC, good idea?", None),
+    ("my mum is on HD IL-2 and getting rigors - should we give her tramadol?", None),
     ("my brother has HIV and wants to join one of these IL-2 studies - who helps decide if that's a good idea?",
      "aldesleukin-more-information"),
     # whether someone can still join is asked of the criteria, which the source gives

@@ -890,6 +890,8 @@ PERSONAL_ADVICE = [
     ("I'm on mycophenolate and prednisone 40mg for lupus - am I too high on steroids to join?", None),
     ("my oncologist wants to combine nivolumab and IL-2 for my TNBC, good idea?", None),
     ("my mum is on HD IL-2 and getting rigors - should we give her tramadol?", None),
+    ("My mom is 77 with lupus, just above the age limit. Is there another low-dose IL-2 trial she can join?", None),
+    ("I'm HIV positive and breastfeeding — would it be ok to enroll in an IL-7 study?", None),
     ("my brother has HIV and wants to join one of these IL-2 studies - who helps decide if that's a good idea?",
      "aldesleukin-more-information"),
     # whether someone can still join is asked of the criteria, which the source gives

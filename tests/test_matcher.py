@@ -15,17 +15,17 @@ from bot.matcher.kinds import spells
 from bot.matcher.scorer import Tuning
 from bot.text import normalize
 
-# Gates two points under the figures measured after issue 9's fifteenth pass (README lists each pass;
-# in brackets, the figures with the code at the pass's start, 7764ab4; questions56-60 on arrival).
-DEV3_TOP1 = 0.920  # questions3: 94.1% and 98.1% (93.2% and 98.1%)
+# Gates two points under the figures measured after issue 9's sixteenth pass (README lists each pass;
+# in brackets, the figures with the code at the pass's start, 0462a30; questions61-65 on arrival).
+DEV3_TOP1 = 0.920  # questions3: 94.1% and 98.1% (94.1% and 98.1%)
 DEV3_ABSTENTION = 0.961
 DEV4_TOP1 = 0.925  # questions4: 94.5% and 92.7% (94.5% and 92.7%)
 DEV4_ABSTENTION = 0.907
-DEV5_TOP1 = 0.904  # questions5: 92.5% and 98.1% (93.0% and 98.1%)
+DEV5_TOP1 = 0.904  # questions5: 92.5% and 98.1% (92.5% and 98.1%)
 DEV5_ABSTENTION = 0.960
 DEV6_TOP1 = 0.918  # questions6: 93.9% and 92.5% (93.9% and 92.5%)
 DEV6_ABSTENTION = 0.904
-DEV7_TOP1 = 0.950  # questions7: 97.1% and 96.6% (96.7% and 96.6%)
+DEV7_TOP1 = 0.950  # questions7: 97.1% and 96.6% (97.1% and 96.6%)
 DEV7_ABSTENTION = 0.945
 DEV8_TOP1 = 0.959  # questions8: 97.9% and 98.1% (97.9% and 98.1%)
 DEV8_ABSTENTION = 0.960
@@ -35,11 +35,11 @@ DEV10_TOP1 = 0.912  # questions10, paraphrased hard: 93.2% and 98.2% (93.2% and 
 DEV10_ABSTENTION = 0.962
 DEV11_TOP1 = 0.937  # questions11: 95.8% and 96.4% (95.8% and 96.4%)
 DEV11_ABSTENTION = 0.943
-DEV12_TOP1 = 0.937  # questions12: 95.7% and 98.2% (95.3% and 98.2%)
+DEV12_TOP1 = 0.937  # questions12: 95.7% and 98.2% (95.7% and 98.2%)
 DEV12_ABSTENTION = 0.962
-DEV13_TOP1 = 0.937  # questions13, every style and deep detail: 95.8% and 97.4% (95.8% and 96.1%)
+DEV13_TOP1 = 0.937  # questions13, every style and deep detail: 95.8% and 97.4% (95.8% and 97.4%)
 DEV13_ABSTENTION = 0.954
-DEV14_TOP1 = 0.941  # questions14, hurried and indirect: 96.2% and 100.0% (96.2% and 98.7%)
+DEV14_TOP1 = 0.941  # questions14, hurried and indirect: 96.2% and 100.0% (96.2% and 100.0%)
 DEV14_ABSTENTION = 0.980
 DEV15_TOP1 = 0.888  # questions15, every paragraph in order: 90.8% and 98.4% (90.8% and 98.4%)
 DEV15_ABSTENTION = 0.963
@@ -49,25 +49,25 @@ DEV17_TOP1 = 0.956  # questions17, busy and terse, numbers: 97.7% and 98.6% (97.
 DEV17_ABSTENTION = 0.966
 DEV18_TOP1 = 0.891  # questions18, lay words, why and how, expert shorthand: 91.2% and 93.8% (91.2% and 93.8%)
 DEV18_ABSTENTION = 0.917
-DEV19_TOP1 = 0.889  # questions19, busy Slack mix: 91.0% and 96.8% (91.3% and 96.8%)
+DEV19_TOP1 = 0.889  # questions19, busy Slack mix: 91.0% and 96.8% (91.0% and 96.8%)
 DEV19_ABSTENTION = 0.948
-DEV20_TOP1 = 0.952  # questions20, sceptical reviewers, near-misses: 97.2% and 89.8% (97.2% and 88.3%)
+DEV20_TOP1 = 0.952  # questions20, sceptical reviewers, near-misses: 97.2% and 89.8% (97.2% and 89.8%)
 DEV20_ABSTENTION = 0.877
 DEV21_TOP1 = 0.901  # questions21, every style: 92.1% and 100.0% (92.1% and 100.0%)
 DEV21_ABSTENTION = 0.980
-DEV22_TOP1 = 0.924  # questions22, adjacent teams, own words: 94.5% and 96.6% (94.5% and 96.6%)
-DEV22_ABSTENTION = 0.945
-DEV23_TOP1 = 0.943  # questions23, mid-conversation checks and fragments: 96.4% and 92.0% (96.4% and 90.8%)
+DEV22_TOP1 = 0.924  # questions22, adjacent teams, own words: 94.5% and 97.7% (94.5% and 96.6%)
+DEV22_ABSTENTION = 0.957
+DEV23_TOP1 = 0.943  # questions23, mid-conversation checks and fragments: 96.4% and 92.0% (96.4% and 92.0%)
 DEV23_ABSTENTION = 0.899
 DEV24_TOP1 = 0.936  # questions24, every style (held out, measured once): 95.6% and 98.6% (95.6% and 98.6%)
 DEV24_ABSTENTION = 0.966
-DEV25_TOP1 = 0.919  # questions25, patients, families, pharmacists: 93.9% and 95.7% (93.9% and 94.7%)
+DEV25_TOP1 = 0.919  # questions25, patients, families, pharmacists: 93.9% and 95.7% (93.9% and 95.7%)
 DEV25_ABSTENTION = 0.937
 DEV26_TOP1 = 0.945  # questions26, trial staff, design detail: 96.5% and 91.8% (96.5% and 91.8%)
 DEV26_ABSTENTION = 0.897
 DEV27_TOP1 = 0.942  # questions27, every style: 96.2% and 95.2% (96.2% and 95.2%)
 DEV27_ABSTENTION = 0.931
-DEV28_TOP1 = 0.940  # questions28, half-remembered names, near-misses: 96.1% and 89.0% (96.1% and 86.8%)
+DEV28_TOP1 = 0.940  # questions28, half-remembered names, near-misses: 96.1% and 89.0% (96.1% and 89.0%)
 DEV28_ABSTENTION = 0.870
 DEV29_TOP1 = 0.936  # questions29, busy channel, half-remembered numbers: 95.6% and 94.3% (95.6% and 94.3%)
 DEV29_ABSTENTION = 0.922
@@ -75,64 +75,74 @@ DEV30_TOP1 = 0.924  # questions30, six writers, every style (held out, measured 
 DEV30_ABSTENTION = 0.947
 DEV31_TOP1 = 0.950  # questions31, patient advocates and new hires, lay words: 97.0% and 95.7% (97.0% and 95.7%)
 DEV31_ABSTENTION = 0.936
-DEV32_TOP1 = 0.912  # questions32, experienced researchers, terse shorthand: 93.3% and 96.7% (93.3% and 95.6%)
+DEV32_TOP1 = 0.912  # questions32, experienced researchers, terse shorthand: 93.3% and 96.7% (93.3% and 96.7%)
 DEV32_ABSTENTION = 0.946
-DEV33_TOP1 = 0.971  # questions33, probing near-misses: 99.2% and 93.3% (99.2% and 90.3%)
+DEV33_TOP1 = 0.971  # questions33, probing near-misses: 99.2% and 93.3% (99.2% and 93.3%)
 DEV33_ABSTENTION = 0.912
 DEV34_TOP1 = 0.919  # questions34, typed fast on a phone: 93.9% and 94.7% (93.9% and 94.7%)
 DEV34_ABSTENTION = 0.927
-DEV35_TOP1 = 0.911  # questions35, pharmacists and coordinators checking details: 93.1% and 96.3% (93.1% and 94.5%)
+DEV35_TOP1 = 0.911  # questions35, pharmacists and coordinators checking details: 93.1% and 96.3% (93.1% and 96.3%)
 DEV35_ABSTENTION = 0.943
-DEV36_TOP1 = 0.938  # questions36, six voices (held out, measured once): 95.8% and 90.6% (95.6% and 89.6%)
+DEV36_TOP1 = 0.938  # questions36, six voices (held out, measured once): 95.8% and 90.6% (95.8% and 90.6%)
 DEV36_ABSTENTION = 0.885
-DEV37_TOP1 = 0.870  # questions37, writers and second-language English, paraphrased: 89.0% and 95.4% (89.0% and 92.7%)
+DEV37_TOP1 = 0.870  # questions37, writers and second-language English, paraphrased: 89.0% and 95.4% (89.0% and 95.4%)
 DEV37_ABSTENTION = 0.934
-DEV38_TOP1 = 0.932  # questions38, a busy mixed channel, exact details: 95.2% and 93.4% (95.2% and 91.2%)
+DEV38_TOP1 = 0.932  # questions38, a busy mixed channel, exact details: 95.2% and 93.4% (95.2% and 93.4%)
 DEV38_ABSTENTION = 0.914
-DEV39_TOP1 = 0.936  # questions39, a journal club: design, numbers, rationale: 95.7% and 97.4% (95.7% and 96.5%)
+DEV39_TOP1 = 0.936  # questions39, a journal club: design, numbers, rationale: 95.7% and 97.4% (95.7% and 97.4%)
 DEV39_ABSTENTION = 0.953
-DEV40_TOP1 = 0.926  # questions40, half-remembered names, lay words, chat shorthand: 94.7% and 95.7% (94.7% and 94.0%)
+DEV40_TOP1 = 0.926  # questions40, half-remembered names, lay words, chat shorthand: 94.7% and 95.7% (94.7% and 95.7%)
 DEV40_ABSTENTION = 0.936
-DEV41_TOP1 = 0.873  # questions41, patient advocates, lay words, long chatty messages: 89.3% and 95.0% (89.3% and 93.3%)
+DEV41_TOP1 = 0.873  # questions41, patient advocates, lay words, long chatty messages: 89.3% and 95.0% (89.3% and 95.0%)
 DEV41_ABSTENTION = 0.929
-DEV42_TOP1 = 0.911  # questions42, slash-command keywords, chat prefixes, typos (held out, measured once): 93.2% and 89.2% (93.4% and 85.8%)
+DEV42_TOP1 = 0.911  # questions42, slash-command keywords, chat prefixes, typos (held out, measured once): 93.2% and 89.2% (93.2% and 89.2%)
 DEV42_ABSTENTION = 0.871
-DEV43_TOP1 = 0.916  # questions43, research associates comparing and checking, paraphrased: 93.6% and 91.9% (93.0% and 91.1%)
+DEV43_TOP1 = 0.916  # questions43, research associates comparing and checking, paraphrased: 93.6% and 91.9% (93.6% and 91.9%)
 DEV43_ABSTENTION = 0.898
-DEV44_TOP1 = 0.921  # questions44, second-language English, shorthand, misspelt names: 94.1% and 99.1% (93.9% and 98.3%)
+DEV44_TOP1 = 0.921  # questions44, second-language English, shorthand, misspelt names: 94.1% and 99.1% (94.1% and 99.1%)
 DEV44_ABSTENTION = 0.971
-DEV45_TOP1 = 0.945  # questions45, sceptical reviewers, many precise near-misses: 96.5% and 86.7% (96.5% and 84.9%)
-DEV45_ABSTENTION = 0.846
-DEV46_TOP1 = 0.930  # questions46, hospital pharmacists, handling and logistics near-misses: 95.1% and 86.8% (95.1% and 86.4%)
-DEV46_ABSTENTION = 0.848
+DEV45_TOP1 = 0.945  # questions45, sceptical reviewers, many precise near-misses: 96.5% and 87.1% (96.5% and 86.7%)
+DEV45_ABSTENTION = 0.851
+DEV46_TOP1 = 0.930  # questions46, hospital pharmacists, handling and logistics near-misses: 95.1% and 87.3% (95.1% and 86.8%)
+DEV46_ABSTENTION = 0.852
 DEV47_TOP1 = 0.882  # questions47, coordinators' terse keyword checks: 90.2% and 84.7% (90.2% and 84.7%)
 DEV47_ABSTENTION = 0.827
-DEV48_TOP1 = 0.919  # questions48, advocacy writers and journalists checking claims: 94.0% and 85.2% (94.0% and 83.8%)
+DEV48_TOP1 = 0.919  # questions48, advocacy writers and journalists checking claims: 94.0% and 85.2% (94.0% and 85.2%)
 DEV48_ABSTENTION = 0.832
-DEV49_TOP1 = 0.937  # questions49, new team members and students, broad and narrow: 95.7% and 81.7% (95.7% and 81.7%)
-DEV49_ABSTENTION = 0.796
-DEV50_TOP1 = 0.937  # questions50, many styles (held out, measured once): 95.8% and 91.6% (95.8% and 89.3%)
-DEV50_ABSTENTION = 0.896
-DEV51_TOP1 = 0.945  # questions51, regulatory-affairs and registry specialists: 96.6% and 92.5% (96.6% and 92.0%)
+DEV49_TOP1 = 0.937  # questions49, new team members and students, broad and narrow: 95.7% and 82.1% (95.7% and 81.7%)
+DEV49_ABSTENTION = 0.800
+DEV50_TOP1 = 0.937  # questions50, many styles (held out, measured once): 95.8% and 92.1% (95.8% and 91.6%)
+DEV50_ABSTENTION = 0.900
+DEV51_TOP1 = 0.945  # questions51, regulatory-affairs and registry specialists: 96.6% and 92.5% (96.6% and 92.5%)
 DEV51_ABSTENTION = 0.904
-DEV52_TOP1 = 0.845  # questions52, patients and families in everyday words: 86.5% and 89.1% (86.5% and 86.3%)
+DEV52_TOP1 = 0.845  # questions52, patients and families in everyday words: 86.5% and 89.1% (86.5% and 89.1%)
 DEV52_ABSTENTION = 0.870
-DEV53_TOP1 = 0.910  # questions53, laboratory scientists and immunologists: 93.1% and 89.0% (93.1% and 88.5%)
+DEV53_TOP1 = 0.910  # questions53, laboratory scientists and immunologists: 93.1% and 89.0% (93.1% and 89.0%)
 DEV53_ABSTENTION = 0.869
-DEV54_TOP1 = 0.937  # questions54, tricky near-misses (facts moved between studies): 95.7% and 86.1% (95.7% and 84.3%)
-DEV54_ABSTENTION = 0.840
-DEV55_TOP1 = 0.950  # questions55, many styles (held out last pass): 97.1% and 88.3% (97.1% and 87.0%)
+DEV54_TOP1 = 0.937  # questions54, tricky near-misses (facts moved between studies): 95.7% and 86.5% (95.7% and 86.1%)
+DEV54_ABSTENTION = 0.845
+DEV55_TOP1 = 0.950  # questions55, many styles (held out in the fourteenth pass): 97.1% and 88.3% (97.1% and 88.3%)
 DEV55_ABSTENTION = 0.863
-DEV56_TOP1 = 0.913  # questions56, hospital and specialty pharmacists: 93.3% and 93.6% (93.3% and 92.2%)
+DEV56_TOP1 = 0.913  # questions56, hospital and specialty pharmacists: 93.3% and 93.6% (93.3% and 93.6%)
 DEV56_ABSTENTION = 0.916
-DEV57_TOP1 = 0.874  # questions57, patient advocates, journalists and newsletter writers: 89.5% and 86.7% (89.5% and 80.1%)
-DEV57_ABSTENTION = 0.847
-DEV58_TOP1 = 0.928  # questions58, terse slash-command keywords: 94.8% and 90.0% (94.5% and 88.1%)
+DEV57_TOP1 = 0.874  # questions57, patient advocates, journalists and newsletter writers: 89.5% and 88.8% (89.5% and 86.7%)
+DEV57_ABSTENTION = 0.867
+DEV58_TOP1 = 0.928  # questions58, terse slash-command keywords: 94.8% and 90.0% (94.8% and 90.0%)
 DEV58_ABSTENTION = 0.880
-DEV59_TOP1 = 0.911  # questions59, clinical research coordinators and trial managers: 93.1% and 83.3% (92.0% and 81.2%)
+DEV59_TOP1 = 0.911  # questions59, clinical research coordinators and trial managers: 93.1% and 83.3% (93.1% and 83.3%)
 DEV59_ABSTENTION = 0.813
-DEV60_TOP1 = 0.943  # questions60, many styles (held out, measured once): 96.4% and 85.7% (96.1% and 84.4%)
-DEV60_ABSTENTION = 0.837
+DEV60_TOP1 = 0.943  # questions60, many styles (held out in the fifteenth pass): 96.4% and 86.2% (96.4% and 85.7%)
+DEV60_ABSTENTION = 0.841
+DEV61_TOP1 = 0.932  # questions61, tricky near-misses (facts moved between studies): 95.2% and 87.3% (95.2% and 86.9%)
+DEV61_ABSTENTION = 0.853
+DEV62_TOP1 = 0.855  # questions62, long chatty messages with context: 87.5% and 87.3% (87.5% and 86.0%)
+DEV62_ABSTENTION = 0.852
+DEV63_TOP1 = 0.904  # questions63, nurses, ward and infusion-unit staff: 92.5% and 87.2% (92.5% and 86.2%)
+DEV63_ABSTENTION = 0.851
+DEV64_TOP1 = 0.916  # questions64, claims to check (false claims are to decline): 93.7% and 75.4% (93.7% and 75.4%)
+DEV64_ABSTENTION = 0.734
+DEV65_TOP1 = 0.911  # questions65, many styles (held out, measured once): 93.2% and 90.0% (93.2% and 90.0%)
+DEV65_ABSTENTION = 0.880
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -488,6 +498,11 @@ def test_holdout_questions_written_independently(
         ("questions58", DEV58_TOP1, DEV58_ABSTENTION),
         ("questions59", DEV59_TOP1, DEV59_ABSTENTION),
         ("questions60", DEV60_TOP1, DEV60_ABSTENTION),
+        ("questions61", DEV61_TOP1, DEV61_ABSTENTION),
+        ("questions62", DEV62_TOP1, DEV62_ABSTENTION),
+        ("questions63", DEV63_TOP1, DEV63_ABSTENTION),
+        ("questions64", DEV64_TOP1, DEV64_ABSTENTION),
+        ("questions65", DEV65_TOP1, DEV65_ABSTENTION),
     ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(

@@ -1466,6 +1466,10 @@ ANSWERABILITY = [
     # a claim to check asks whether it happened
     ("is it true that IL-2 lowered HIV levels in SILCAAT?", None, "trial-silcaat", "results"),
     ("fact check: did ESPRIT show higher CD4 counts with aldesleukin?", "trial-esprit", None, None),
+    # which side effects people had is given by a fact on harms, not by the study's CD4 results
+    ("which side effects were seen in COSMIC?", None, "trial-cosmic", "side effects"),
+    ("what side effects did people get in the NK cell + IL-2 trial?", None, "trial-nct03346499", "side effects"),
+    ("what side effects did people get on aldesleukin in ILIADE?", "aldesleukin-side-effects-hiv", None, None),
 ]
 
 
@@ -1530,7 +1534,7 @@ FACT_KINDS = [
     ("All patients received ld-IL2 (1 million IU/day) for 5 days.", ["count", "dose", "duration", "label-dose"]),
     ("Organization: Clinigen Group PLC.", ["manufacturer", "sponsor"]),  # a drug summary's organization makes it
     ("Competing interests: MR and DK are employees of ILTOO Pharma.", ["sponsor"]),
-    ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", []),  # not a pharma
+    ("NKTR-214 has a favorable toxicity profile and compelling pharmacodynamic effects.", ["side-effects"]),  # not a pharma
     ("ClinicalTrials.gov identifier: NCT04077684.", ["identifier"]),
     # a ratio is a number, not the level of its confidence intervals
     ("The hazard ratio for EFS was 0.82 (95% CI 0.6-1.1).",
@@ -1541,7 +1545,7 @@ FACT_KINDS = [
     ("Berberine induced cell cycle arrest at G1 phase.", ["drug-names", "phase"]),  # a cell-cycle phase is a phase asked
     ("The average CD4 count increased from 200 to over 500 within 14 days.", ["change", "count", "date", "duration", "result"]),
     ("Serum IL-2 was 12.5 pg/mL in patients.", ["concentration", "count"]),
-    ("The most common side effects were weakness, fever, and nausea.", ["most-common"]),
+    ("The most common side effects were weakness, fever, and nausea.", ["most-common", "side-effects"]),
     ("The genotype was associated with cancer [odds ratio (OR): 3.0].", ["count", "effect-size", "expansion"]),
     ("Inclusion: SLE disease activity index (SLEDAI) ≥ 8.", ["count", "expansion", "threshold"]),
     ("Patients with CD4+ cell counts 300/mm^3 or greater.", ["count", "population", "threshold"]),  # who, by a cut-off
@@ -1556,13 +1560,13 @@ FACT_KINDS = [
     ("Registered on May 13, 2005.", ["count", "date"]),
     # the owner of a registry record, its title between, is the study's sponsor
     ("Registration: ClinicalTrials.gov record 'IL-2 for X' of Case Western Reserve University.", ["place", "sponsor"]),
-    ("Most side effects occurred in the first 24 weeks.", ["count", "date", "duration"]),  # a time answers "when"
+    ("Most side effects occurred in the first 24 weeks.", ["count", "date", "duration", "side-effects"]),  # a time answers "when"
     ("Aldesleukin is being studied in people with HIV-1 infection.", ["population"]),  # HIV-1's 1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["count", "date", "reference"]),
     ("It has a short in vivo half-life.", ["half-life"]),
-    ("No difference in the risk of opportunistic disease or death.", ["survival", "survival-figure"]),
+    ("No difference in the risk of opportunistic disease or death.", ["side-effects", "survival", "survival-figure"]),
     # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
-    ("Toxicity has limited the use of high-dose IL-2 in melanoma.", ["cancer-types"]),  # names one
+    ("Toxicity has limited the use of high-dose IL-2 in melanoma.", ["cancer-types", "side-effects"]),  # names one
     ("Patients received high dose IL2 therapy from May 2009.", ["count", "date"]),
     ("Patients were randomly assigned (1:1) to receive it.", ["count", "ratio"]),
     ("Ann Rheum Dis. 2019;78(2):209-217.", ["count", "date", "reference"]),  # a volume's pages: no ratio
@@ -1571,7 +1575,7 @@ FACT_KINDS = [
     # an estimated enrollment is planned, not actual; a comparison between groups is recognised
     ("Estimated enrollment: 500 participants.", ["count", "enrollment"]),
     ("152 irAEs were reported in 130 patients.", ["actual-enrollment", "count", "enrollment"]),
-    ("Meperidine was associated with significantly lower rates of fever.", ["comparison", "drug-names", "result"]),
+    ("Meperidine was associated with significantly lower rates of fever.", ["comparison", "drug-names", "result", "side-effects"]),
     # a source named with its date in passing gives no date
     ("IL-7 was being studied for HIV (AIDSmeds, last revised 2011).", []),
 ]

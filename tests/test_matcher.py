@@ -909,6 +909,14 @@ PERSONAL_ADVICE = [
     ("I'm HIV positive and breastfeeding — would it be ok to enroll in an IL-7 study?", None),
     ("my brother has HIV and wants to join one of these IL-2 studies - who helps decide if that's a good idea?",
      "aldesleukin-more-information"),
+    # one relative's case: what they can get, whether it is worth it or better for them
+    ("can my kid with neuroblastoma get the sc il-2 regimen", None),
+    ("my uncle has metastatic kidney cancer, is HD il-2 worth it for him?", None),
+    ("is my son eligible for IL-2 with dinutuximab for neuroblastoma?", None),
+    ("is proleukin ok for my dad", None),
+    # ... but how one can find out, and what a relative asks about, are questions
+    ("how can my patient find out if they're eligible for an IL-7 trial?", "il-7-clinical-trials"),
+    ("my aunt is 78 with lupus - too old for the IL-2 lupus trial? what ages?", "lupus-trial-eligibility"),
     # whether someone can still join is asked of the criteria, which the source gives
     ("I got rituximab 4 months ago, can I still join the lupus IL-2 trial?", "lupus-trial-exclusion-criteria"),
     # right after which/what/who it asks where to find something, not what to do

@@ -1457,6 +1457,8 @@ ANSWERABILITY = [
     # terse asks: "#" is "number of", "n pts" the enrollment, sites and an institution's name a location
     ("stalwart # sites", None, "trial-stalwart", "count"),
     ("esprit n pts", None, "trial-esprit", "enrollment"),
+    ("cosmic n", None, "trial-cosmic", "enrollment"),  # "n" typed last, after a study's name
+    ("DaRenCa study-1 n", "trial-nct01274273", None, None),
     ("who were the investigators on ESPRIT?", None, "trial-esprit", "investigator"),
     ("nguyen TIL study institution name", None, "pub-nguyen-2019", "location"),
     ("ladenstein neuroblastoma trial countries list", None, "pub-ladenstein-2018", "countries"),

@@ -47,6 +47,7 @@ class FactKind(NamedTuple):
     event_words: tuple[str, ...] = ()  # words asking the date of an event ("when did it start") ...
     event_topics: tuple[str, ...] = ()  # ... given by a fact on these topics, or naming an event
     unit_asks: tuple[str, ...] = ()  # units asking for it, typed with no number ("the regimen in IU/kg")
+    asks_last: tuple[str, ...] = ()  # words asking for it as a terse question's last word ("cosmic n")
     said_of: tuple[str, ...] = ()  # words after which a question says what its figure is of ("what %
     # had brain metastases"): given only by a fact naming something said after one
     named: tuple[re.Pattern[str], ...] = ()  # one named in a question ("subcutaneous or IV?") is given
@@ -139,6 +140,7 @@ def load_lexicon(vocabulary_dir: str) -> Lexicon:
                     event_words=tuple(normalize(str(x)) for x in k.get("event_words") or ()),
                     event_topics=tuple(str(x) for x in k.get("event_topics") or ()),
                     unit_asks=tuple(str(x) for x in k.get("unit_asks") or ()),
+                    asks_last=tuple(normalize(str(x)) for x in k.get("asks_last") or ()),
                     said_of=tuple(normalize(str(x)) for x in k.get("said_of") or ()),
                     named=_compiled(k.get("named")),
                     not_asks=tuple(

@@ -148,6 +148,7 @@ class Reader:
         self.replaces = {k.id: frozenset(k.replaces) for k in lexicon.kinds if k.replaces}
         self.drops_topics = {k.id: frozenset(k.drops_topics) for k in lexicon.kinds if k.drops_topics}
         self.unit_asks = {u: k.id for k in lexicon.kinds for u in k.unit_asks}  # "in IU/kg": a dose
+        self.last_asks = {w: k.id for k in lexicon.kinds for w in k.asks_last}  # "silcaat n": enrollment
         # Phrases that hold an ask's words but ask for something else ("primary outcome").
         self.not_asks = frozenset(tuple(stem(w) for w in toks) for k in lexicon.kinds for toks in k.not_asks)
         self.max_ask = max((len(x) for x in (*self.kind_asks, *self.not_asks)), default=0)
@@ -538,6 +539,9 @@ class Reader:
         units = self.asked_units(reading.norm)
         if units and not reading.kinds:  # "the standard regimen in IU/kg" asks a dose
             reading.kinds.extend(dict.fromkeys(self.unit_asks[u] for u in units if u in self.unit_asks))
+        if toks and toks[-1] in self.last_asks and reading.subjects and not reading.kinds:
+            reading.kinds.append(self.last_asks[toks[-1]])  # a name, then "n": its enrollment
+            asked.add(toks[-1])
         self._narrow_kinds(reading, stems)
         loose = sum(1 for run in leftovers for t in run if t not in self.stopwords and stem(t) not in asked)
         if asked and (reading.common or reading.unknown):  # "markets" in "who markets it" asked

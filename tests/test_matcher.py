@@ -1476,6 +1476,10 @@ ANSWERABILITY = [
     # a claim to check asks whether it happened
     ("is it true that IL-2 lowered HIV levels in SILCAAT?", None, "trial-silcaat", "results"),
     ("fact check: did ESPRIT show higher CD4 counts with aldesleukin?", "trial-esprit", None, None),
+    # what a cycle holds is given by a fact saying so, not by how many cycles were given
+    ("how many days per cycle did ILIADE participants inject IL-2?", None, "trial-iliade", "schedule per cycle"),
+    ("how many cycles of aldesleukin did ILIADE pts get before the treatment interruption",
+     "trial-iliade", None, None),
     # which side effects people had is given by a fact on harms, not by the study's CD4 results
     ("which side effects were seen in COSMIC?", None, "trial-cosmic", "side effects"),
     ("what side effects did people get in the NK cell + IL-2 trial?", None, "trial-nct03346499", "side effects"),
@@ -1586,6 +1590,9 @@ FACT_KINDS = [
     ("Estimated enrollment: 500 participants.", ["count", "enrollment"]),
     ("152 irAEs were reported in 130 patients.", ["actual-enrollment", "count", "enrollment"]),
     ("Meperidine was associated with significantly lower rates of fever.", ["comparison", "drug-names", "result", "side-effects"]),
+    # what each cycle holds, not which day of a cycle something happened
+    ("Aldesleukin was given on days 1 to 5 every 8 weeks.", ["count", "cycle-schedule", "duration"]),
+    ("Inflammation peaked at d11 of each cycle.", []),
     # a source named with its date in passing gives no date
     ("IL-7 was being studied for HIV (AIDSmeds, last revised 2011).", []),
 ]

@@ -1803,6 +1803,29 @@ def test_passing_mentions_do_not_answer(engine: Engine, query: str, answer: str 
     assert (reply.matches[0].id if reply.answered else None, reply.reason) == (answer, reason)
 
 
+STATED_FIGURES = [
+    # (query, answered card or None, reason): an amount the question states that the best card never
+    # states is a figure the cards do not give ("right?" of a wrong dose is not answered by the card)
+    ("Cytheris tested IL-7 at 30 ug/kg, right?", None, "the best card does not state 30 ug/kg"),
+    ("HD IL-2 gets around a 40% response rate in kidney cancer, true?", None, "the best card does not state 40%"),
+    ("I read they used 3 million IU a day in the Rosenzwajg trial", None, "the best card does not state 3 miu"),
+    # ... an amount the card states is answered, written with a thousands comma too
+    ("IL-7 was tested at 10 and 20 ug/kg, right?", "il-7-trial-results", "the best card is about what was asked"),
+    ("did the TIL trial use 125,000 IU/kg of IL-2?", "trial-nct01883323", "the best card is about what was asked"),
+    # ... and neither amounts offered as choices nor a person's weight claim a figure
+    ("IL-7 phase I/II doses - was it 10 and 20 ug/kg or 10 and 30?", "il-7-trial-results", "the best card is about what was asked"),
+    ("is there a weight limit for the lupus IL-2 trial? pt is 90 kg", "lupus-trial-eligibility", "the best card is about what was asked"),
+]
+
+
+@pytest.mark.parametrize(("query", "answer", "reason"), STATED_FIGURES)
+def test_amounts_the_best_card_never_states_are_declined(
+    engine: Engine, query: str, answer: str | None, reason: str
+) -> None:
+    reply = engine.ask(query)
+    assert (reply.matches[0].id if reply.answered else None, reply.reason) == (answer, reason)
+
+
 PLACES = [
     # (query, answered card or None, reason)
     # a place the best card does not name, nor any card on its study, is a setting the cards lack

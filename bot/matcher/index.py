@@ -230,6 +230,7 @@ class Entry(NamedTuple):
     facts: tuple[FactEntry, ...]
     fact_kinds: frozenset[str]  # kinds of fact the card gives (its facts and trial fields)
     labelled: frozenset[str] = frozenset()  # every labelled number it states ("phase 2", "3-year")
+    stated: frozenset[str] = frozenset()  # every number it states, in digits or words ("eleven": "11")
 
 
 class Index:
@@ -527,6 +528,13 @@ class Index:
             for kid, fields in self.trial_fields:
                 if any(getattr(card.trial, field, None) for field in fields):
                     trial_kinds.add(kid)
+        every_text = (
+            *strong_texts,
+            card.summary,
+            *_trial_texts(card),
+            *(f.text for f in card.facts),
+            *(c.quote for f in card.facts for c in f.citations),
+        )
         return Entry(
             subjects=frozenset(card.subjects),
             wider=frozenset(wider),
@@ -547,17 +555,8 @@ class Index:
             prior=prior,
             facts=facts,
             fact_kinds=frozenset(trial_kinds | {k for f in facts for k in f.kinds}),
-            labelled=frozenset(
-                n
-                for text in (
-                    *strong_texts,
-                    card.summary,
-                    *_trial_texts(card),
-                    *(f.text for f in card.facts),
-                    *(c.quote for f in card.facts for c in f.citations),
-                )
-                for n in labelled_numbers(text)
-            ),
+            labelled=frozenset(n for text in every_text for n in labelled_numbers(text)),
+            stated=frozenset(n for text in every_text for n in numbers_in(text)),
         )
 
 

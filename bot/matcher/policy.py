@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from bot.cards.model import CONCEPT, DISEASE, ORGANIZATION, STUDY
 from bot.matcher.index import Index, labelled_numbers, places_in, stem
@@ -12,6 +13,9 @@ from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
 
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
+PERCENT = "percent"  # as "%" is read
+THOUSANDS = re.compile(r"\b(\d{1,3}) (?=\d{3}\b)")  # "125,000" read as "125 000"
+WEIGHT = "kg"  # a number in kilograms alone is a person's weight ("a 90 kg patient"), no figure claimed
 
 
 class Case:
@@ -365,6 +369,33 @@ def unmentioned_concept(c: Case) -> str:
     return f"the best card does not mention {c.ix.labels[missing[0]]}" if missing else ""
 
 
+def unstated_number(c: Case) -> str:
+    """An amount the question states ("IL-7 at 30 ug/kg, right?", "a 50% response rate") that the best
+    card never states, in its title, aliases, summary, facts or quotes: it says nothing of that figure. Not
+    amounts offered as choices ("10 or 30?"), nor a person's weight ("a 90 kg patient")."""
+    if OR in c.r.norm.split():
+        return ""
+    asked = _amounts(c)
+    if not asked:
+        return ""
+    stated = c.ix.entries[c.hits[0].position].stated
+    missing = [said for number, said in asked.items() if number not in stated]
+    return f"the best card does not state {missing[0]}" if missing else ""
+
+
+def _amounts(c: Case) -> dict[str, str]:
+    """The amounts a question states, each number with how it was said ("30 ug/kg", "40%")."""
+    toks = c.reader.in_units(THOUSANDS.sub(r"\1", c.r.norm).split())  # "125 000 iu kg": 125000
+    units = c.reader.unit_names - {WEIGHT}
+    amounts: dict[str, str] = {}
+    for i, (t, u) in enumerate(pairwise(toks)):
+        if not t.isdigit() or (u not in units and u != PERCENT):
+            continue
+        run = list(takewhile(lambda x: x in c.reader.unit_names, toks[i + 1 :]))
+        amounts[t.lstrip("0") or "0"] = f"{t}%" if u == PERCENT else f"{t} {'/'.join(run)}"
+    return amounts
+
+
 def unstated_label(c: Case) -> str:
     """The question asks about a numbered category or span ("phase 3", "5-year survival", "type 1
     diabetes") the best card never states: it answers about another one, or none."""
@@ -438,6 +469,7 @@ RULES: tuple[Rule, ...] = (
     foreign_numbered,
     missing_kind,
     unmentioned_concept,
+    unstated_number,
     unstated_label,
     other_study_size,
     passing_word,

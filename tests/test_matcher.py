@@ -914,6 +914,9 @@ PERSONAL_ADVICE = [
     ("my uncle has metastatic kidney cancer, is HD il-2 worth it for him?", None),
     ("is my son eligible for IL-2 with dinutuximab for neuroblastoma?", None),
     ("is proleukin ok for my dad", None),
+    # one person's own symptoms or levels
+    ("is my rash from the il2?", None),
+    ("how do i get my viral load down", None),
     # ... but how one can find out, and what a relative asks about, are questions
     ("how can my patient find out if they're eligible for an IL-7 trial?", "il-7-clinical-trials"),
     ("my aunt is 78 with lupus - too old for the IL-2 lupus trial? what ages?", "lupus-trial-eligibility"),

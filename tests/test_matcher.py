@@ -1749,6 +1749,7 @@ PASSING_MENTIONS = [
      "that is not a question the cards answer: park"),
     ("what are the visiting hours at the University of Pittsburgh Medical Center?", None,
      "that is not a question the cards answer: visiting"),
+    ("can i go to the gym after il2 injection", None, "that is not a question the cards answer: gym"),
     ("low dose IL-2 in type 1 diabetes", None, "not a disease the cards cover: diabetes"),
     # a cytokine measured in one study (serum IL-10) is not that study's name: its side effects as a
     # therapy are a topic that study's card does not cover

@@ -1494,6 +1494,10 @@ ANSWERABILITY = [
     # a claim to check asks whether it happened
     ("is it true that IL-2 lowered HIV levels in SILCAAT?", None, "trial-silcaat", "results"),
     ("fact check: did ESPRIT show higher CD4 counts with aldesleukin?", "trial-esprit", None, None),
+    # a maximum dose asks a dose: the steroid cap is no hydroxychloroquine dose
+    ("max hydroxychloroquine dose allowed as background in the lupus IL-2 trial?", None,
+     "lupus-trial-eligibility", "dose"),
+    ("max steroid dose allowed as background therapy in the Peking trial?", "lupus-trial-eligibility", None, None),
     # what a cycle holds is given by a fact saying so, not by how many cycles were given
     ("how many days per cycle did ILIADE participants inject IL-2?", None, "trial-iliade", "schedule per cycle"),
     ("how many cycles of aldesleukin did ILIADE pts get before the treatment interruption",

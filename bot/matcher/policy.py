@@ -278,8 +278,10 @@ def _concept_names(c: Case) -> set[str]:
 
 def _gives_a_kind_asked(c: Case, hit: Hit) -> bool:
     """Whether the card gives a kind of fact asked (a page's review date), which speaks to the topic
-    that asked for it; not a drug's dose or route (the dose of a drug the cards are not about)."""
-    kinds = [k for k in c.r.kinds if k not in c.ix.per_drug]
+    that asked for it; not a drug's dose or route (the dose of a drug the cards are not about), unless
+    the question names that drug and the card gives it ("the max steroid dose allowed")."""
+    named = bool(other_drugs(c.ix, c.r))
+    kinds = [k for k in c.r.kinds if named or k not in c.ix.per_drug]
     return any(gives_kind(c.ix, c.reader, c.r, hit.position, k) for k in kinds)
 
 

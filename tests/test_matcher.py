@@ -929,6 +929,7 @@ PERSONAL_ADVICE = [
     ("my uncle has metastatic kidney cancer, is HD il-2 worth it for him?", None),
     ("is my son eligible for IL-2 with dinutuximab for neuroblastoma?", None),
     ("is proleukin ok for my dad", None),
+    ("can I drive after my IL-2 injection?", None),
     # one person's own symptoms or levels
     ("is my rash from the il2?", None),
     ("how do i get my viral load down", None),
@@ -1494,6 +1495,9 @@ ANSWERABILITY = [
     # a claim to check asks whether it happened
     ("is it true that IL-2 lowered HIV levels in SILCAAT?", None, "trial-silcaat", "results"),
     ("fact check: did ESPRIT show higher CD4 counts with aldesleukin?", "trial-esprit", None, None),
+    # where a study described at length was held, or a patient treated, asks a place
+    ("where was the TNBC hyperthermia + IL-2 patient treated?", None, "pub-kleef-2018", "location"),
+    ("how many doses of high dose IL-2 are in one cycle normally?", None, "pub-achkar-2017", "schedule per cycle"),
     # a maximum dose asks a dose: the steroid cap is no hydroxychloroquine dose
     ("max hydroxychloroquine dose allowed as background in the lupus IL-2 trial?", None,
      "lupus-trial-eligibility", "dose"),

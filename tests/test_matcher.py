@@ -1498,6 +1498,13 @@ ANSWERABILITY = [
     # where a study described at length was held, or a patient treated, asks a place
     ("where was the TNBC hyperthermia + IL-2 patient treated?", None, "pub-kleef-2018", "location"),
     ("how many doses of high dose IL-2 are in one cycle normally?", None, "pub-achkar-2017", "schedule per cycle"),
+    # one thing better than another is answered by a card about both that compares them
+    ("is IL-7 more effective than aldesleukin for raising CD4 counts in HIV?", None, "il-7-trial-results",
+     "comparison of the two"),
+    ("IL-7 vs IL-2 - which gives a bigger CD4 rise in head to head trials?", None, "il-2-vs-il-7",
+     "comparison of the two"),
+    ("is IL-7 better than IL-2 at making new T cells?", "il-7-vs-proleukin", None, None),
+    ("was the toxicity of HDIL-2 plus MAGE-A3 worse than HDIL-2 alone?", "pub-mcquade-2018", None, None),
     # a maximum dose asks a dose: the steroid cap is no hydroxychloroquine dose
     ("max hydroxychloroquine dose allowed as background in the lupus IL-2 trial?", None,
      "lupus-trial-eligibility", "dose"),
@@ -1604,7 +1611,8 @@ FACT_KINDS = [
     ("Aldesleukin is being studied in people with HIV-1 infection.", ["population"]),  # HIV-1's 1 counts nobody
     ("Abrams D, et al. N Engl J Med. 2009;361(16):1548-1559.", ["count", "date", "reference"]),
     ("It has a short in vivo half-life.", ["half-life"]),
-    ("No difference in the risk of opportunistic disease or death.", ["side-effects", "survival", "survival-figure"]),
+    ("No difference in the risk of opportunistic disease or death.",
+     ["comparison", "head-to-head", "side-effects", "survival", "survival-figure"]),
     # "high-dose IL-2" names a treatment, it gives no dose; a count of doses does
     ("Toxicity has limited the use of high-dose IL-2 in melanoma.", ["cancer-types", "side-effects"]),  # names one
     ("Patients received high dose IL2 therapy from May 2009.", ["count", "date"]),
@@ -1615,7 +1623,8 @@ FACT_KINDS = [
     # an estimated enrollment is planned, not actual; a comparison between groups is recognised
     ("Estimated enrollment: 500 participants.", ["count", "enrollment"]),
     ("152 irAEs were reported in 130 patients.", ["actual-enrollment", "count", "enrollment"]),
-    ("Meperidine was associated with significantly lower rates of fever.", ["comparison", "drug-names", "result", "side-effects"]),
+    ("Meperidine was associated with significantly lower rates of fever.",
+     ["comparison", "drug-names", "head-to-head", "result", "side-effects"]),
     # what each cycle holds, not which day of a cycle something happened
     ("Aldesleukin was given on days 1 to 5 every 8 weeks.", ["count", "cycle-schedule", "duration"]),
     ("Inflammation peaked at d11 of each cycle.", []),

@@ -272,6 +272,7 @@ class Index:
         self.per_disease = frozenset(k.id for k in lexicon.kinds if k.per_disease)
         self.per_concept = frozenset(k.id for k in lexicon.kinds if k.per_concept)
         self.per_measure = frozenset(k.id for k in lexicon.kinds if k.per_measure)
+        self.per_each = frozenset(k.id for k in lexicon.kinds if k.per_each)
         self.spells_name = frozenset(k.id for k in lexicon.kinds if k.spells_name)
         self.per_organization = frozenset(k.id for k in lexicon.kinds if k.per_organization)
         self.events = {  # "when did it start": the date of an event, on a fact about it (the words

@@ -141,6 +141,10 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
         facts = _of_the_group_asked(ix, reader, r, position, facts)
         if not facts:
             return False
+    if kind in ix.per_each:  # "is HD IL-2 better than nivolumab": a card about both, not one
+        about = e.subjects | e.wider
+        if any(s not in about for s in r.subjects if ix.kinds.get(s) != DISEASE):
+            return False
     measures = [s for s in r.subjects if ix.kinds.get(s) == CONCEPT] if kind in ix.per_measure else []
     if measures:  # "did IL-7 shrink the HIV reservoir": a result naming the reservoir
         measured = said or fact_texts(ix, position)

@@ -973,6 +973,9 @@ ANSWERABILITY = [
     # numbers offered as choices are not stated by the question: "eleven participants" answers
     ("how many stopped early for side effects in ILIADE, 11 or 12?", "aldesleukin-side-effects-hiv", None, None),
     ("How many patients have been enrolled so far in NCT04077684?", None, "trial-nct04077684", "actual enrollment"),
+    ("how many people have actually signed up to the lupus IL-2 trial so far", None, "trial-nct04077684",
+     "actual enrollment"),
+    ("how many signed up for ESPRIT", None, "trial-esprit", "enrollment"),
     # a postcode before "site status" counts no sites
     ("how many sites are in the lupus IL-2 RCT, other than Beijing?", None, "trial-nct04077684", "count"),
     # how many dropped out is counted by people who stopped, not by the "46 patients" enrolled

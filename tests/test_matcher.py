@@ -1508,6 +1508,9 @@ ANSWERABILITY = [
      "comparison of the two"),
     ("is IL-7 better than IL-2 at making new T cells?", "il-7-vs-proleukin", None, None),
     ("was the toxicity of HDIL-2 plus MAGE-A3 worse than HDIL-2 alone?", "pub-mcquade-2018", None, None),
+    # a concentration asked alone is given by an amount per volume or a molar one
+    ("Tan IIA concentration in the SW480 experiments", None, "pub-qian-2018", "measured levels"),
+    ("berberine cytotoxic to Jurkat at what conc", "pub-hu-2019", None, None),
     # a maximum dose asks a dose: the steroid cap is no hydroxychloroquine dose
     ("max hydroxychloroquine dose allowed as background in the lupus IL-2 trial?", None,
      "lupus-trial-eligibility", "dose"),
@@ -1628,6 +1631,7 @@ FACT_KINDS = [
     ("152 irAEs were reported in 130 patients.", ["actual-enrollment", "count", "enrollment"]),
     ("Meperidine was associated with significantly lower rates of fever.",
      ["comparison", "drug-names", "head-to-head", "result", "side-effects"]),
+    ("Cells were treated with 10 µM of the inhibitor.", ["concentration", "count"]),
     # what each cycle holds, not which day of a cycle something happened
     ("Aldesleukin was given on days 1 to 5 every 8 weeks.", ["count", "cycle-schedule", "duration"]),
     ("Inflammation peaked at d11 of each cycle.", []),

@@ -1511,6 +1511,12 @@ ANSWERABILITY = [
     # a concentration asked alone is given by an amount per volume or a molar one
     ("Tan IIA concentration in the SW480 experiments", None, "pub-qian-2018", "measured levels"),
     ("berberine cytotoxic to Jurkat at what conc", "pub-hu-2019", None, None),
+    # which mouse strain or assay is given by a fact naming one, not by "in mice" or a result
+    ("what mouse strain was used in the IL-2 + rAd-p53 glioblastoma study?", None, "pub-qiao-2018",
+     "animal strain"),
+    ("what immune-monitoring assays were used in the MAGE-A3 + HDIL-2 trial, flow panel?", None,
+     "pub-mcquade-2018", "assay or method"),
+    ("which ELISA kit did the gastric cancer cytokine paper use?", "pub-shokrzadeh-2018", None, None),
     # a maximum dose asks a dose: the steroid cap is no hydroxychloroquine dose
     ("max hydroxychloroquine dose allowed as background in the lupus IL-2 trial?", None,
      "lupus-trial-eligibility", "dose"),
@@ -1599,7 +1605,7 @@ FACT_KINDS = [
     ("The average CD4 count increased from 200 to over 500 within 14 days.", ["change", "count", "date", "duration", "result"]),
     ("Serum IL-2 was 12.5 pg/mL in patients.", ["concentration", "count"]),
     ("The most common side effects were weakness, fever, and nausea.", ["most-common", "side-effects"]),
-    ("The genotype was associated with cancer [odds ratio (OR): 3.0].", ["count", "effect-size", "expansion"]),
+    ("The genotype was associated with cancer [odds ratio (OR): 3.0].", ["assay", "count", "effect-size", "expansion"]),
     ("Inclusion: SLE disease activity index (SLEDAI) ≥ 8.", ["count", "expansion", "threshold"]),
     ("Patients with CD4+ cell counts 300/mm^3 or greater.", ["count", "population", "threshold"]),  # who, by a cut-off
     ("Infusions ran over 8 hours on 5 consecutive days.", ["count", "duration", "route"]),

@@ -15,8 +15,8 @@ from bot.matcher.kinds import spells
 from bot.matcher.scorer import Tuning
 from bot.text import normalize
 
-# Gates two points under the figures measured after issue 9's seventeenth pass (README lists each pass;
-# in brackets, the figures with the code at the pass's start, fe3dcb6; questions66-70 on arrival).
+# Gates two points under the figures measured after issue 9's eighteenth pass (README lists each pass;
+# in brackets, the figures with the code at the pass's start, 0fe4421; questions71-75 on arrival).
 DEV3_TOP1 = 0.920  # questions3: 94.1% and 98.1% (94.1% and 98.1%)
 DEV3_ABSTENTION = 0.961
 DEV4_TOP1 = 0.925  # questions4: 94.5% and 92.7% (94.5% and 92.7%)
@@ -57,8 +57,8 @@ DEV21_TOP1 = 0.901  # questions21, every style: 92.1% and 100.0% (92.1% and 100.
 DEV21_ABSTENTION = 0.980
 DEV22_TOP1 = 0.924  # questions22, adjacent teams, own words: 94.5% and 97.7% (94.5% and 97.7%)
 DEV22_ABSTENTION = 0.957
-DEV23_TOP1 = 0.943  # questions23, mid-conversation checks and fragments: 96.4% and 92.0% (96.4% and 92.0%)
-DEV23_ABSTENTION = 0.899
+DEV23_TOP1 = 0.943  # questions23, mid-conversation checks and fragments: 96.4% and 93.1% (96.4% and 92.0%)
+DEV23_ABSTENTION = 0.911
 DEV24_TOP1 = 0.936  # questions24, every style (held out, measured once): 95.6% and 98.6% (95.6% and 98.6%)
 DEV24_ABSTENTION = 0.966
 DEV25_TOP1 = 0.919  # questions25, patients, families, pharmacists: 93.9% and 95.7% (93.9% and 95.7%)
@@ -69,90 +69,100 @@ DEV27_TOP1 = 0.942  # questions27, every style: 96.2% and 95.2% (96.2% and 95.2%
 DEV27_ABSTENTION = 0.931
 DEV28_TOP1 = 0.940  # questions28, half-remembered names, near-misses: 96.1% and 89.0% (96.1% and 89.0%)
 DEV28_ABSTENTION = 0.870
-DEV29_TOP1 = 0.936  # questions29, busy channel, half-remembered numbers: 95.6% and 94.3% (95.6% and 94.3%)
-DEV29_ABSTENTION = 0.922
+DEV29_TOP1 = 0.936  # questions29, busy channel, half-remembered numbers: 95.6% and 95.2% (95.6% and 94.3%)
+DEV29_ABSTENTION = 0.932
 DEV30_TOP1 = 0.924  # questions30, six writers, every style (held out, measured once): 94.4% and 96.7% (94.4% and 96.7%)
 DEV30_ABSTENTION = 0.947
 DEV31_TOP1 = 0.950  # questions31, patient advocates and new hires, lay words: 97.0% and 95.7% (97.0% and 95.7%)
 DEV31_ABSTENTION = 0.936
-DEV32_TOP1 = 0.910  # questions32, experienced researchers, terse shorthand: 93.0% and 96.7% (93.3% and 96.7%)
+DEV32_TOP1 = 0.910  # questions32, experienced researchers, terse shorthand: 93.0% and 96.7% (93.0% and 96.7%)
 DEV32_ABSTENTION = 0.946
 DEV33_TOP1 = 0.971  # questions33, probing near-misses: 99.2% and 93.3% (99.2% and 93.3%)
 DEV33_ABSTENTION = 0.912
-DEV34_TOP1 = 0.919  # questions34, typed fast on a phone: 93.9% and 96.8% (93.9% and 94.7%)
+DEV34_TOP1 = 0.919  # questions34, typed fast on a phone: 93.9% and 96.8% (93.9% and 96.8%)
 DEV34_ABSTENTION = 0.948
-DEV35_TOP1 = 0.908  # questions35, pharmacists and coordinators checking details: 92.9% and 96.3% (93.1% and 96.3%)
+DEV35_TOP1 = 0.908  # questions35, pharmacists and coordinators checking details: 92.9% and 96.3% (92.9% and 96.3%)
 DEV35_ABSTENTION = 0.943
 DEV36_TOP1 = 0.938  # questions36, six voices (held out, measured once): 95.8% and 90.6% (95.8% and 90.6%)
 DEV36_ABSTENTION = 0.885
 DEV37_TOP1 = 0.870  # questions37, writers and second-language English, paraphrased: 89.0% and 95.4% (89.0% and 95.4%)
 DEV37_ABSTENTION = 0.934
-DEV38_TOP1 = 0.932  # questions38, a busy mixed channel, exact details: 95.2% and 94.2% (95.2% and 93.4%)
-DEV38_ABSTENTION = 0.921
-DEV39_TOP1 = 0.936  # questions39, a journal club: design, numbers, rationale: 95.7% and 97.4% (95.7% and 97.4%)
+DEV38_TOP1 = 0.932  # questions38, a busy mixed channel, exact details: 95.2% and 94.9% (95.2% and 94.2%)
+DEV38_ABSTENTION = 0.928
+DEV39_TOP1 = 0.939  # questions39, a journal club: design, numbers, rationale: 95.9% and 97.4% (95.7% and 97.4%)
 DEV39_ABSTENTION = 0.953
-DEV40_TOP1 = 0.926  # questions40, half-remembered names, lay words, chat shorthand: 94.7% and 95.7% (94.7% and 95.7%)
+DEV40_TOP1 = 0.924  # questions40, half-remembered names, lay words, chat shorthand: 94.4% and 95.7% (94.7% and 95.7%)
 DEV40_ABSTENTION = 0.936
 DEV41_TOP1 = 0.873  # questions41, patient advocates, lay words, long chatty messages: 89.3% and 95.0% (89.3% and 95.0%)
 DEV41_ABSTENTION = 0.929
 DEV42_TOP1 = 0.911  # questions42, slash-command keywords, chat prefixes, typos (held out, measured once): 93.2% and 89.2% (93.2% and 89.2%)
 DEV42_ABSTENTION = 0.871
-DEV43_TOP1 = 0.916  # questions43, research associates comparing and checking, paraphrased: 93.6% and 92.6% (93.6% and 91.9%)
-DEV43_ABSTENTION = 0.905
+DEV43_TOP1 = 0.916  # questions43, research associates comparing and checking, paraphrased: 93.6% and 93.3% (93.6% and 92.6%)
+DEV43_ABSTENTION = 0.913
 DEV44_TOP1 = 0.921  # questions44, second-language English, shorthand, misspelt names: 94.1% and 99.1% (94.1% and 99.1%)
 DEV44_ABSTENTION = 0.971
-DEV45_TOP1 = 0.945  # questions45, sceptical reviewers, many precise near-misses: 96.5% and 87.6% (96.5% and 87.1%)
+DEV45_TOP1 = 0.945  # questions45, sceptical reviewers, many precise near-misses: 96.5% and 87.6% (96.5% and 87.6%)
 DEV45_ABSTENTION = 0.855
-DEV46_TOP1 = 0.930  # questions46, hospital pharmacists, handling and logistics near-misses: 95.1% and 87.7% (95.1% and 87.3%)
-DEV46_ABSTENTION = 0.857
-DEV47_TOP1 = 0.882  # questions47, coordinators' terse keyword checks: 90.2% and 85.7% (90.2% and 84.7%)
-DEV47_ABSTENTION = 0.837
-DEV48_TOP1 = 0.919  # questions48, advocacy writers and journalists checking claims: 94.0% and 87.1% (94.0% and 85.2%)
-DEV48_ABSTENTION = 0.851
-DEV49_TOP1 = 0.937  # questions49, new team members and students, broad and narrow: 95.7% and 82.5% (95.7% and 82.1%)
-DEV49_ABSTENTION = 0.805
+DEV46_TOP1 = 0.930  # questions46, hospital pharmacists, handling and logistics near-misses: 95.1% and 89.1% (95.1% and 87.7%)
+DEV46_ABSTENTION = 0.870
+DEV47_TOP1 = 0.882  # questions47, coordinators' terse keyword checks: 90.2% and 86.2% (90.2% and 85.7%)
+DEV47_ABSTENTION = 0.842
+DEV48_TOP1 = 0.919  # questions48, advocacy writers and journalists checking claims: 94.0% and 87.6% (94.0% and 87.1%)
+DEV48_ABSTENTION = 0.856
+DEV49_TOP1 = 0.937  # questions49, new team members and students, broad and narrow: 95.7% and 83.0% (95.7% and 82.5%)
+DEV49_ABSTENTION = 0.809
 DEV50_TOP1 = 0.937  # questions50, many styles (held out, measured once): 95.8% and 92.1% (95.8% and 92.1%)
 DEV50_ABSTENTION = 0.900
 DEV51_TOP1 = 0.945  # questions51, regulatory-affairs and registry specialists: 96.6% and 92.5% (96.6% and 92.5%)
 DEV51_ABSTENTION = 0.904
-DEV52_TOP1 = 0.845  # questions52, patients and families in everyday words: 86.5% and 90.0% (86.5% and 89.1%)
+DEV52_TOP1 = 0.845  # questions52, patients and families in everyday words: 86.5% and 90.0% (86.5% and 90.0%)
 DEV52_ABSTENTION = 0.880
-DEV53_TOP1 = 0.910  # questions53, laboratory scientists and immunologists: 93.1% and 89.4% (93.1% and 89.0%)
-DEV53_ABSTENTION = 0.874
-DEV54_TOP1 = 0.937  # questions54, tricky near-misses (facts moved between studies): 95.7% and 87.0% (95.7% and 86.5%)
-DEV54_ABSTENTION = 0.849
-DEV55_TOP1 = 0.950  # questions55, many styles (held out in the fourteenth pass): 97.1% and 89.2% (97.1% and 88.3%)
-DEV55_ABSTENTION = 0.872
-DEV56_TOP1 = 0.913  # questions56, hospital and specialty pharmacists: 93.3% and 94.5% (93.3% and 93.6%)
-DEV56_ABSTENTION = 0.925
+DEV53_TOP1 = 0.910  # questions53, laboratory scientists and immunologists: 93.1% and 90.4% (93.1% and 89.4%)
+DEV53_ABSTENTION = 0.883
+DEV54_TOP1 = 0.937  # questions54, tricky near-misses (facts moved between studies): 95.7% and 87.8% (95.7% and 87.0%)
+DEV54_ABSTENTION = 0.858
+DEV55_TOP1 = 0.950  # questions55, many styles (held out in the fourteenth pass): 97.1% and 90.1% (97.1% and 89.2%)
+DEV55_ABSTENTION = 0.881
+DEV56_TOP1 = 0.913  # questions56, hospital and specialty pharmacists: 93.3% and 96.3% (93.3% and 94.5%)
+DEV56_ABSTENTION = 0.943
 DEV57_TOP1 = 0.874  # questions57, patient advocates, journalists and newsletter writers: 89.5% and 88.8% (89.5% and 88.8%)
 DEV57_ABSTENTION = 0.867
-DEV58_TOP1 = 0.928  # questions58, terse slash-command keywords: 94.8% and 90.5% (94.8% and 90.0%)
+DEV58_TOP1 = 0.928  # questions58, terse slash-command keywords: 94.8% and 90.5% (94.8% and 90.5%)
 DEV58_ABSTENTION = 0.884
-DEV59_TOP1 = 0.911  # questions59, clinical research coordinators and trial managers: 93.1% and 83.3% (93.1% and 83.3%)
-DEV59_ABSTENTION = 0.813
-DEV60_TOP1 = 0.943  # questions60, many styles (held out in the fifteenth pass): 96.4% and 86.6% (96.4% and 86.2%)
-DEV60_ABSTENTION = 0.846
-DEV61_TOP1 = 0.932  # questions61, tricky near-misses (facts moved between studies): 95.2% and 87.3% (95.2% and 87.3%)
-DEV61_ABSTENTION = 0.853
-DEV62_TOP1 = 0.855  # questions62, long chatty messages with context: 87.5% and 86.9% (87.5% and 87.3%)
-DEV62_ABSTENTION = 0.848
-DEV63_TOP1 = 0.904  # questions63, nurses, ward and infusion-unit staff: 92.5% and 87.6% (92.5% and 87.2%)
+DEV59_TOP1 = 0.911  # questions59, clinical research coordinators and trial managers: 93.1% and 84.2% (93.1% and 83.3%)
+DEV59_ABSTENTION = 0.821
+DEV60_TOP1 = 0.943  # questions60, many styles (held out in the fifteenth pass): 96.4% and 87.5% (96.4% and 86.6%)
+DEV60_ABSTENTION = 0.855
+DEV61_TOP1 = 0.932  # questions61, tricky near-misses (facts moved between studies): 95.2% and 87.8% (95.2% and 87.3%)
+DEV61_ABSTENTION = 0.857
+DEV62_TOP1 = 0.855  # questions62, long chatty messages with context: 87.5% and 87.3% (87.5% and 86.9%)
+DEV62_ABSTENTION = 0.852
+DEV63_TOP1 = 0.904  # questions63, nurses, ward and infusion-unit staff: 92.5% and 87.6% (92.5% and 87.6%)
 DEV63_ABSTENTION = 0.856
-DEV64_TOP1 = 0.916  # questions64, claims to check (false claims are to decline): 93.7% and 79.4% (93.7% and 75.4%)
+DEV64_TOP1 = 0.916  # questions64, claims to check (false claims are to decline): 93.7% and 79.4% (93.7% and 79.4%)
 DEV64_ABSTENTION = 0.773
-DEV65_TOP1 = 0.911  # questions65, many styles (held out in the sixteenth pass): 93.2% and 90.9% (93.2% and 90.0%)
-DEV65_ABSTENTION = 0.889
-DEV66_TOP1 = 0.943  # questions66, drug-safety, medical-information and regulatory staff: 96.4% and 91.6% (96.4% and 91.1%)
+DEV65_TOP1 = 0.911  # questions65, many styles (held out in the sixteenth pass): 93.2% and 91.4% (93.2% and 90.9%)
+DEV65_ABSTENTION = 0.893
+DEV66_TOP1 = 0.943  # questions66, drug-safety, medical-information and regulatory staff: 96.4% and 91.6% (96.4% and 91.6%)
 DEV66_ABSTENTION = 0.895
-DEV67_TOP1 = 0.939  # questions67, students and junior researchers: 95.9% and 88.7% (95.9% and 87.3%)
+DEV67_TOP1 = 0.939  # questions67, students and junior researchers: 95.9% and 88.7% (95.9% and 88.7%)
 DEV67_ABSTENTION = 0.866
-DEV68_TOP1 = 0.939  # questions68, systematic near-misses, study by study: 96.0% and 90.4% (96.0% and 89.4%)
-DEV68_ABSTENTION = 0.883
-DEV69_TOP1 = 0.892  # questions69, very short messages and keywords: 91.3% and 91.0% (91.3% and 86.8%)
-DEV69_ABSTENTION = 0.890
-DEV70_TOP1 = 0.934  # questions70, many styles (held out, measured once): 95.5% and 86.3% (95.5% and 85.4%)
+DEV68_TOP1 = 0.939  # questions68, systematic near-misses, study by study: 96.0% and 90.8% (96.0% and 90.4%)
+DEV68_ABSTENTION = 0.888
+DEV69_TOP1 = 0.892  # questions69, very short messages and keywords: 91.3% and 91.5% (91.3% and 91.0%)
+DEV69_ABSTENTION = 0.895
+DEV70_TOP1 = 0.934  # questions70, many styles (held out in the seventeenth pass): 95.5% and 86.3% (95.5% and 86.3%)
 DEV70_ABSTENTION = 0.843
+DEV71_TOP1 = 0.923  # questions71, sceptical clinicians and analysts, exact figures: 94.4% and 93.5% (94.4% and 92.2%)
+DEV71_ABSTENTION = 0.915
+DEV72_TOP1 = 0.878  # questions72, patients, carers and family, lay words: 89.8% and 89.3% (89.8% and 87.4%)
+DEV72_ABSTENTION = 0.872
+DEV73_TOP1 = 0.850  # questions73, laboratory scientists, technical shorthand: 87.1% and 87.6% (87.1% and 86.6%)
+DEV73_ABSTENTION = 0.855
+DEV74_TOP1 = 0.927  # questions74, comparisons and superlatives: 94.8% and 90.3% (94.8% and 90.3%)
+DEV74_ABSTENTION = 0.882
+DEV75_TOP1 = 0.929  # questions75, many styles (held out, measured once): 95.0% and 90.1% (95.0% and 90.1%)
+DEV75_ABSTENTION = 0.881
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -518,6 +528,11 @@ def test_holdout_questions_written_independently(
         ("questions68", DEV68_TOP1, DEV68_ABSTENTION),
         ("questions69", DEV69_TOP1, DEV69_ABSTENTION),
         ("questions70", DEV70_TOP1, DEV70_ABSTENTION),
+        ("questions71", DEV71_TOP1, DEV71_ABSTENTION),
+        ("questions72", DEV72_TOP1, DEV72_ABSTENTION),
+        ("questions73", DEV73_TOP1, DEV73_ABSTENTION),
+        ("questions74", DEV74_TOP1, DEV74_ABSTENTION),
+        ("questions75", DEV75_TOP1, DEV75_ABSTENTION),
     ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(

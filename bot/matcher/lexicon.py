@@ -32,7 +32,7 @@ class FactKind(NamedTuple):
     per_organization: bool = False  # an organisation: not one the question names ("before Clinigen")
     per_place: bool = False  # a country: named by the fact, not one the question names ("besides the US")
     per_measure: bool = False  # asked of a concept (the HIV reservoir), only by a fact naming it
-    per_each: bool = False  # asked of two or more things, only by a fact naming each ("A better than B")
+    per_each: bool = False  # asked of two or more things, only on a card about each ("A better than B")
     spells_name: bool = False  # what a name stands for: given by words spelling out the name asked
     evidence: tuple[str, ...] = ()  # the evidence types of facts that can give it (none: any)
     figure: bool = False  # its answer is a number: a fact gives it only by stating a number not asked

@@ -944,8 +944,8 @@ PERSONAL_ADVICE = [
     ("my uncle has metastatic kidney cancer, is HD il-2 worth it for him?", None),
     ("is my son eligible for IL-2 with dinutuximab for neuroblastoma?", None),
     ("is proleukin ok for my dad", None),
+    # one person's own symptoms, levels or daily life
     ("can I drive after my IL-2 injection?", None),
-    # one person's own symptoms or levels
     ("is my rash from the il2?", None),
     ("how do i get my viral load down", None),
     # ... but how one can find out, and what a relative asks about, are questions

@@ -13,6 +13,7 @@ from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
 
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
+DIGIT = re.compile(r"\d")
 PERCENT = "percent"  # as "%" is read
 THOUSANDS = re.compile(r"\b(\d{1,3}) (?=\d{3}\b)")  # "125,000" read as "125 000"
 WEIGHT = "kg"  # a number in kilograms alone is a person's weight ("a 90 kg patient"), no figure claimed
@@ -375,7 +376,7 @@ def unstated_number(c: Case) -> str:
     """An amount the question states ("IL-7 at 30 ug/kg, right?", "a 50% response rate") that the best
     card never states, in its title, aliases, summary, facts or quotes: it says nothing of that figure. Not
     amounts offered as choices ("10 or 30?"), nor a person's weight ("a 90 kg patient")."""
-    if OR in c.r.norm.split():
+    if not DIGIT.search(c.r.norm) or OR in c.r.norm.split():  # most questions state no number
         return ""
     asked = _amounts(c)
     if not asked:
@@ -388,13 +389,13 @@ def unstated_number(c: Case) -> str:
 def _amounts(c: Case) -> dict[str, str]:
     """The amounts a question states, each number with how it was said ("30 ug/kg", "40%")."""
     toks = c.reader.in_units(THOUSANDS.sub(r"\1", c.r.norm).split())  # "125 000 iu kg": 125000
-    units = c.reader.unit_names - {WEIGHT}
+    units, named = c.reader.unit_names - {WEIGHT}, c.reader.unit_names
     amounts: dict[str, str] = {}
     for i, (t, u) in enumerate(pairwise(toks)):
         if not t.isdigit() or (u not in units and u != PERCENT):
             continue
-        run = list(takewhile(lambda x: x in c.reader.unit_names, toks[i + 1 :]))
-        amounts[t.lstrip("0") or "0"] = f"{t}%" if u == PERCENT else f"{t} {'/'.join(run)}"
+        said = "%" if u == PERCENT else " " + "/".join(takewhile(named.__contains__, toks[i + 1 :]))
+        amounts[t.lstrip("0") or "0"] = t + said
     return amounts
 
 

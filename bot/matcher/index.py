@@ -177,6 +177,27 @@ def numbers_in(text: str, spelled: bool = True) -> frozenset[str]:
     return frozenset(digits + spelled_numbers(text))
 
 
+# A figure: a number standing alone, its decimals whole ("0.2 MIU": 0.2, not 0 and 2); not the number
+# of a name ("IL-2", "CD4", "NCT04077684").
+_FIGURE = re.compile(r"(?<![^\W_])(?<![^\W\d_]-)(?<!\.)\d+(?:\.\d+)?")
+
+
+def figure(number: str) -> str:
+    """A number in one form: "007" as "7", "0.50" as "0.5", "1.0" as "1"."""
+    whole, _, part = number.partition(".")
+    part = part.rstrip("0")
+    return (whole.lstrip("0") or "0") + ("." + part if part else "")
+
+
+def figures_in(text: str) -> frozenset[str]:
+    """The figures a text states ("0.2 MIU", "1,200 patients", "eleven"), each in one form."""
+    if "," in text:
+        text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "1,200" is one number
+    from bot.cards.tokens import spelled_numbers  # only when building (its patterns cost start-up)
+
+    return frozenset([figure(n) for n in _FIGURE.findall(fold(text))] + spelled_numbers(text))
+
+
 def labelled_numbers(text: str) -> frozenset[str]:
     """The numbers a text gives with the label that says what they number ("Phase II", "grade 3/4",
     "5-year"), as "phase 2", "grade 3", "grade 4", "5-year"."""
@@ -230,7 +251,7 @@ class Entry(NamedTuple):
     facts: tuple[FactEntry, ...]
     fact_kinds: frozenset[str]  # kinds of fact the card gives (its facts and trial fields)
     labelled: frozenset[str] = frozenset()  # every labelled number it states ("phase 2", "3-year")
-    stated: frozenset[str] = frozenset()  # every number it states, in digits or words ("eleven": "11")
+    stated: frozenset[str] = frozenset()  # every figure it states, in digits or words ("0.2", "eleven": "11")
 
 
 class Index:
@@ -557,7 +578,7 @@ class Index:
             facts=facts,
             fact_kinds=frozenset(trial_kinds | {k for f in facts for k in f.kinds}),
             labelled=frozenset(n for text in every_text for n in labelled_numbers(text)),
-            stated=frozenset(n for text in every_text for n in numbers_in(text)),
+            stated=frozenset(n for text in every_text for n in figures_in(text)),
         )
 
 

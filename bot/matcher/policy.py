@@ -7,7 +7,7 @@ from collections.abc import Callable
 from itertools import pairwise, takewhile
 
 from bot.cards.model import CONCEPT, DISEASE, ORGANIZATION, STUDY
-from bot.matcher.index import Index, labelled_numbers, places_in, stem
+from bot.matcher.index import Index, figure, labelled_numbers, places_in, stem
 from bot.matcher.kinds import OR, gives_kind, other_drugs
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
@@ -15,7 +15,7 @@ from bot.matcher.scorer import Hit, Tuning, is_focused
 JOINING = "and"  # the word that joins two questions in one ("what phase, and where published")
 DIGIT = re.compile(r"\d")
 PERCENT = "percent"  # as "%" is read
-THOUSANDS = re.compile(r"\b(\d{1,3}) (?=\d{3}\b)")  # "125,000" read as "125 000"
+THOUSANDS = re.compile(r"(?<![\w.])(\d{1,3}) (?=\d{3}\b)")  # "125,000" read as "125 000"
 WEIGHT = "kg"  # a number in kilograms alone is a person's weight ("a 90 kg patient"), no figure claimed
 
 
@@ -388,14 +388,17 @@ def unstated_number(c: Case) -> str:
 
 def _amounts(c: Case) -> dict[str, str]:
     """The amounts a question states, each number with how it was said ("30 ug/kg", "40%")."""
-    toks = c.reader.in_units(THOUSANDS.sub(r"\1", c.r.norm).split())  # "125 000 iu kg": 125000
+    norm = c.r.norm
+    for typed in c.r.decimals:  # "0 5 miu" read as typed, "0.5 miu"
+        norm = re.sub(rf"(?<!\S){typed.replace('.', ' ')}(?!\d)", typed, norm)
+    toks = c.reader.in_units(THOUSANDS.sub(r"\1", norm).split())  # "125 000 iu kg": 125000
     units, named = c.reader.unit_names - {WEIGHT}, c.reader.unit_names
     amounts: dict[str, str] = {}
     for i, (t, u) in enumerate(pairwise(toks)):
-        if not t.isdigit() or (u not in units and u != PERCENT):
+        if not t.replace(".", "", 1).isdigit() or (u not in units and u != PERCENT):
             continue
         said = "%" if u == PERCENT else " " + "/".join(takewhile(named.__contains__, toks[i + 1 :]))
-        amounts[t.lstrip("0") or "0"] = t + said
+        amounts[figure(t)] = t + said
     return amounts
 
 

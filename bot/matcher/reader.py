@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # the lexicon is read only when building
 T = TypeVar("T")
 NCT_TOKEN = re.compile(r"^nct\d{8}$")
 NAME_NUMBER = re.compile(r"^([a-z]+)(\d+)$")
-RUN_IN_UNIT = re.compile(r"^(\d+)(\D+)$")  # a number typed against its unit ("1.0MIU": "1 0miu")
+DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?![.\d])")  # "0.5", not "1.2.3" nor "v1.2"
+RUN_IN_UNIT = re.compile(r"^(\d+(?:\.\d+)?)(\D+)$")  # a number typed against its unit ("1.0MIU": "1 0miu")
 PER = "per"  # "IU per kg" is one unit
 CHOICE = "or"  # a word asking a kind only alone asks it beside "or" ("IV or under the skin?")
 ESCAPED = re.compile(r"\\(.)")  # a character re.escape escaped (the space in "HR for")
@@ -83,6 +84,7 @@ class Reading(NamedTuple):
     focus_span: tuple[str, ...] = ()  # the known words there ("how many toxic deaths": toxic, death)
     idioms: tuple[tuple[str, str], ...] = ()  # (word, topic): words of a topic's idiom ("in the first place")
     units: tuple[str, ...] = ()  # the units a figure is asked in ("the dose in IU/kg": iu, kg)
+    decimals: tuple[str, ...] = ()  # the numbers typed with a decimal point ("0.5 MIU": 0.5)
 
 
 class Reader:
@@ -548,7 +550,8 @@ class Reader:
             reading.common[:] = [w for w in reading.common if stem(w) not in asked]
             reading.unknown[:] = [w for w in reading.unknown if stem(w) not in asked]
         span = self._focus_span(toks, reading.words)
-        # norm, subjects, topics, words, unknown, kinds, followup, loose, common, asking, advice, focus, span
+        # norm, subjects, topics, words, unknown, kinds, followup, loose, common, asking, advice, focus, span,
+        # idioms, units, decimals
         return Reading(
             *reading[:7],
             loose,
@@ -559,6 +562,7 @@ class Reader:
             span,
             tuple(idioms),
             units,
+            tuple(DECIMAL.findall(query)) if "." in query else (),
         )
 
     def _narrow_kinds(self, reading: Reading, stems: list[str]) -> None:

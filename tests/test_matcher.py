@@ -947,6 +947,7 @@ PERSONAL_ADVICE = [
     # one person's own symptoms, levels or daily life
     ("can I drive after my IL-2 injection?", None),
     ("is my rash from the il2?", None),
+    ("i got a fever after my il2 shot today, go to ER?", None),
     ("how do i get my viral load down", None),
     # ... but how one can find out, and what a relative asks about, are questions
     ("how can my patient find out if they're eligible for an IL-7 trial?", "il-7-clinical-trials"),
@@ -1446,6 +1447,10 @@ ANSWERABILITY = [
     ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
     ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
     ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
+    # a DOI is given with one paper's reference only; no source gives a PubMed ID
+    ("does anyone have the DOI for the ILIADE paper in AIDS 2012?", None, "trial-iliade", "DOI"),
+    ("doi for the Rosenzwajg low dose IL-2 paper", "pub-rosenzwajg-2019", None, None),
+    ("what's the PMID for the Rosenzwajg Ann Rheum Dis paper?", None, "pub-rosenzwajg-2019", "PubMed ID"),
     # a weight range is no body mass index; a pregnancy test is no contraception
     ("is there a BMI limit for the lupus IL-2 trial?", None, "trial-nct04077684", "body mass index"),
     ("Is there a contraception requirement for women in the SLE low-dose IL-2 trial?", None, "trial-nct04077684",
@@ -1847,6 +1852,9 @@ PASSING_MENTIONS = [
     # a drug no card covers, by its name's ending, even beside a drug the cards do cover
     ("does tocilizumab help with IL-2 capillary leak", None, "not a drug the cards cover: tocilizumab"),
     ("is tebentafusp approved for uveal melanoma?", None, "not a drug the cards cover: tebentafusp"),
+    # ... as a possessive or a plural too
+    ("what's pembrolizumab's response rate in advanced melanoma?", None,
+     "not a drug the cards cover: pembrolizumabs"),
     # a concept asked of another subject is answered only by a card naming it, by any of its names
     ("does IL-7 expand Tregs?", None, "the best card does not mention regulatory T cells (Tregs)"),
     ("did the ILIADE trial measure Treg expansion with IL-2", None,
@@ -1873,9 +1881,14 @@ STATED_FIGURES = [
     ("Cytheris tested IL-7 at 30 ug/kg, right?", None, "the best card does not state 30 ug/kg"),
     ("HD IL-2 gets around a 40% response rate in kidney cancer, true?", None, "the best card does not state 40%"),
     ("I read they used 3 million IU a day in the Rosenzwajg trial", None, "the best card does not state 3 miu"),
+    # ... its decimals read whole: "0.2 MIU" on the card does not state 2 MIU
+    ("the lupus trial compares 0.5, 1 and 2 MIU, right?", None, "the best card does not state 2 miu"),
+    ("was the steroid cap 0.5mg/kg in the lupus IL-2 trial?", None, "the best card does not state 0.5 mg/kg"),
     # ... an amount the card states is answered, written with a thousands comma too
     ("IL-7 was tested at 10 and 20 ug/kg, right?", "il-7-trial-results", "the best card is about what was asked"),
     ("did the TIL trial use 125,000 IU/kg of IL-2?", "trial-nct01883323", "the best card is about what was asked"),
+    ("the lupus trial doses are 0.2, 0.5 and 1.0 MIU, right?", "lupus-trial-arms-dosing",
+     "the best card is about what was asked"),
     # ... and neither amounts offered as choices nor a person's weight claim a figure
     ("IL-7 phase I/II doses - was it 10 and 20 ug/kg or 10 and 30?", "il-7-trial-results", "the best card is about what was asked"),
     ("is there a weight limit for the lupus IL-2 trial? pt is 90 kg", "lupus-trial-eligibility", "the best card is about what was asked"),

@@ -70,9 +70,12 @@ def off_subject(c: Case) -> str:
 
 
 def other_drug(c: Case) -> str:
-    """An unknown word with a drug-name ending (pembrolizumab), or a drug's brand (Keytruda): a drug
-    no card covers, even beside one they do ("does tocilizumab help with IL-2 capillary leak")."""
-    foreign = [w for w in c.r.unknown if w.endswith(c.foreign_suffixes) or w in c.reader.drug_brands]
+    """An unknown word with a drug-name ending (pembrolizumab, pembrolizumab's), or a drug's brand
+    (Keytruda): a drug no card covers, even beside one they do ("does tocilizumab help with IL-2
+    capillary leak")."""
+    ends, brands = c.foreign_suffixes, c.reader.drug_brands
+    # ... as a plural or a possessive too ("pembrolizumab's" is read "pembrolizumabs")
+    foreign = [w for w in c.r.unknown if w in brands or w.endswith(ends) or w.rstrip("s").endswith(ends)]
     if foreign:
         return f"not a drug the cards cover: {', '.join(foreign[:3])}"
     return ""
@@ -389,7 +392,7 @@ def unstated_number(c: Case) -> str:
 def _amounts(c: Case) -> dict[str, str]:
     """The amounts a question states, each number with how it was said ("30 ug/kg", "40%")."""
     norm = c.r.norm
-    for typed in c.r.decimals:  # "0 5 miu" read as typed, "0.5 miu"
+    for typed in c.r.decimals:  # "0 5 miu" read as typed: "0.5 miu"
         norm = re.sub(rf"(?<!\S){typed.replace('.', ' ')}(?!\d)", typed, norm)
     toks = c.reader.in_units(THOUSANDS.sub(r"\1", norm).split())  # "125 000 iu kg": 125000
     units, named = c.reader.unit_names - {WEIGHT}, c.reader.unit_names

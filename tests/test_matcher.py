@@ -1447,6 +1447,10 @@ ANSWERABILITY = [
     ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
     ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
     ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
+    # how a harm or a disease is managed is given by a fact on managing or preventing one
+    ("how do you treat IL-2 capillary leak syndrome", None, "pub-ladenstein-2018", "management"),
+    ("how is Takayasu arteritis normally treated", None, "ld-il2-autoimmune-diseases", "management"),
+    ("how do you manage rigors on HD IL-2?", "pub-khong-2018", None, None),
     # a DOI is given with one paper's reference only; no source gives a PubMed ID
     ("does anyone have the DOI for the ILIADE paper in AIDS 2012?", None, "trial-iliade", "DOI"),
     ("doi for the Rosenzwajg low dose IL-2 paper", "pub-rosenzwajg-2019", None, None),

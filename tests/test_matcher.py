@@ -1447,6 +1447,10 @@ ANSWERABILITY = [
     ("how many women vs men in the 46 patient ld-IL2 trial", None, "low-dose-vs-high-dose-il-2", "count"),
     ("what's the fax number for the Peking lupus trial team?", None, "trial-nct04077684", "fax number"),
     ("who bought Cytheris", None, "what-is-il-7", "acquisition"),
+    # what a count rose to, or its rise in numbers, is a figure beside that count
+    ("what did CD8 counts rise to on IL-7?", None, "what-is-il-7", "figure for the change or difference"),
+    ("il-7 cd8 increase how much", None, "what-is-il-7", "figure for the change or difference"),
+    ("what did CD4 counts rise to on IL-7?", "il-7-trial-results", None, None),
     # how a harm or a disease is managed is given by a fact on managing or preventing one
     ("how do you treat IL-2 capillary leak syndrome", None, "pub-ladenstein-2018", "management"),
     ("how is Takayasu arteritis normally treated", None, "ld-il2-autoimmune-diseases", "management"),

@@ -1857,6 +1857,11 @@ PASSING_MENTIONS = [
     ("email for clinicaltrials info on the IL-7 page", "il-7-clinical-trials", "the best card is about what was asked"),
     # ... unless the organisation asked is not the one its fact of that kind names
     ("Cytheris phone number / contact for IL-7", None, "the best card only mentions the topic asked"),
+    # a study's side effects or regimen are answered only by a card speaking of them, not by the
+    # study's own card that says nothing of them
+    ("side effects seen in stalwart", None, "the best card does not cover side effects"),
+    ("iliade art regimen", None, "the best card does not cover dose and schedule"),
+    ("side effects seen in ILIADE", "aldesleukin-side-effects-hiv", "the best card is about what was asked"),
     # a drug no card covers, by its name's ending, even beside a drug the cards do cover
     ("does tocilizumab help with IL-2 capillary leak", None, "not a drug the cards cover: tocilizumab"),
     ("is tebentafusp approved for uveal melanoma?", None, "not a drug the cards cover: tebentafusp"),

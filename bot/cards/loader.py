@@ -196,6 +196,7 @@ def build_terms(doc: Document) -> tuple[list[Term], dict[str, list[str]]]:
                     doc.line(section, tid),
                     tuple(t.get("broader") or ()),
                     float(t.get("weight", 1.0)),
+                    bool(t.get("spoken", False)),
                 )
             )
     return terms, {k: list(doc.data.get(k) or []) for k in WORD_LISTS}

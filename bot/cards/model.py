@@ -125,6 +125,7 @@ class Term(NamedTuple):
     line: int
     broader: tuple[str, ...] = ()
     weight: float = 1.0  # for topics: how much naming it says about what is asked
+    spoken: bool = False  # for topics: a study's own card answers it only where it speaks of it
 
     @property
     def is_topic(self) -> bool:

@@ -273,6 +273,7 @@ class Index:
             t.id for t in deck.terms.values() if t.kind == DRUG and not t.broader and t.id in introduced
         )
         self.topic_weight = {t.id: t.weight for t in deck.terms.values() if t.is_topic}
+        self.spoken_topics = frozenset(t.id for t in deck.terms.values() if t.is_topic and t.spoken)
         # Fact kinds: how to recognise each in a fact's text, and how to name it.
         # Pattern texts, compiled when first used: the cache then loads without compiling them.
         # Countries, by the nouns naming them ("UK", "France") and, in the cards, adjectives ("French").

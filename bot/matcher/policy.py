@@ -188,6 +188,20 @@ def passing_mention(c: Case) -> str:
     return ""
 
 
+def unspoken_topic(c: Case) -> str:
+    """The question names a study and asks a topic its card must speak of (its side effects) that the
+    study's own card neither is about nor speaks of in any fact: it is on the study, not on that."""
+    asked = [x for x in c.r.topics if x in c.ix.spoken_topics]
+    if not asked or c.r.kinds:
+        return ""
+    e = c.ix.entries[c.hits[0].position]
+    if not any(c.ix.kinds.get(s) == STUDY and s in e.subjects for s in c.r.subjects):
+        return ""
+    spoken = {x for f in e.facts for x in (*f.topics, *f.mentions)}
+    missing = [x for x in asked if x not in e.topics and x not in spoken]
+    return f"the best card does not cover {c.ix.labels[missing[0]]}" if missing else ""
+
+
 def _names_each_organization(c: Case, hit: Hit) -> bool:
     """Whether the card's facts of the kinds asked name every organisation asked ("Cytheris phone
     number" is not answered by another body's helpline on a card that names Cytheris elsewhere)."""
@@ -483,6 +497,7 @@ RULES: tuple[Rule, ...] = (
     other_study_size,
     passing_word,
     passing_mention,
+    unspoken_topic,
     off_topic,
     low_coverage,
     weak_match,

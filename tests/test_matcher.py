@@ -1549,6 +1549,8 @@ ANSWERABILITY = [
     ("max hydroxychloroquine dose allowed as background in the lupus IL-2 trial?", None,
      "lupus-trial-eligibility", "dose"),
     ("max steroid dose allowed as background therapy in the Peking trial?", "lupus-trial-eligibility", None, None),
+    # ... nor a dose of mycophenolate, which the same list names right after the steroid cap
+    ("MMF max dose for background therapy in NCT04077684", None, "lupus-trial-eligibility", "dose"),
     # what a cycle holds is given by a fact saying so, not by how many cycles were given
     ("how many days per cycle did ILIADE participants inject IL-2?", None, "trial-iliade", "schedule per cycle"),
     ("how many cycles of aldesleukin did ILIADE pts get before the treatment interruption",

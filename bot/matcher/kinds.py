@@ -191,8 +191,14 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
             return False
     others = other_drugs(ix, r) if kind in ix.per_drug else []
     if others:  # "rituximab dose": a fact of that kind naming rituximab, not the corticosteroid dose
-        names = {w for s in others for w in reader.subject_words.get(s, ())}
-        return any(not names.isdisjoint(f.words.split()) for f in facts)
+        drug = frozenset(w for s in others for w in reader.subject_words.get(s, ()))
+        facts = [f for f in facts if not drug.isdisjoint(f.words.split())]
+        titled = {stem(x) for text in e.texts for x in text.split()}  # a card about it (berberine's)
+        if kind in ix.figures and facts and drug.isdisjoint(titled):
+            # ... an amount said of it, not the steroid cap listed beside MMF
+            beside = _other_drug_names(ix, reader, r, position, drug) - drug
+            facts = [f for f in facts if reader.doses_of(said[id(f)], drug, beside)]
+        return bool(facts)
     studies = [s for s in r.subjects if ix.kinds.get(s, STUDY) == STUDY]
     own = [s for s in e.subjects if ix.kinds.get(s, STUDY) == STUDY]
     if ix.cards[position].kind in ONE_STUDY_KINDS and _own_study_asked(ix, reader, position, studies):

@@ -1896,6 +1896,9 @@ STATED_FIGURES = [
     ("Cytheris tested IL-7 at 30 ug/kg, right?", None, "the best card does not state 30 ug/kg"),
     ("HD IL-2 gets around a 40% response rate in kidney cancer, true?", None, "the best card does not state 40%"),
     ("I read they used 3 million IU a day in the Rosenzwajg trial", None, "the best card does not state 3 miu"),
+    # ... or a year it never states
+    ("high-dose IL-2 was first approved in 1998 right?", None, "the best card does not state 1998"),
+    ("was high-dose IL-2 first approved in 1992?", "pub-leon-2018", "the best card is about what was asked"),
     # ... its decimals read whole: "0.2 MIU" on the card does not state 2 MIU
     ("the lupus trial compares 0.5, 1 and 2 MIU, right?", None, "the best card does not state 2 miu"),
     ("was the steroid cap 0.5mg/kg in the lupus IL-2 trial?", None, "the best card does not state 0.5 mg/kg"),

@@ -16,6 +16,7 @@ JOINING = "and"  # the word that joins two questions in one ("what phase, and wh
 DIGIT = re.compile(r"\d")
 PERCENT = "percent"  # as "%" is read
 THOUSANDS = re.compile(r"(?<![\w.])(\d{1,3}) (?=\d{3}\b)")  # "125,000" read as "125 000"
+YEAR = re.compile(r"(?:19|20)\d\d")  # a year, said as a number of its own ("in 1998")
 WEIGHT = "kg"  # a number in kilograms alone is a person's weight ("a 90 kg patient"), no figure claimed
 
 
@@ -390,12 +391,14 @@ def unmentioned_concept(c: Case) -> str:
 
 
 def unstated_number(c: Case) -> str:
-    """An amount the question states ("IL-7 at 30 ug/kg, right?", "a 50% response rate") that the best
-    card never states, in its title, aliases, summary, facts or quotes: it says nothing of that figure. Not
-    amounts offered as choices ("10 or 30?"), nor a person's weight ("a 90 kg patient")."""
+    """An amount or a year the question states ("IL-7 at 30 ug/kg, right?", "a 50% response rate",
+    "approved in 1998?") that the best card never states, in its title, aliases, summary, facts or
+    quotes: it says nothing of that figure. Not amounts offered as choices ("10 or 30?"), nor a
+    person's weight ("a 90 kg patient")."""
     if not DIGIT.search(c.r.norm) or OR in c.r.norm.split():  # most questions state no number
         return ""
     asked = _amounts(c)
+    asked.update((t, t) for t in c.r.norm.split() if YEAR.fullmatch(t))  # "first approved in 1998?"
     if not asked:
         return ""
     stated = c.ix.entries[c.hits[0].position].stated

@@ -1508,6 +1508,8 @@ ANSWERABILITY = [
     ("stalwart # sites", None, "trial-stalwart", "count"),
     ("esprit n pts", None, "trial-esprit", "enrollment"),
     ("cosmic n", None, "trial-cosmic", "enrollment"),  # "n" typed last, after a study's name
+    ("esprit PI", None, "trial-esprit", "investigator"),  # "PI" typed last
+    ("lupus trial PI", "lupus-trial-contacts", None, None),
     ("DaRenCa study-1 n", "trial-nct01274273", None, None),
     ("who were the investigators on ESPRIT?", None, "trial-esprit", "investigator"),
     ("nguyen TIL study institution name", None, "pub-nguyen-2019", "location"),

@@ -1451,6 +1451,10 @@ ANSWERABILITY = [
     ("what did CD8 counts rise to on IL-7?", None, "what-is-il-7", "figure for the change or difference"),
     ("il-7 cd8 increase how much", None, "what-is-il-7", "figure for the change or difference"),
     ("what did CD4 counts rise to on IL-7?", "il-7-trial-results", None, None),
+    # how long an effect lasted after treatment is given by a fact on its persistence, not by how
+    # long dosing ran
+    ("how long did the CD4 boost last after stopping IL-7", None, "il-7-mechanism", "duration of effect"),
+    ("how long did the dominant TIL clone persist in the responder", "pub-nguyen-2019", None, None),
     # how a harm or a disease is managed is given by a fact on managing or preventing one
     ("how do you treat IL-2 capillary leak syndrome", None, "pub-ladenstein-2018", "management"),
     ("how is Takayasu arteritis normally treated", None, "ld-il2-autoimmune-diseases", "management"),

@@ -15,12 +15,12 @@ from bot.matcher.kinds import spells
 from bot.matcher.scorer import Tuning
 from bot.text import normalize
 
-# Gates two points under the figures measured after issue 9's eighteenth pass (README lists each pass;
-# in brackets, the figures with the code at the pass's start, 0fe4421; questions71-75 on arrival).
+# Gates two points under the figures measured after issue 9's nineteenth pass (README lists each pass;
+# in brackets, the figures with the code at the pass's start, 37d8c26; questions76-80 on arrival).
 DEV3_TOP1 = 0.920  # questions3: 94.1% and 98.1% (94.1% and 98.1%)
 DEV3_ABSTENTION = 0.961
-DEV4_TOP1 = 0.925  # questions4: 94.5% and 92.7% (94.5% and 92.7%)
-DEV4_ABSTENTION = 0.907
+DEV4_TOP1 = 0.920  # questions4: 94.1% and 94.5% (94.5% and 92.7%)
+DEV4_ABSTENTION = 0.925
 DEV5_TOP1 = 0.904  # questions5: 92.5% and 98.1% (92.5% and 98.1%)
 DEV5_ABSTENTION = 0.960
 DEV6_TOP1 = 0.918  # questions6: 93.9% and 92.5% (93.9% and 92.5%)
@@ -43,8 +43,8 @@ DEV14_TOP1 = 0.941  # questions14, hurried and indirect: 96.2% and 100.0% (96.2%
 DEV14_ABSTENTION = 0.980
 DEV15_TOP1 = 0.888  # questions15, every paragraph in order: 90.8% and 98.4% (90.8% and 98.4%)
 DEV15_ABSTENTION = 0.963
-DEV16_TOP1 = 0.943  # questions16, four personas: 96.3% and 96.8% (96.3% and 96.8%)
-DEV16_ABSTENTION = 0.948
+DEV16_TOP1 = 0.943  # questions16, four personas: 96.3% and 98.4% (96.3% and 96.8%)
+DEV16_ABSTENTION = 0.964
 DEV17_TOP1 = 0.956  # questions17, busy and terse, numbers: 97.7% and 98.6% (97.7% and 98.6%)
 DEV17_ABSTENTION = 0.966
 DEV18_TOP1 = 0.891  # questions18, lay words, why and how, expert shorthand: 91.2% and 93.8% (91.2% and 93.8%)
@@ -57,7 +57,7 @@ DEV21_TOP1 = 0.901  # questions21, every style: 92.1% and 100.0% (92.1% and 100.
 DEV21_ABSTENTION = 0.980
 DEV22_TOP1 = 0.924  # questions22, adjacent teams, own words: 94.5% and 97.7% (94.5% and 97.7%)
 DEV22_ABSTENTION = 0.957
-DEV23_TOP1 = 0.943  # questions23, mid-conversation checks and fragments: 96.4% and 93.1% (96.4% and 92.0%)
+DEV23_TOP1 = 0.943  # questions23, mid-conversation checks and fragments: 96.4% and 93.1% (96.4% and 93.1%)
 DEV23_ABSTENTION = 0.911
 DEV24_TOP1 = 0.936  # questions24, every style (held out, measured once): 95.6% and 98.6% (95.6% and 98.6%)
 DEV24_ABSTENTION = 0.966
@@ -69,7 +69,7 @@ DEV27_TOP1 = 0.942  # questions27, every style: 96.2% and 95.2% (96.2% and 95.2%
 DEV27_ABSTENTION = 0.931
 DEV28_TOP1 = 0.940  # questions28, half-remembered names, near-misses: 96.1% and 89.0% (96.1% and 89.0%)
 DEV28_ABSTENTION = 0.870
-DEV29_TOP1 = 0.936  # questions29, busy channel, half-remembered numbers: 95.6% and 95.2% (95.6% and 94.3%)
+DEV29_TOP1 = 0.936  # questions29, busy channel, half-remembered numbers: 95.6% and 95.2% (95.6% and 95.2%)
 DEV29_ABSTENTION = 0.932
 DEV30_TOP1 = 0.924  # questions30, six writers, every style (held out, measured once): 94.4% and 96.7% (94.4% and 96.7%)
 DEV30_ABSTENTION = 0.947
@@ -81,88 +81,98 @@ DEV33_TOP1 = 0.971  # questions33, probing near-misses: 99.2% and 93.3% (99.2% a
 DEV33_ABSTENTION = 0.912
 DEV34_TOP1 = 0.919  # questions34, typed fast on a phone: 93.9% and 96.8% (93.9% and 96.8%)
 DEV34_ABSTENTION = 0.948
-DEV35_TOP1 = 0.908  # questions35, pharmacists and coordinators checking details: 92.9% and 96.3% (92.9% and 96.3%)
+DEV35_TOP1 = 0.906  # questions35, pharmacists and coordinators checking details: 92.6% and 96.3% (92.9% and 96.3%)
 DEV35_ABSTENTION = 0.943
 DEV36_TOP1 = 0.938  # questions36, six voices (held out, measured once): 95.8% and 90.6% (95.8% and 90.6%)
 DEV36_ABSTENTION = 0.885
 DEV37_TOP1 = 0.870  # questions37, writers and second-language English, paraphrased: 89.0% and 95.4% (89.0% and 95.4%)
 DEV37_ABSTENTION = 0.934
-DEV38_TOP1 = 0.932  # questions38, a busy mixed channel, exact details: 95.2% and 94.9% (95.2% and 94.2%)
+DEV38_TOP1 = 0.932  # questions38, a busy mixed channel, exact details: 95.2% and 94.9% (95.2% and 94.9%)
 DEV38_ABSTENTION = 0.928
-DEV39_TOP1 = 0.939  # questions39, a journal club: design, numbers, rationale: 95.9% and 97.4% (95.7% and 97.4%)
+DEV39_TOP1 = 0.939  # questions39, a journal club: design, numbers, rationale: 95.9% and 97.4% (95.9% and 97.4%)
 DEV39_ABSTENTION = 0.953
-DEV40_TOP1 = 0.924  # questions40, half-remembered names, lay words, chat shorthand: 94.4% and 95.7% (94.7% and 95.7%)
+DEV40_TOP1 = 0.924  # questions40, half-remembered names, lay words, chat shorthand: 94.4% and 95.7% (94.4% and 95.7%)
 DEV40_ABSTENTION = 0.936
 DEV41_TOP1 = 0.873  # questions41, patient advocates, lay words, long chatty messages: 89.3% and 95.0% (89.3% and 95.0%)
 DEV41_ABSTENTION = 0.929
 DEV42_TOP1 = 0.911  # questions42, slash-command keywords, chat prefixes, typos (held out, measured once): 93.2% and 89.2% (93.2% and 89.2%)
 DEV42_ABSTENTION = 0.871
-DEV43_TOP1 = 0.916  # questions43, research associates comparing and checking, paraphrased: 93.6% and 93.3% (93.6% and 92.6%)
+DEV43_TOP1 = 0.916  # questions43, research associates comparing and checking, paraphrased: 93.6% and 93.3% (93.6% and 93.3%)
 DEV43_ABSTENTION = 0.913
 DEV44_TOP1 = 0.921  # questions44, second-language English, shorthand, misspelt names: 94.1% and 99.1% (94.1% and 99.1%)
 DEV44_ABSTENTION = 0.971
 DEV45_TOP1 = 0.945  # questions45, sceptical reviewers, many precise near-misses: 96.5% and 87.6% (96.5% and 87.6%)
 DEV45_ABSTENTION = 0.855
-DEV46_TOP1 = 0.930  # questions46, hospital pharmacists, handling and logistics near-misses: 95.1% and 89.1% (95.1% and 87.7%)
-DEV46_ABSTENTION = 0.870
-DEV47_TOP1 = 0.882  # questions47, coordinators' terse keyword checks: 90.2% and 86.2% (90.2% and 85.7%)
-DEV47_ABSTENTION = 0.842
-DEV48_TOP1 = 0.919  # questions48, advocacy writers and journalists checking claims: 94.0% and 87.6% (94.0% and 87.1%)
+DEV46_TOP1 = 0.930  # questions46, hospital pharmacists, handling and logistics near-misses: 95.1% and 88.6% (95.1% and 89.1%)
+DEV46_ABSTENTION = 0.866
+DEV47_TOP1 = 0.882  # questions47, coordinators' terse keyword checks: 90.2% and 87.2% (90.2% and 86.2%)
+DEV47_ABSTENTION = 0.851
+DEV48_TOP1 = 0.919  # questions48, advocacy writers and journalists checking claims: 94.0% and 87.6% (94.0% and 87.6%)
 DEV48_ABSTENTION = 0.856
-DEV49_TOP1 = 0.937  # questions49, new team members and students, broad and narrow: 95.7% and 83.0% (95.7% and 82.5%)
-DEV49_ABSTENTION = 0.809
-DEV50_TOP1 = 0.937  # questions50, many styles (held out, measured once): 95.8% and 92.1% (95.8% and 92.1%)
-DEV50_ABSTENTION = 0.900
+DEV49_TOP1 = 0.937  # questions49, new team members and students, broad and narrow: 95.7% and 83.4% (95.7% and 83.0%)
+DEV49_ABSTENTION = 0.814
+DEV50_TOP1 = 0.937  # questions50, many styles (held out, measured once): 95.8% and 92.6% (95.8% and 92.1%)
+DEV50_ABSTENTION = 0.905
 DEV51_TOP1 = 0.945  # questions51, regulatory-affairs and registry specialists: 96.6% and 92.5% (96.6% and 92.5%)
 DEV51_ABSTENTION = 0.904
-DEV52_TOP1 = 0.845  # questions52, patients and families in everyday words: 86.5% and 90.0% (86.5% and 90.0%)
-DEV52_ABSTENTION = 0.880
-DEV53_TOP1 = 0.910  # questions53, laboratory scientists and immunologists: 93.1% and 90.4% (93.1% and 89.4%)
+DEV52_TOP1 = 0.845  # questions52, patients and families in everyday words: 86.5% and 90.5% (86.5% and 90.0%)
+DEV52_ABSTENTION = 0.885
+DEV53_TOP1 = 0.910  # questions53, laboratory scientists and immunologists: 93.1% and 90.4% (93.1% and 90.4%)
 DEV53_ABSTENTION = 0.883
-DEV54_TOP1 = 0.937  # questions54, tricky near-misses (facts moved between studies): 95.7% and 87.8% (95.7% and 87.0%)
-DEV54_ABSTENTION = 0.858
-DEV55_TOP1 = 0.950  # questions55, many styles (held out in the fourteenth pass): 97.1% and 90.1% (97.1% and 89.2%)
-DEV55_ABSTENTION = 0.881
-DEV56_TOP1 = 0.913  # questions56, hospital and specialty pharmacists: 93.3% and 96.3% (93.3% and 94.5%)
-DEV56_ABSTENTION = 0.943
-DEV57_TOP1 = 0.874  # questions57, patient advocates, journalists and newsletter writers: 89.5% and 88.8% (89.5% and 88.8%)
-DEV57_ABSTENTION = 0.867
-DEV58_TOP1 = 0.928  # questions58, terse slash-command keywords: 94.8% and 90.5% (94.8% and 90.5%)
-DEV58_ABSTENTION = 0.884
-DEV59_TOP1 = 0.911  # questions59, clinical research coordinators and trial managers: 93.1% and 84.2% (93.1% and 83.3%)
+DEV54_TOP1 = 0.937  # questions54, tricky near-misses (facts moved between studies): 95.7% and 88.3% (95.7% and 87.8%)
+DEV54_ABSTENTION = 0.862
+DEV55_TOP1 = 0.950  # questions55, many styles (held out in the fourteenth pass): 97.1% and 91.9% (97.1% and 90.1%)
+DEV55_ABSTENTION = 0.899
+DEV56_TOP1 = 0.913  # questions56, hospital and specialty pharmacists: 93.3% and 96.8% (93.3% and 96.3%)
+DEV56_ABSTENTION = 0.948
+DEV57_TOP1 = 0.874  # questions57, patient advocates, journalists and newsletter writers: 89.5% and 89.2% (89.5% and 88.8%)
+DEV57_ABSTENTION = 0.872
+DEV58_TOP1 = 0.928  # questions58, terse slash-command keywords: 94.8% and 91.4% (94.8% and 90.5%)
+DEV58_ABSTENTION = 0.894
+DEV59_TOP1 = 0.911  # questions59, clinical research coordinators and trial managers: 93.1% and 84.2% (93.1% and 84.2%)
 DEV59_ABSTENTION = 0.821
-DEV60_TOP1 = 0.943  # questions60, many styles (held out in the fifteenth pass): 96.4% and 87.5% (96.4% and 86.6%)
-DEV60_ABSTENTION = 0.855
-DEV61_TOP1 = 0.932  # questions61, tricky near-misses (facts moved between studies): 95.2% and 87.8% (95.2% and 87.3%)
-DEV61_ABSTENTION = 0.857
-DEV62_TOP1 = 0.855  # questions62, long chatty messages with context: 87.5% and 87.3% (87.5% and 86.9%)
-DEV62_ABSTENTION = 0.852
+DEV60_TOP1 = 0.943  # questions60, many styles (held out in the fifteenth pass): 96.4% and 88.8% (96.4% and 87.5%)
+DEV60_ABSTENTION = 0.868
+DEV61_TOP1 = 0.932  # questions61, tricky near-misses (facts moved between studies): 95.2% and 88.2% (95.2% and 87.8%)
+DEV61_ABSTENTION = 0.862
+DEV62_TOP1 = 0.855  # questions62, long chatty messages with context: 87.5% and 88.1% (87.5% and 87.3%)
+DEV62_ABSTENTION = 0.861
 DEV63_TOP1 = 0.904  # questions63, nurses, ward and infusion-unit staff: 92.5% and 87.6% (92.5% and 87.6%)
 DEV63_ABSTENTION = 0.856
-DEV64_TOP1 = 0.916  # questions64, claims to check (false claims are to decline): 93.7% and 79.4% (93.7% and 79.4%)
-DEV64_ABSTENTION = 0.773
-DEV65_TOP1 = 0.911  # questions65, many styles (held out in the sixteenth pass): 93.2% and 91.4% (93.2% and 90.9%)
+DEV64_TOP1 = 0.916  # questions64, claims to check (false claims are to decline): 93.7% and 81.1% (93.7% and 79.4%)
+DEV64_ABSTENTION = 0.791
+DEV65_TOP1 = 0.911  # questions65, many styles (held out in the sixteenth pass): 93.2% and 91.4% (93.2% and 91.4%)
 DEV65_ABSTENTION = 0.893
-DEV66_TOP1 = 0.943  # questions66, drug-safety, medical-information and regulatory staff: 96.4% and 91.6% (96.4% and 91.6%)
-DEV66_ABSTENTION = 0.895
+DEV66_TOP1 = 0.943  # questions66, drug-safety, medical-information and regulatory staff: 96.4% and 92.0% (96.4% and 91.6%)
+DEV66_ABSTENTION = 0.900
 DEV67_TOP1 = 0.939  # questions67, students and junior researchers: 95.9% and 88.7% (95.9% and 88.7%)
 DEV67_ABSTENTION = 0.866
-DEV68_TOP1 = 0.939  # questions68, systematic near-misses, study by study: 96.0% and 90.8% (96.0% and 90.4%)
+DEV68_TOP1 = 0.939  # questions68, systematic near-misses, study by study: 96.0% and 90.8% (96.0% and 90.8%)
 DEV68_ABSTENTION = 0.888
-DEV69_TOP1 = 0.892  # questions69, very short messages and keywords: 91.3% and 91.5% (91.3% and 91.0%)
-DEV69_ABSTENTION = 0.895
-DEV70_TOP1 = 0.934  # questions70, many styles (held out in the seventeenth pass): 95.5% and 86.3% (95.5% and 86.3%)
-DEV70_ABSTENTION = 0.843
-DEV71_TOP1 = 0.923  # questions71, sceptical clinicians and analysts, exact figures: 94.4% and 93.5% (94.4% and 92.2%)
-DEV71_ABSTENTION = 0.915
-DEV72_TOP1 = 0.878  # questions72, patients, carers and family, lay words: 89.8% and 89.3% (89.8% and 87.4%)
-DEV72_ABSTENTION = 0.872
-DEV73_TOP1 = 0.850  # questions73, laboratory scientists, technical shorthand: 87.1% and 87.6% (87.1% and 86.6%)
-DEV73_ABSTENTION = 0.855
+DEV69_TOP1 = 0.892  # questions69, very short messages and keywords: 91.3% and 92.0% (91.3% and 91.5%)
+DEV69_ABSTENTION = 0.899
+DEV70_TOP1 = 0.934  # questions70, many styles (held out in the seventeenth pass): 95.5% and 86.8% (95.5% and 86.3%)
+DEV70_ABSTENTION = 0.847
+DEV71_TOP1 = 0.923  # questions71, sceptical clinicians and analysts, exact figures: 94.4% and 94.0% (94.4% and 93.5%)
+DEV71_ABSTENTION = 0.920
+DEV72_TOP1 = 0.878  # questions72, patients, carers and family, lay words: 89.8% and 90.2% (89.8% and 89.3%)
+DEV72_ABSTENTION = 0.881
+DEV73_TOP1 = 0.850  # questions73, laboratory scientists, technical shorthand: 87.1% and 88.0% (87.1% and 87.6%)
+DEV73_ABSTENTION = 0.860
 DEV74_TOP1 = 0.927  # questions74, comparisons and superlatives: 94.8% and 90.3% (94.8% and 90.3%)
 DEV74_ABSTENTION = 0.882
-DEV75_TOP1 = 0.929  # questions75, many styles (held out, measured once): 95.0% and 90.1% (95.0% and 90.1%)
-DEV75_ABSTENTION = 0.881
+DEV75_TOP1 = 0.929  # questions75, many styles (held out in the eighteenth pass): 95.0% and 91.5% (95.0% and 90.1%)
+DEV75_ABSTENTION = 0.895
+DEV76_TOP1 = 0.931  # questions76, hospital pharmacists and pharmacy technicians: 95.1% and 90.3% (95.1% and 88.9%)
+DEV76_ABSTENTION = 0.883
+DEV77_TOP1 = 0.908  # questions77, advocacy and communications staff, plain language: 92.9% and 91.4% (92.9% and 88.6%)
+DEV77_ABSTENTION = 0.893
+DEV78_TOP1 = 0.939  # questions78, near-misses study by study, a fact of another kind: 96.0% and 94.2% (96.0% and 93.7%)
+DEV78_ABSTENTION = 0.921
+DEV79_TOP1 = 0.897  # questions79, very short messages, abbreviations, non-native English: 91.8% and 86.5% (91.8% and 84.8%)
+DEV79_ABSTENTION = 0.845
+DEV80_TOP1 = 0.930  # questions80, many styles (held out, measured once): 95.1% and 89.9% (95.1% and 89.4%)
+DEV80_ABSTENTION = 0.879
 
 DEV = Path(__file__).parent / "dev"
 GOLDEN = DEV / "golden"
@@ -533,6 +543,11 @@ def test_holdout_questions_written_independently(
         ("questions73", DEV73_TOP1, DEV73_ABSTENTION),
         ("questions74", DEV74_TOP1, DEV74_ABSTENTION),
         ("questions75", DEV75_TOP1, DEV75_ABSTENTION),
+        ("questions76", DEV76_TOP1, DEV76_ABSTENTION),
+        ("questions77", DEV77_TOP1, DEV77_ABSTENTION),
+        ("questions78", DEV78_TOP1, DEV78_ABSTENTION),
+        ("questions79", DEV79_TOP1, DEV79_ABSTENTION),
+        ("questions80", DEV80_TOP1, DEV80_ABSTENTION),
     ],
 )
 def test_questions_written_from_the_sources_alone_are_answered_with_the_fact(

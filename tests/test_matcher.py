@@ -855,6 +855,9 @@ GENERAL_ANSWERS = [
     ("does a history of chronic infection or sepsis exclude you?", "lupus-trial-exclusion-criteria",
      "the best card is about what was asked"),
     ("IL-7 dosing in sepsis trials", None, "not a disease the cards cover: sepsis"),
+    # ... or a one-word name of a disease with no such ending (vocabulary data)
+    ("any results from low-dose IL-2 in ALS", None, "not a disease the cards cover: als"),
+    ("does low dose IL-2 help vitiligo?", None, "not a disease the cards cover: vitiligo"),
     # ... or an unknown word before "cancer" or "disease"; a word with such an ending may name none
     ("IL-2 response rate in pancreatic cancer", None, "not a disease the cards cover: pancreatic cancer"),
     ("side effects of IL-2 in Lyme disease", None, "not a disease the cards cover: lyme disease"),

@@ -165,10 +165,13 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
+_THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # "1,200" is one number
+
+
 def numbers_in(text: str, spelled: bool = True) -> frozenset[str]:
     """The numbers a text states: its digit tokens, and its spelled-out numbers ("eleven": "11")."""
     if "," in text:
-        text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "1,200" is one number
+        text = _THOUSANDS_COMMA.sub("", text)
     digits = [w.lstrip("0") or "0" for w in normalize(text).split() if w.isdigit()]
     if not spelled:
         return frozenset(digits)
@@ -192,7 +195,7 @@ def figure(number: str) -> str:
 def figures_in(text: str) -> frozenset[str]:
     """The figures a text states ("0.2 MIU", "1,200 patients", "eleven"), each in one form."""
     if "," in text:
-        text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "1,200" is one number
+        text = _THOUSANDS_COMMA.sub("", text)
     from bot.cards.tokens import spelled_numbers  # only when building (its patterns cost start-up)
 
     return frozenset([figure(n) for n in _FIGURE.findall(fold(text))] + spelled_numbers(text))
@@ -252,6 +255,11 @@ class Entry(NamedTuple):
     fact_kinds: frozenset[str]  # kinds of fact the card gives (its facts and trial fields)
     labelled: frozenset[str] = frozenset()  # every labelled number it states ("phase 2", "3-year")
     stated: frozenset[str] = frozenset()  # every figure it states, in digits or words ("0.2", "eleven": "11")
+
+
+def title_words(e: Entry) -> set[str]:
+    """The stemmed words of a card's title and aliases: what it is about, not what it mentions."""
+    return {stem(x) for text in e.texts for x in text.split()}
 
 
 class Index:

@@ -20,7 +20,7 @@ from bot.cards.model import (
     STUDY,
     TRIAL_CARD,
 )
-from bot.matcher.index import FactEntry, Index, numbers_in, places_in, stem
+from bot.matcher.index import FactEntry, Index, numbers_in, places_in, stem, title_words
 from bot.matcher.reader import WH_WORDS, Reader, Reading
 from bot.text import fold, normalize
 
@@ -193,7 +193,7 @@ def gives_kind(ix: Index, reader: Reader, r: Reading, position: int, kind: str) 
     if others:  # "rituximab dose": a fact of that kind naming rituximab, not the corticosteroid dose
         drug = frozenset(w for s in others for w in reader.subject_words.get(s, ()))
         facts = [f for f in facts if not drug.isdisjoint(f.words.split())]
-        titled = {stem(x) for text in e.texts for x in text.split()}  # a card about it (berberine's)
+        titled = title_words(e)  # a card about it (berberine's)
         if kind in ix.figures and facts and drug.isdisjoint(titled):
             # ... an amount said of it, not the steroid cap listed beside MMF
             beside = _other_drug_names(ix, reader, r, position, drug) - drug

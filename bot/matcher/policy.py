@@ -7,7 +7,7 @@ from collections.abc import Callable
 from itertools import pairwise, takewhile
 
 from bot.cards.model import CONCEPT, DISEASE, ORGANIZATION, STUDY
-from bot.matcher.index import Index, figure, labelled_numbers, places_in, stem
+from bot.matcher.index import Index, figure, labelled_numbers, places_in, stem, title_words
 from bot.matcher.kinds import OR, gives_kind, other_drugs
 from bot.matcher.reader import NAME_NUMBER, Reader, Reading
 from bot.matcher.scorer import Hit, Tuning, is_focused
@@ -95,7 +95,7 @@ def other_disease(c: Case) -> str:
     # about a strong topic asked names it (a history of sepsis among the exclusion criteria asked)
     if known and c.hits:
         e = c.ix.entries[c.hits[0].position]
-        about = {stem(x) for text in e.texts for x in text.split()}
+        about = title_words(e)
         strong = {x for x in c.r.topics if c.ix.topic_weight.get(x, 1.0) >= c.t.strong_topic}
         about |= {w for f in e.facts if not strong.isdisjoint(f.topics) for w in f.words.split()}
         foreign += [w for w in known if w not in about]
@@ -230,7 +230,7 @@ def passing_word(c: Case) -> str:
     ]
     if not shared:
         return ""
-    named = {stem(x) for text in e.texts for x in text.split()}  # its title and aliases
+    named = title_words(e)
     for w in shared:
         facts = [f for f in e.facts if f" {w} " in f.words]
         if w in named or not facts or any(not f.topics or not asked.isdisjoint(f.lead) for f in facts):
@@ -280,7 +280,7 @@ def _only_card_with(c: Case, hit: Hit) -> bool:
     """Whether the question names what only this card is about (a word of its title or aliases that
     no other card holds: "ILTOO", "muteins"): the topic words around it are loose talk."""
     e = c.ix.entries[hit.position]
-    named = {stem(x) for text in e.texts for x in text.split()}
+    named = title_words(e)
     # another drug's name is no name of the card's own unless its title says it ("how does rituximab
     # work" is not the topic of the exclusion criteria that name it; muteins are pub-leon-2018's own)
     title = {stem(x) for x in e.texts[0].split()}
@@ -475,7 +475,7 @@ def _names_study(c: Case, hit: Hit) -> bool:
     own = [w for w in c.r.words if c.ix.names.get(w) == hit.position and w not in concepts]
     if not own:
         return False
-    titled = {stem(x) for text in e.texts for x in text.split()}  # its title and aliases
+    titled = title_words(e)
     return any(w in titled for w in own)
 
 
